@@ -10,7 +10,7 @@ DEB_PKGS := libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev \
 	libswscale-dev libswresample-dev libavutil-dev pkg-config ffmpeg fuse3 gcc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test demo bench fuzz vet fmt clean
+.PHONY: all deps build test demo bench bench-score fuzz vet fmt clean
 
 all: build
 
@@ -33,6 +33,37 @@ vet: deps
 test: build
 	$(GO) vet ./...
 	$(GO) test -timeout 20m ./...
+	$(MAKE) --no-print-directory fuzz FUZZTIME=10s
+
+# demo scores a libvmaf reference pair (or a pair generated with ffmpeg when
+# ../shared is absent) and prints the pooled scores.
+DEMO := $(BIN)/demo
+demo: build
+	@mkdir -p $(DEMO)
+	@if [ -f "$(RUNG_SHARED)/clips/bottles_640x360_48f.y4m" ]; then \
+		ref="$(RUNG_SHARED)/clips/bottles_640x360_48f.y4m"; \
+		[ -s $(DEMO)/dist.y4m ] || gzip -dc "$(RUNG_SHARED)/vmaf-ref/dist/bottles_640x360_48f_crf38.dist.y4m.gz" > $(DEMO)/dist.y4m; \
+	else \
+		echo "$(RUNG_SHARED) not found: generating a clip with ffmpeg"; ref=$(DEMO)/ref.y4m; \
+		[ -s $(DEMO)/ref.y4m ] || ffmpeg -nostdin -hide_banner -v error -y -f lavfi -i testsrc2=size=640x360:rate=25 -frames:v 48 -pix_fmt yuv420p $(DEMO)/ref.y4m; \
+		[ -s $(DEMO)/dist.mp4 ] || ffmpeg -nostdin -hide_banner -v error -y -i $(DEMO)/ref.y4m -c:v libx264 -preset medium -crf 38 $(DEMO)/dist.mp4; \
+		[ -s $(DEMO)/dist.y4m ] || ffmpeg -nostdin -hide_banner -v error -y -i $(DEMO)/dist.mp4 -pix_fmt yuv420p -f yuv4mpegpipe $(DEMO)/dist.y4m; \
+	fi; \
+	echo "rung score -r $$ref -d $(DEMO)/dist.y4m --json $(DEMO)/score.json"; \
+	$(BIN)/rung score -r "$$ref" -d $(DEMO)/dist.y4m --json $(DEMO)/score.json && \
+	echo "per-frame scores: $(DEMO)/score.json"
+
+# fuzz runs every parser's fuzz target for FUZZTIME each (make test runs them briefly).
+FUZZTIME ?= 2m
+fuzz: deps
+	$(GO) test ./quality -run '^$$' -fuzz '^FuzzY4M$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./quality -run '^$$' -fuzz '^FuzzParseModel$$' -fuzztime $(FUZZTIME)
+
+# bench prints frames/s of the scorer at 1 and 2 threads and its peak memory
+# on a ten times longer input; compare with ../shared/vmaf-ref/README.md.
+bench: bench-score
+bench-score: build
+	$(GO) test ./quality -run '^$$' -bench 'BenchmarkScore' -benchtime 3x -timeout 30m
 
 clean:
 	rm -rf $(BIN)
