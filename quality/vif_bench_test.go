@@ -1,0 +1,53 @@
+package quality
+
+import (
+	"testing"
+
+	"rung/internal/vmafref"
+)
+
+// loadFrames reads the first n frame pairs of a vmafref entry into memory.
+func loadFrames(b *testing.B, name string, n int) (refs, diss []*Picture) {
+	b.Helper()
+	dir, e := vmafref.Find(b, name)
+	eachFrame(b, dir, e, 1, func(i int, ref, dis *Picture) {
+		if i < n {
+			r, d := *ref, *dis
+			for p := range r.Planes {
+				r.Planes[p] = append([]uint16(nil), ref.Planes[p]...)
+				d.Planes[p] = append([]uint16(nil), dis.Planes[p]...)
+			}
+			refs, diss = append(refs, &r), append(diss, &d)
+		}
+	})
+	return refs, diss
+}
+
+// BenchmarkVIF measures one VIF extractor (one core) on the 1080p pair and
+// two small ones. Bytes are the luma samples of both pictures as stored in
+// the input (1 byte per 8-bit sample).
+func BenchmarkVIF(b *testing.B) {
+	for _, bc := range []struct{ label, entry string }{
+		{"1920x1080", "bbb_1920x1080_crf28.vmaf_v0.6.1"},
+		{"768x432", "cars_768x432_crf28.vmaf_v0.6.1"},
+		{"160x90", "nflx_src01_hrc01_160x90.vmaf_v0.6.1"},
+	} {
+		b.Run(bc.label, func(b *testing.B) {
+			refs, diss := loadFrames(b, bc.entry, 4)
+			bytesPerSample := (refs[0].BitDepth + 7) / 8
+			b.SetBytes(int64(2 * refs[0].Width * refs[0].Height * bytesPerSample))
+			b.ReportAllocs()
+			vif := NewVIF(VIFOptions{})
+			out := NewScores()
+			for i := 0; b.Loop(); i++ {
+				k := i % len(refs)
+				if err := vif.Extract(refs[k], diss[k], k, out); err != nil {
+					b.Fatal(err)
+				}
+			}
+			sec := b.Elapsed().Seconds()
+			b.ReportMetric(float64(b.N)/sec, "frames/s")
+			b.ReportMetric(sec*1e3/float64(b.N), "ms/frame")
+		})
+	}
+}
