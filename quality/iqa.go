@@ -52,19 +52,54 @@ func iqaDecimate(dst, src []float32, w, h, factor int, k []float32, kw int, cols
 			cols[x*n+u] = iqaSymmetric(x*factor+lo+u, w)
 		}
 	}
+	// Outputs [x0, x1) read no reflected column.
+	x0 := (-lo + factor - 1) / factor
+	x1 := max(x0, (w-1-hi)/factor+1)
+	x1 = min(x1, sw)
+	rows := make([][]float32, n)
 	for y := 0; y < sh; y++ {
+		for v := range rows {
+			r := iqaSymmetric(y*factor+lo+v, h) * w
+			rows[v] = src[r : r+w]
+		}
 		out := dst[y*sw : (y+1)*sw]
-		for x := range out {
+		x := 0
+		edge := func(x int) {
 			cx := cols[x*n : (x+1)*n]
 			var sum float64
-			for v := 0; v < n; v++ {
-				row := src[iqaSymmetric(y*factor+lo+v, h)*w:]
+			for v, row := range rows {
 				kr := k[v*kw : v*kw+n]
 				for u, xi := range cx {
 					sum += float64(row[xi] * kr[u])
 				}
 			}
 			out[x] = float32(sum)
+		}
+		for ; x < x0; x++ {
+			edge(x)
+		}
+		// Four outputs at a time: four independent double sums, each
+		// still in kernel order.
+		for ; x+4 <= x1; x += 4 {
+			b := x*factor + lo
+			var s0, s1, s2, s3 float64
+			for v, row := range rows {
+				kr := k[v*kw : v*kw+n]
+				r0 := row[b : b+n]
+				r1 := row[b+factor : b+factor+n]
+				r2 := row[b+2*factor : b+2*factor+n]
+				r3 := row[b+3*factor : b+3*factor+n]
+				for u, kk := range kr {
+					s0 += float64(r0[u] * kk)
+					s1 += float64(r1[u] * kk)
+					s2 += float64(r2[u] * kk)
+					s3 += float64(r3[u] * kk)
+				}
+			}
+			out[x], out[x+1], out[x+2], out[x+3] = float32(s0), float32(s1), float32(s2), float32(s3)
+		}
+		for ; x < sw; x++ {
+			edge(x)
 		}
 	}
 	return sw, sh
@@ -92,6 +127,57 @@ func iqaFilter11(dst, src []float32, k *[iqaWindow]float32) {
 	}
 }
 
+// iqaFilter11Vertical is the vertical pass of _iqa_convolve
+// (IQA_CONVOLVE_1D): dst[x] = float(Σ_v float(rows[v][x]*k[v])) with a
+// double sum in window order.
+func iqaFilter11Vertical(dst []float32, rows *[iqaWindow][]float32, k *[iqaWindow]float32) {
+	n := len(dst)
+	r0, r1, r2, r3, r4, r5 := rows[0][:n], rows[1][:n], rows[2][:n], rows[3][:n], rows[4][:n], rows[5][:n]
+	r6, r7, r8, r9, r10 := rows[6][:n], rows[7][:n], rows[8][:n], rows[9][:n], rows[10][:n]
+	k0, k1, k2, k3, k4, k5, k6, k7, k8, k9, k10 := k[0], k[1], k[2], k[3], k[4], k[5], k[6], k[7], k[8], k[9], k[10]
+	x := 0
+	// Two columns at a time: two independent sums for the CPU to overlap.
+	for ; x+2 <= n; x += 2 {
+		a := float64(r0[x] * k0)
+		b := float64(r0[x+1] * k0)
+		a += float64(r1[x] * k1)
+		b += float64(r1[x+1] * k1)
+		a += float64(r2[x] * k2)
+		b += float64(r2[x+1] * k2)
+		a += float64(r3[x] * k3)
+		b += float64(r3[x+1] * k3)
+		a += float64(r4[x] * k4)
+		b += float64(r4[x+1] * k4)
+		a += float64(r5[x] * k5)
+		b += float64(r5[x+1] * k5)
+		a += float64(r6[x] * k6)
+		b += float64(r6[x+1] * k6)
+		a += float64(r7[x] * k7)
+		b += float64(r7[x+1] * k7)
+		a += float64(r8[x] * k8)
+		b += float64(r8[x+1] * k8)
+		a += float64(r9[x] * k9)
+		b += float64(r9[x+1] * k9)
+		a += float64(r10[x] * k10)
+		b += float64(r10[x+1] * k10)
+		dst[x], dst[x+1] = float32(a), float32(b)
+	}
+	for ; x < n; x++ {
+		sum := float64(r0[x] * k0)
+		sum += float64(r1[x] * k1)
+		sum += float64(r2[x] * k2)
+		sum += float64(r3[x] * k3)
+		sum += float64(r4[x] * k4)
+		sum += float64(r5[x] * k5)
+		sum += float64(r6[x] * k6)
+		sum += float64(r7[x] * k7)
+		sum += float64(r8[x] * k8)
+		sum += float64(r9[x] * k9)
+		sum += float64(r10[x] * k10)
+		dst[x] = float32(sum)
+	}
+}
+
 // iqaSSIM is the scratch of one _iqa_ssim call with default arguments
 // (ssim_tools.c): Gaussian window, K1 = 0.01, K2 = 0.03, L = 255,
 // alpha = beta = gamma = 1. It keeps a ring of the last 11 horizontally
@@ -99,7 +185,6 @@ func iqaFilter11(dst, src []float32, k *[iqaWindow]float32) {
 type iqaSSIM struct {
 	prod [iqaMaps][]float32            // one input row of r, d, r², d², rd
 	ring [iqaMaps][iqaWindow][]float32 // horizontally filtered rows, by row mod 11
-	acc  []float64                     // vertical double sums of one output row
 	mu   [iqaMaps][]float32            // one output row of the five filtered statistics
 }
 
@@ -112,7 +197,7 @@ type iqaStats struct {
 // resize makes the scratch fit pictures w samples wide.
 func (s *iqaSSIM) resize(w int) {
 	dw := w - iqaWindow + 1
-	if cap(s.acc) < dw {
+	if cap(s.mu[0]) < dw {
 		for m := range s.prod {
 			s.prod[m] = make([]float32, w)
 			s.mu[m] = make([]float32, dw)
@@ -120,7 +205,6 @@ func (s *iqaSSIM) resize(w int) {
 				s.ring[m][r] = make([]float32, dw)
 			}
 		}
-		s.acc = make([]float64, dw)
 	}
 	for m := range s.prod {
 		s.prod[m] = s.prod[m][:w]
@@ -129,7 +213,6 @@ func (s *iqaSSIM) resize(w int) {
 			s.ring[m][r] = s.ring[m][r][:dw]
 		}
 	}
-	s.acc = s.acc[:dw]
 }
 
 // run computes _iqa_ssim(ref, cmp, w, h) with default arguments. w and h must
@@ -177,21 +260,11 @@ func (s *iqaSSIM) run(ref, cmp []float32, w, h int) iqaStats {
 		filterRow(y + iqaWindow - 1)
 		// Vertical pass: a double sum over the window rows in order.
 		for m := 0; m < iqaMaps; m++ {
-			acc := s.acc
-			for x := range acc {
-				acc[x] = 0
+			var rows [iqaWindow][]float32
+			for v := range rows {
+				rows[v] = s.ring[m][(y+v)%iqaWindow][:dw]
 			}
-			for v := 0; v < iqaWindow; v++ {
-				row := s.ring[m][(y+v)%iqaWindow][:len(acc)]
-				kv := k[v]
-				for x, a := range row {
-					acc[x] += float64(a * kv)
-				}
-			}
-			mu := s.mu[m][:len(acc)]
-			for x, a := range acc {
-				mu[x] = float32(a)
-			}
+			iqaFilter11Vertical(s.mu[m][:dw], &rows, k)
 		}
 		mr, md, srr, sdd, srd := s.mu[0], s.mu[1][:dw], s.mu[2][:dw], s.mu[3][:dw], s.mu[4][:dw]
 		for x, m1 := range mr {
