@@ -72,30 +72,61 @@ func HullVMAF(hull []Point, kbps float64) (float64, bool) {
 	return a.VMAF + t*(b.VMAF-a.VMAF), true
 }
 
-// HullGap returns how far the hull got falls below the hull want: the
-// largest VMAF difference want − got over the bitrates both cover, checked
-// at every point of either hull. It returns +Inf when the two hulls share no
-// bitrate range.
-func HullGap(want, got []Point) float64 {
-	gap, any := 0.0, false
-	check := func(kbps float64) {
-		w, ok1 := HullVMAF(want, kbps)
-		g, ok2 := HullVMAF(got, kbps)
-		if ok1 && ok2 {
-			any = true
-			gap = math.Max(gap, w-g)
+// HullGap returns how much VMAF the hull got loses against the hull want:
+// the mean of want(r) − got(r) over the bitrates both cover, taken uniformly
+// in log bitrate (the BD-quality of the two hulls), and the largest such
+// difference. Between their points both hulls are read linearly in log
+// bitrate, the shape of an R-D curve between two encodes (the straight chord
+// in kb/s would understate every curve, the exhaustive one too). Both are
+// +Inf when the hulls share no bitrate range.
+func HullGap(want, got []Point) (mean, worst float64) {
+	if len(want) == 0 || len(got) == 0 {
+		return math.Inf(1), math.Inf(1)
+	}
+	lo := math.Max(want[0].Kbps, got[0].Kbps)
+	hi := math.Min(want[len(want)-1].Kbps, got[len(got)-1].Kbps)
+	if lo > hi {
+		return math.Inf(1), math.Inf(1)
+	}
+	const n = 256
+	rs := make([]float64, 0, n+1+len(want)+len(got))
+	for i := 0; i <= n; i++ {
+		rs = append(rs, math.Min(math.Max(lo*math.Pow(hi/lo, float64(i)/n), lo), hi))
+	}
+	for _, h := range [][]Point{want, got} {
+		for _, p := range h {
+			if p.Kbps >= lo && p.Kbps <= hi {
+				rs = append(rs, p.Kbps)
+			}
 		}
 	}
-	for _, p := range want {
-		check(p.Kbps)
+	sort.Float64s(rs)
+	diff := func(r float64) float64 { return logVMAF(want, r) - logVMAF(got, r) }
+	worst = diff(rs[0])
+	if lo == hi {
+		return worst, worst
 	}
-	for _, p := range got {
-		check(p.Kbps)
+	for i := 1; i < len(rs); i++ {
+		d0, d1 := diff(rs[i-1]), diff(rs[i])
+		worst = math.Max(worst, d1)
+		mean += (d0 + d1) / 2 * math.Log(rs[i]/rs[i-1]) // trapezoid in log rate
 	}
-	if !any {
-		return math.Inf(1)
+	return mean / math.Log(hi/lo), worst
+}
+
+// logVMAF is the hull's VMAF at kbps, interpolated linearly in log bitrate
+// between its points; kbps must lie within the hull's range.
+func logVMAF(hull []Point, kbps float64) float64 {
+	i := sort.Search(len(hull), func(i int) bool { return hull[i].Kbps >= kbps })
+	if i == len(hull) {
+		i--
 	}
-	return gap
+	if hull[i].Kbps == kbps || i == 0 {
+		return hull[i].VMAF
+	}
+	a, b := hull[i-1], hull[i]
+	t := math.Log(kbps/a.Kbps) / math.Log(b.Kbps/a.Kbps)
+	return a.VMAF + t*(b.VMAF-a.VMAF)
 }
 
 // onHull reports whether p is one of the hull's points (same resolution,

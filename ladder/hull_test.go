@@ -91,14 +91,18 @@ func TestHullVMAFAndGap(t *testing.T) {
 			t.Errorf("HullVMAF(%v) = %v, %v; want %v, %v", tt.kbps, got, ok, tt.want, tt.ok)
 		}
 	}
-	better := []Point{pt(360, 30, 100, 50), pt(360, 27, 200, 63), pt(360, 24, 300, 70)}
-	if g := HullGap(better, h); math.Abs(g-3) > 1e-12 {
-		t.Errorf("HullGap = %v, want 3", g)
+	// In log rate, h reads 50 + 20·log(2)/log(3) ≈ 62.62 at 200 kb/s.
+	better := []Point{pt(360, 30, 100, 50), pt(360, 27, 200, 65), pt(360, 24, 300, 70)}
+	if mean, worst := HullGap(better, h); math.Abs(worst-(65-50-20*math.Log(2)/math.Log(3))) > 1e-9 || mean <= 0 || mean >= worst {
+		t.Errorf("HullGap = %v, %v; want 0 < mean < worst = 2.38", mean, worst)
 	}
-	if g := HullGap(h, better); g != 0 {
-		t.Errorf("HullGap reversed = %v, want 0", g)
+	if mean, worst := HullGap(h, better); mean > 0 || worst > 0 {
+		t.Errorf("HullGap reversed = %v, %v; want ≤ 0", mean, worst)
 	}
-	if g := HullGap(h, []Point{pt(360, 18, 1000, 90)}); !math.IsInf(g, 1) {
-		t.Errorf("HullGap without overlap = %v, want +Inf", g)
+	if mean, _ := HullGap(h, h); mean != 0 {
+		t.Errorf("HullGap of itself = %v", mean)
+	}
+	if mean, _ := HullGap(h, []Point{pt(360, 18, 1000, 90)}); !math.IsInf(mean, 1) {
+		t.Errorf("HullGap without overlap = %v, want +Inf", mean)
 	}
 }

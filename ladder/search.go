@@ -1,0 +1,249 @@
+package ladder
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"sync"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Prober makes one trial encode of a candidate and measures it. Point must
+// carry the candidate's size and CRF, the measured bitrate and the VMAF.
+// Trial is called from several goroutines at once.
+type Prober interface {
+	Trial(ctx context.Context, c Candidate) (Point, error)
+}
+
+// SearchOptions configures Search.
+type SearchOptions struct {
+	Sizes      []Size    // candidate sizes
+	CRFs       []float64 // candidate CRFs (any order)
+	Exhaustive bool      // encode the full grid
+	Workers    int       // trial encodes at once (default 1)
+
+	// Adaptive search: Initial probes per size (default 2, spread over the
+	// CRFs); then rounds of refinement that encode the unprobed candidates
+	// whose interpolated R-D point lies above the hull found so far, or less
+	// than Margin VMAF below it (default 0.5), best first, until none is
+	// left or Budget × the grid size trial encodes were made (default 0.4).
+	Initial int
+	Margin  float64
+	Budget  float64
+
+	// OnTrial, when set, is called after each trial encode with the number
+	// done so far and the most that will be made. Calls are serialised.
+	OnTrial func(done, most int, p Point)
+}
+
+// SearchResult is what Search found.
+type SearchResult struct {
+	Points []Point // every trial encode, in the order they finished
+	Hull   []Point // Hull(Points)
+	Grid   int     // size of the full grid
+}
+
+// Search encodes candidates of the grid Sizes × CRFs through the prober and
+// returns every measured point and their hull. With Exhaustive it encodes
+// the whole grid. Otherwise it probes a few CRFs per size, predicts the
+// R-D point of every other candidate by interpolating log bitrate and
+// log(100 − VMAF) linearly in CRF between the probed neighbours of its size
+// (x264-style rate control halves the bitrate about every 6 CRF, and the
+// quality deficit grows about geometrically), and refines only where the
+// prediction says the hull could move. The first trial error cancels the
+// rest.
+func Search(ctx context.Context, pr Prober, o SearchOptions) (SearchResult, error) {
+	if len(o.Sizes) == 0 || len(o.CRFs) == 0 {
+		return SearchResult{}, fmt.Errorf("ladder: search: empty grid (%d sizes, %d CRFs)", len(o.Sizes), len(o.CRFs))
+	}
+	if o.Workers < 1 {
+		o.Workers = 1
+	}
+	if o.Initial < 1 {
+		o.Initial = 2
+	}
+	if o.Margin == 0 {
+		o.Margin = 0.5
+	}
+	if o.Budget == 0 {
+		o.Budget = 0.4
+	}
+	crfs := append([]float64(nil), o.CRFs...)
+	sort.Float64s(crfs)
+	grid := Grid(o.Sizes, crfs)
+	s := &search{pr: pr, o: o, crfs: crfs, done: map[Candidate]Point{}, most: len(grid)}
+	if o.Exhaustive {
+		if err := s.run(ctx, grid); err != nil {
+			return SearchResult{}, err
+		}
+		return s.result(len(grid)), nil
+	}
+	budget := int(math.Floor(o.Budget * float64(len(grid))))
+	budget = max(budget, min(len(grid), o.Initial*len(o.Sizes)))
+	s.most = budget
+	var first []Candidate
+	for k, size := range o.Sizes {
+		idx := spread(len(crfs), o.Initial)
+		if k == 0 {
+			idx[0] = 0 // the hull's top end: the best quality of the largest size
+		}
+		if k == len(o.Sizes)-1 {
+			idx[len(idx)-1] = len(crfs) - 1 // its bottom: the smallest size's lowest rate
+		}
+		for _, i := range idx {
+			first = append(first, Candidate{size, crfs[i]})
+		}
+	}
+	if err := s.run(ctx, first); err != nil {
+		return SearchResult{}, err
+	}
+	for len(s.done) < budget {
+		next := s.refinements(grid)
+		if len(next) == 0 {
+			break
+		}
+		n := min(len(next), o.Workers, budget-len(s.done))
+		if err := s.run(ctx, next[:n]); err != nil {
+			return SearchResult{}, err
+		}
+	}
+	return s.result(len(grid)), nil
+}
+
+// spread returns k indexes of n evenly placed inside the range, each the
+// centre of one of k equal parts: the ends are the most expensive and least
+// useful probes (n = 10 gives 2, 7 for k = 2 and 1, 5, 8 for k = 3).
+func spread(n, k int) []int {
+	k = min(k, n)
+	idx := make([]int, k)
+	for j := range idx {
+		idx[j] = int(math.Round((float64(j)+0.5)*float64(n)/float64(k) - 0.5))
+	}
+	return idx
+}
+
+// search is the state of one Search.
+type search struct {
+	pr   Prober
+	o    SearchOptions
+	crfs []float64 // sorted
+
+	mu     sync.Mutex          // guards the fields below while trials run
+	done   map[Candidate]Point // every measured candidate
+	points []Point             // in completion order
+	most   int                 // the most trial encodes this search makes
+}
+
+// run encodes the candidates on a bounded pool and records their points.
+func (s *search) run(ctx context.Context, cs []Candidate) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(s.o.Workers)
+	for _, c := range cs {
+		g.Go(func() error {
+			p, err := s.pr.Trial(ctx, c)
+			if err != nil {
+				return fmt.Errorf("ladder: trial %v: %w", c, err)
+			}
+			p.Width, p.Height, p.CRF = c.Size.Width, c.Size.Height, c.CRF
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.done[c] = p
+			s.points = append(s.points, p)
+			if s.o.OnTrial != nil {
+				s.o.OnTrial(len(s.points), s.most, p)
+			}
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+func (s *search) result(grid int) SearchResult {
+	return SearchResult{Points: s.points, Hull: Hull(s.points), Grid: grid}
+}
+
+// refinements returns the unprobed candidates worth a trial encode, best
+// first: those on the hull of the measured and the predicted points (where
+// the hull would move if the predictions hold), and those predicted less
+// than Margin VMAF below it. They are ranked by how far their prediction
+// lies above the hull of the measured points alone.
+func (s *search) refinements(grid []Candidate) []Candidate {
+	measured := Hull(s.points)
+	all := append([]Point(nil), s.points...)
+	var preds []Point
+	var cands []Candidate
+	for _, c := range grid {
+		if _, ok := s.done[c]; ok {
+			continue
+		}
+		if q, ok := s.predict(c); ok {
+			preds = append(preds, q)
+			cands = append(cands, c)
+		}
+	}
+	all = append(all, preds...)
+	predicted := Hull(all)
+	type scored struct {
+		c     Candidate
+		above float64
+	}
+	var list []scored
+	for i, q := range preds {
+		if onHull(predicted, q) || aboveHull(predicted, q) > -s.o.Margin {
+			list = append(list, scored{cands[i], aboveHull(measured, q)})
+		}
+	}
+	sort.SliceStable(list, func(i, j int) bool { return list[i].above > list[j].above })
+	out := make([]Candidate, len(list))
+	for i, l := range list {
+		out[i] = l.c
+	}
+	return out
+}
+
+// predict interpolates the R-D point of an unprobed candidate from the
+// probed CRFs of its size: log kb/s and log(100 − VMAF) linear in CRF
+// between the nearest probes, or along the nearest two beyond them.
+func (s *search) predict(c Candidate) (Point, bool) {
+	var xs []float64
+	var ps []Point
+	for _, crf := range s.crfs {
+		if p, ok := s.done[Candidate{c.Size, crf}]; ok && p.Kbps > 0 {
+			xs = append(xs, crf)
+			ps = append(ps, p)
+		}
+	}
+	if len(xs) < 2 {
+		return Point{}, false
+	}
+	i := sort.SearchFloat64s(xs, c.CRF) // xs[i-1] < c.CRF < xs[i]
+	i = min(max(i, 1), len(xs)-1)
+	a, b := ps[i-1], ps[i]
+	t := (c.CRF - xs[i-1]) / (xs[i] - xs[i-1])
+	lerp := func(u, v float64) float64 { return u + t*(v-u) }
+	deficit := func(v float64) float64 { return math.Log(math.Max(100-v, 0.05)) }
+	kbps := math.Exp(lerp(math.Log(a.Kbps), math.Log(b.Kbps)))
+	vmaf := 100 - math.Exp(lerp(deficit(a.VMAF), deficit(b.VMAF)))
+	return Point{Width: c.Size.Width, Height: c.Size.Height, CRF: c.CRF, Kbps: kbps, VMAF: vmaf}, true
+}
+
+// aboveHull is how far q lies above the hull: the VMAF difference to the
+// hull at q's bitrate, with the hull extended beyond its ends along its
+// first segment (below) and flat at its best VMAF (above).
+func aboveHull(hull []Point, q Point) float64 {
+	if len(hull) == 0 {
+		return math.Inf(1)
+	}
+	if v, ok := HullVMAF(hull, q.Kbps); ok {
+		return q.VMAF - v
+	}
+	last := hull[len(hull)-1]
+	if q.Kbps > last.Kbps || len(hull) == 1 {
+		return q.VMAF - last.VMAF
+	}
+	a, b := hull[0], hull[1]
+	slope := (b.VMAF - a.VMAF) / (b.Kbps - a.Kbps)
+	return q.VMAF - (a.VMAF + slope*(q.Kbps-a.Kbps))
+}
