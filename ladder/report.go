@@ -1,0 +1,108 @@
+package ladder
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// Report is the content of ladder.json.
+type Report struct {
+	Source       string       `json:"source"`
+	Width        int          `json:"width"`
+	Height       int          `json:"height"`
+	FrameRate    string       `json:"frame_rate"` // "num/den"
+	Frames       int          `json:"frames"`
+	Codec        string       `json:"codec"`
+	Model        string       `json:"model"`  // VMAF model the scores come from
+	Search       string       `json:"search"` // "adaptive" or "exhaustive"
+	TrialEncodes int          `json:"trial_encodes"`
+	GridSize     int          `json:"grid_size"` // trial encodes of the exhaustive search
+	Rungs        []Rung       `json:"rungs"`
+	Hull         []Point      `json:"hull"`
+	Candidates   []Point      `json:"candidates"` // every trial encode
+	Reference    []Point      `json:"reference,omitempty"`
+	BDRate       *BDRateEntry `json:"bd_rate,omitempty"`
+	Master       string       `json:"master,omitempty"` // HLS master playlist, relative to the report
+	Plots        []string     `json:"plots,omitempty"`
+	Warnings     []string     `json:"warnings"`
+}
+
+// Rung is one chosen rendition of the ladder.
+type Rung struct {
+	Point
+	PeakKbps float64 `json:"peak_kbps,omitempty"` // highest segment bitrate (HLS BANDWIDTH)
+	Playlist string  `json:"playlist,omitempty"`  // HLS variant playlist
+}
+
+// BDRateEntry is the Bjøntegaard delta rate of the ladder's hull against a
+// fixed reference ladder, in percent (negative: the per-title hull needs
+// that much less bitrate for the same VMAF). A refused computation leaves
+// its percentage out and says why in Warning.
+type BDRateEntry struct {
+	Reference    string   `json:"reference"`
+	Percent      *float64 `json:"percent"`                 // PCHIP (BDRate)
+	PercentCubic *float64 `json:"percent_cubic,omitempty"` // JCTVC-E137 cubic fit (BDRatePoly)
+	RungsPercent *float64 `json:"rungs_percent,omitempty"` // the chosen rungs alone, PCHIP
+	Warning      string   `json:"warning,omitempty"`
+}
+
+// CompareFixed computes the BD-rate entry of the hull and rungs against the
+// encodes of a fixed ladder. The reference curve is the hull of its encodes,
+// so rungs that gain nothing over a cheaper one (a saturated top, or a rung
+// above the source's size) do not make it non-monotonic, as libvmaf's
+// bd_rate.py does with use_convex_hull.
+func CompareFixed(name string, reference, hull, rungs []Point) *BDRateEntry {
+	e := &BDRateEntry{Reference: name}
+	ref := Hull(reference)
+	if v, err := BDRate(ref, hull); err != nil {
+		e.Warning = fmt.Sprintf("no BD-rate against %s: %v", name, err)
+		return e
+	} else {
+		e.Percent = percent(v)
+	}
+	if v, err := BDRatePoly(ref, hull); err == nil {
+		e.PercentCubic = percent(v)
+	}
+	if v, err := BDRate(ref, rungs); err == nil {
+		e.RungsPercent = percent(v)
+	}
+	return e
+}
+
+func percent(v float64) *float64 {
+	p := 100 * v
+	return &p
+}
+
+// WriteJSON writes v as indented JSON to path through a temporary file in
+// the same directory, so a failed write leaves no partial file.
+func WriteJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("ladder: encode %s: %w", path, err)
+	}
+	return writeAtomic(path, append(b, '\n'))
+}
+
+// writeAtomic writes data to path by renaming a complete temporary file.
+func writeAtomic(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return fmt.Errorf("ladder: write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("ladder: write %s: %w", path, err)
+	}
+	return nil
+}
