@@ -1,0 +1,279 @@
+package quality
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+)
+
+// ADMOptions configures ADM; the zero value means libvmaf's defaults.
+type ADMOptions struct {
+	EnhnGainLimit float64 // adm_enhn_gain_limit; 0 means libvmaf's default (100.0). The neg model uses 1.0.
+	Debug         bool    // also write integer_adm, integer_adm_num, integer_adm_den, integer_adm_num_scale0..3, integer_adm_den_scale0..3
+}
+
+// admDefaultEGL is libvmaf's DEFAULT_ADM_ENHN_GAIN_LIMIT, also the option's
+// maximum; its minimum is 1.
+const admDefaultEGL = 100.0
+
+// admMinSize is the smallest luma width and height ADM accepts. libvmaf's
+// DWT index tables (dwt2_src_indices_filt) need at least 5 samples in each
+// direction at the input of scale 3, that is ceil(n/8) ≥ 5; below that
+// libvmaf reads outside its buffers.
+const admMinSize = 33
+
+// ADM is libvmaf's integer "adm" feature extractor
+// (libvmaf/src/feature/integer_adm.c, integer_compute_adm), the Additive
+// Detail Measure of Li et al. on the luma plane. Over four scales of a db2
+// DWT (adm_dwt2_8/16, adm_dwt2_s123_combined) the distorted detail bands
+// are decoupled into a part restored from the reference and an additive
+// impairment (adm_decouple), weighted by the Watson contrast sensitivity
+// (adm_csf) and masked by the impairment (adm_cm); per scale
+//
+//	num_s = cm(restored), den_s = csf_den(reference)
+//	integer_adm2 = Σ num_s / Σ den_s
+//	integer_aim  = Σ cm(impairment masked by restored) / Σ den_s
+//	integer_adm3 = max(0.5·adm2 + 0.5·(1 − aim), 0)
+//	integer_adm_scale_s = num_s / den_s
+//
+// in libvmaf's fixed-point arithmetic (int16 at scale 0, int32 at scales
+// 1..3, its rounding shifts and reciprocal table) and float/double
+// accumulation order, so values equal libvmaf's. An ADM holds only scratch
+// buffers, sized on first use; use one per goroutine.
+type ADM struct {
+	opt   ADMOptions
+	egl   float64
+	names admNames
+	div   *[65537]int32
+	rf    [4][3]float32 // csf weights 1/Q per scale
+	rf123 [4][3]uint32  // Q32 csf weights of scales 1..3
+
+	w, h   int      // luma size the buffers are for
+	iy, ix [4][]int // DWT source rows/columns of the current scale
+	tmp16  []int16  // vertical-pass rows, scale 0 (libvmaf's tmp_ref)
+	tmp32  []int32  // vertical-pass rows, scales 1..3 (libvmaf's tmp_ref)
+	s0     admBands16
+	s1     admBands32
+	aRef   []int32 // approximation band fed to the next scale (reference)
+	aDis   []int32 // approximation band fed to the next scale (distorted)
+}
+
+// admBands16 holds the int16 scale-0 bands (libvmaf's adm_dwt_band_t):
+// ref and dis are indexed {a, h, v, d}, the decoupled (restored r,
+// additive a) and csf (weighted a, filtered f) bands {h, v, d}.
+type admBands16 struct {
+	ref, dis               [4][]int16
+	decR, decA, csfA, csfF [3][]int16
+}
+
+// admBands32 is admBands16 for the int32 bands of scales 1..3.
+type admBands32 struct {
+	ref, dis               [4][]int32
+	decR, decA, csfA, csfF [3][]int32
+}
+
+// admNames are the output names, with libvmaf's option suffix.
+type admNames struct {
+	adm2, aim, adm3   string
+	scale             [4]string
+	adm, num, den     string
+	numScale, denScal [4]string
+}
+
+// NewADM returns an ADM extractor with the given options.
+func NewADM(opts ADMOptions) *ADM {
+	a := &ADM{opt: opts, egl: opts.EnhnGainLimit, div: admDivLookup()}
+	if a.egl == 0 {
+		a.egl = admDefaultEGL
+	}
+	a.names = newADMNames(a.egl)
+	for s := range a.rf {
+		a.rf[s] = admRFactor(s)
+		a.rf123[s] = admRFactor123(s)
+	}
+	return a
+}
+
+// newADMNames builds libvmaf's feature names: the provided feature name (or
+// its alias) followed, for each non-default feature parameter, by
+// "_<alias>_<%g value>" (feature_name.c). Only adm_enhn_gain_limit (alias
+// egl) can differ from its default here.
+func newADMNames(egl float64) admNames {
+	suffix := ""
+	if egl != admDefaultEGL {
+		suffix = "_egl_" + strconv.FormatFloat(egl, 'g', 6, 64)
+	}
+	n := func(s string) string { return s + suffix }
+	var out admNames
+	out.adm2, out.aim, out.adm3 = n("integer_adm2"), n("integer_aim"), n("integer_adm3")
+	out.adm, out.num, out.den = n("integer_adm"), n("integer_adm_num"), n("integer_adm_den")
+	for s := 0; s < 4; s++ {
+		out.scale[s] = n(fmt.Sprintf("integer_adm_scale%d", s))
+		out.numScale[s] = n(fmt.Sprintf("integer_adm_num_scale%d", s))
+		out.denScal[s] = n(fmt.Sprintf("integer_adm_den_scale%d", s))
+	}
+	return out
+}
+
+// errADMOptions is wrapped by errors about out-of-range options.
+var errADMOptions = errors.New("adm: option out of range")
+
+// Extract computes ADM of frame i on the luma planes of ref and dis, which
+// must have the same format, 8 to 16 bit, at least 33×33, and records
+// integer_adm2, integer_aim, integer_adm3, integer_adm_scale0..3 (and with
+// Debug integer_adm, integer_adm_num, integer_adm_den,
+// integer_adm_num_scale0..3, integer_adm_den_scale0..3) in out, in
+// libvmaf's order.
+func (a *ADM) Extract(ref, dis *Picture, i int, out *Scores) error {
+	if ref == nil || dis == nil {
+		return fmt.Errorf("adm: frame %d: missing picture", i)
+	}
+	if !ref.SameFormat(dis) {
+		return fmt.Errorf("adm: frame %d: reference %s, distorted %s: %w", i, ref.Format(), dis.Format(), ErrMismatch)
+	}
+	if a.egl < 1 || a.egl > admDefaultEGL {
+		return fmt.Errorf("%w: enhancement gain limit %g not in [1, 100]", errADMOptions, a.egl)
+	}
+	if ref.BitDepth < 8 || ref.BitDepth > 16 {
+		return fmt.Errorf("adm: frame %d: unsupported bit depth %d", i, ref.BitDepth)
+	}
+	w, h := ref.Width, ref.Height
+	if w < admMinSize || h < admMinSize {
+		return fmt.Errorf("adm: frame %d: picture %dx%d is too small: ADM needs at least %dx%d luma samples", i, w, h, admMinSize, admMinSize)
+	}
+	if len(ref.Planes[0]) < w*h || len(dis.Planes[0]) < w*h {
+		return fmt.Errorf("adm: frame %d: luma plane shorter than %dx%d", i, w, h)
+	}
+	a.alloc(w, h)
+	r := a.compute(ref.Planes[0][:w*h], dis.Planes[0][:w*h], w, h, ref.BitDepth)
+
+	n := &a.names
+	out.Set(n.adm2, i, r.score)
+	out.Set(n.aim, i, r.aim)
+	out.Set(n.adm3, i, max(float64(r.score*0.5)+float64((1-r.aim)*0.5), 0))
+	for s := 0; s < 4; s++ {
+		out.Set(n.scale[s], i, float64(r.num[s])/float64(r.den[s]))
+	}
+	if !a.opt.Debug {
+		return nil
+	}
+	out.Set(n.adm, i, r.score)
+	out.Set(n.num, i, r.numSum)
+	out.Set(n.den, i, r.denSum)
+	for s := 0; s < 4; s++ {
+		out.Set(n.numScale[s], i, float64(r.num[s]))
+		out.Set(n.denScal[s], i, float64(r.den[s]))
+	}
+	return nil
+}
+
+// admResult is what integer_compute_adm returns.
+type admResult struct {
+	score, aim, numSum, denSum float64
+	num, den                   [4]float32
+}
+
+// alloc sizes the scratch buffers for a w×h luma plane, once per size.
+func (a *ADM) alloc(w, h int) {
+	if a.w == w && a.h == h {
+		return
+	}
+	a.w, a.h = w, h
+	w0, h0 := (w+1)/2, (h+1)/2
+	n0 := w0 * h0
+	w1, h1 := (w0+1)/2, (h0+1)/2
+	n1 := w1 * h1
+	for k := range a.iy {
+		a.iy[k] = make([]int, h0)
+		a.ix[k] = make([]int, w0)
+	}
+	a.tmp16 = make([]int16, 2*w+2)
+	a.tmp32 = make([]int32, 4*w0+2)
+	for k := 0; k < 4; k++ {
+		a.s0.ref[k] = make([]int16, n0)
+		a.s0.dis[k] = make([]int16, n0)
+		a.s1.ref[k] = make([]int32, n1)
+		a.s1.dis[k] = make([]int32, n1)
+	}
+	for k := 0; k < 3; k++ {
+		a.s0.decR[k] = make([]int16, n0)
+		a.s0.decA[k] = make([]int16, n0)
+		a.s0.csfA[k] = make([]int16, n0)
+		a.s0.csfF[k] = make([]int16, n0)
+		a.s1.decR[k] = make([]int32, n1)
+		a.s1.decA[k] = make([]int32, n1)
+		a.s1.csfA[k] = make([]int32, n1)
+		a.s1.csfF[k] = make([]int32, n1)
+	}
+	a.aRef = make([]int32, n0)
+	a.aDis = make([]int32, n0)
+}
+
+// compute is libvmaf's integer_compute_adm with the default options (no
+// skipped scale or AIM, Watson CSF, noise weight 0.03125).
+func (a *ADM) compute(ref, dis []uint16, w, h, bpc int) admResult {
+	var r admResult
+	numdenLimit := 1e-10 * float64(w*h) / (1920.0 * 1080.0)
+	var num, den, aimNum float64
+
+	// Scale 0: int16 bands.
+	admDWTIndices(&a.iy, h)
+	admDWTIndices(&a.ix, w)
+	b := &a.s0
+	admDWT0(ref, w, h, bpc, b.ref[0], b.ref[2], b.ref[1], b.ref[3], a.tmp16, &a.iy, &a.ix)
+	admDWT0(dis, w, h, bpc, b.dis[0], b.dis[2], b.dis[1], b.dis[3], a.tmp16, &a.iy, &a.ix)
+	w, h = (w+1)/2, (h+1)/2
+	for k, v := range b.ref[0][:w*h] {
+		a.aRef[k] = int32(v)
+	}
+	for k, v := range b.dis[0][:w*h] {
+		a.aDis[k] = int32(v)
+	}
+	a.admDecouple0(w, h)
+	den0 := admCSFDen0(&b.ref, w, h, a.rf[0])
+	admCSF0(&b.decA, &b.csfA, &b.csfF, w, h)
+	num0 := admCM0(&b.decR, &b.csfA, &b.csfF, w, h, admNoiseWeight)
+	admCSF0(&b.decR, &b.csfF, &b.csfA, w, h)
+	aim0 := admCM0(&b.decA, &b.csfF, &b.csfA, w, h, 0)
+	num += float64(num0)
+	den += float64(den0)
+	aimNum += float64(aim0)
+	r.num[0], r.den[0] = num0, den0
+
+	// Scales 1..3: int32 bands.
+	c := &a.s1
+	for s := 1; s < 4; s++ {
+		admDWTIndices(&a.iy, h)
+		admDWTIndices(&a.ix, w)
+		admDWT123(a.aRef[:w*h], a.aDis[:w*h], w, h, s, &c.ref, &c.dis, a.tmp32, &a.iy, &a.ix)
+		w, h = (w+1)/2, (h+1)/2
+		copy(a.aRef, c.ref[0][:w*h])
+		copy(a.aDis, c.dis[0][:w*h])
+		a.admDecouple123(w, h)
+		dn := admCSFDen123(&c.ref, s, w, h, a.rf[s])
+		admCSF123(&c.decA, &c.csfA, &c.csfF, a.rf123[s], w, h)
+		nm := admCM123(&c.decR, &c.csfA, &c.csfF, s, w, h, a.rf123[s], admNoiseWeight)
+		admCSF123(&c.decR, &c.csfF, &c.csfA, a.rf123[s], w, h)
+		am := admCM123(&c.decA, &c.csfF, &c.csfA, s, w, h, a.rf123[s], 0)
+		num += float64(nm)
+		den += float64(dn)
+		aimNum += float64(am)
+		r.num[s], r.den[s] = nm, dn
+	}
+
+	if num < numdenLimit {
+		num = 0
+	}
+	if den < numdenLimit {
+		den = 0
+	}
+	if den == 0 {
+		// libvmaf leaves the AIM score unset here; 0 makes adm3 = 1.
+		r.score = 1
+	} else {
+		r.aim = aimNum / den
+		r.score = num / den
+	}
+	r.numSum, r.denSum = num, den
+	return r
+}

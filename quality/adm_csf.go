@@ -1,0 +1,196 @@
+package quality
+
+import "math"
+
+// Watson et al. 1997 ("Visibility of Wavelet Quantization Noise") luma
+// model of libvmaf's integer_adm.h: dwt_7_9_YCbCr_threshold[0] and
+// dwt_7_9_basis_function_amplitudes, as floats.
+var (
+	admWatsonA  float32 = 0.495
+	admWatsonK  float32 = 0.466
+	admWatsonF0 float32 = 0.401
+	admWatsonG          = [4]float32{1.501, 1.0, 0.534, 1.0}
+	admBasisAmp         = [4][4]float32{
+		{0.62171, 0.67234, 0.72709, 0.67234},
+		{0.34537, 0.41317, 0.49428, 0.41317},
+		{0.18004, 0.22727, 0.28688, 0.22727},
+		{0.091401, 0.11792, 0.15214, 0.11792},
+	}
+)
+
+// Default viewing model of libvmaf's adm (adm_options.h).
+const (
+	admNormViewDist     = 3.0
+	admRefDisplayHeight = 1080
+	admNoiseWeight      = 0.03125
+)
+
+// admQuantStep is libvmaf's dwt_quant_step for the luma model at scale
+// lambda (0 finest) and orientation theta (1 = h/v, 2 = diagonal), with the
+// default viewing distance and display height, float-rounded where libvmaf
+// stores floats:
+//
+//	r = nvd·rdh·π/180
+//	Q = 2a·10^(k·log10(2^(λ+1)·f0·g_θ / r)²) / A(λ, θ)
+func admQuantStep(lambda, theta int) float32 {
+	r := float32(float64(admNormViewDist*admRefDisplayHeight) * math.Pi / 180.0)
+	x := float64(float64(math.Pow(2.0, float64(lambda+1))*float64(admWatsonF0)) * float64(admWatsonG[theta]))
+	temp := float32(math.Log10(x / float64(r)))
+	e := admWatsonK * temp * temp // float arithmetic in libvmaf too
+	return float32(float64(2.0*float64(admWatsonA)) * math.Pow(10.0, float64(e)) / float64(admBasisAmp[lambda][theta]))
+}
+
+// admRFactor returns libvmaf's csf weights 1/Q for scale lambda: {h, v, d}.
+func admRFactor(lambda int) [3]float32 {
+	f1 := 1.0 / admQuantStep(lambda, 1)
+	f2 := 1.0 / admQuantStep(lambda, 2)
+	return [3]float32{f1, f1, f2}
+}
+
+// admRFactor0 is libvmaf's hard-coded Q21/Q21/Q23 scale-0 csf weight for the
+// default viewing model (adm_csf, adm_cm: i_rfactor).
+var admRFactor0 = [3]int32{36453, 36453, 49417}
+
+// admRFactor123 is the Q32 csf weight of scales 1..3 (i4_adm_csf,
+// i4_adm_cm: (uint32)(rfactor·2^32)).
+func admRFactor123(lambda int) [3]uint32 {
+	rf := admRFactor(lambda)
+	var out [3]uint32
+	for t := range out {
+		out[t] = uint32(float64(rf[t]) * (1 << 32))
+	}
+	return out
+}
+
+// admCSF0 is libvmaf's adm_csf (scale 0): over the admBorder region it
+// weights each band of src by the contrast sensitivity (Q21/Q23 factor,
+// rounding shifts 15/15/17 with adds 16384/16384/65535) into dst and stores
+// |dst|/30 (4369/2^17, rounded) into flt.
+func admCSF0(src, dst, flt *[3][]int16, w, h int) {
+	shifts := [3]uint{15, 15, 17}
+	adds := [3]int32{16384, 16384, 65535}
+	left, top, right, bottom := admBorder(w, h)
+	for t := 0; t < 3; t++ {
+		rf, sh, add := admRFactor0[t], shifts[t], adds[t]
+		for i := top; i < bottom; i++ {
+			s := src[t][i*w+left : i*w+right]
+			d := dst[t][i*w+left : i*w+right]
+			f := flt[t][i*w+left : i*w+right]
+			for j := range s {
+				v := int16((rf*int32(s[j]) + add) >> sh)
+				d[j] = v
+				f[j] = int16((4369*abs32(int32(v)) + 2048) >> 12)
+			}
+		}
+	}
+}
+
+// admCSF123 is libvmaf's i4_adm_csf for scales 1..3: dst = (rf·src + 2^27)
+// >> 28 with the Q32 factor rf, and flt = (143165577·|dst| − 2^31) >> 32.
+// The −2^31 is libvmaf's: its rounding constant 1u<<31 is stored in an
+// int32_t.
+func admCSF123(src, dst, flt *[3][]int32, rf [3]uint32, w, h int) {
+	left, top, right, bottom := admBorder(w, h)
+	for t := 0; t < 3; t++ {
+		r := int64(rf[t])
+		for i := top; i < bottom; i++ {
+			s := src[t][i*w+left : i*w+right]
+			d := dst[t][i*w+left : i*w+right]
+			f := flt[t][i*w+left : i*w+right]
+			for j := range s {
+				v := int32((r*int64(s[j]) + 1<<27) >> 28)
+				d[j] = v
+				f[j] = int32((143165577*int64(abs32(v)) + admFltAdd) >> 32)
+			}
+		}
+	}
+}
+
+// admFltAdd is libvmaf's add_bef_shift_flt: (1u << 31) stored in an int32_t.
+const admFltAdd = -(1 << 31)
+
+func abs32(x int32) int32 {
+	if x < 0 {
+		return -x
+	}
+	return x
+}
+
+// admCSFDen0 is libvmaf's adm_csf_den_scale (scale 0): the csf-weighted
+// 3-norm of the reference h, v and d bands over the admInner region plus the
+// noise floor, summed over the three bands:
+//
+//	Σ_θ ( (Σ|ref_θ|³ · rf_θ³ / 2^18)^(1/3) + (area·0.03125)^(1/3) )
+//
+// with per-row uint64 sums shifted right by max(0, ceil(log2(area)) − 20),
+// rounded, as libvmaf does.
+func admCSFDen0(ref *[4][]int16, w, h int, rf [3]float32) float32 {
+	left, top, right, bottom := admInner(w, h)
+	area := (bottom - top) * (right - left)
+	shift := int32(math.Ceil(math.Log2(float64(area)) - 20))
+	shift = max(shift, 0)
+	var add uint64
+	if shift > 0 {
+		add = 1 << (shift - 1)
+	}
+	var acc [3]uint64
+	for i := top; i < bottom; i++ {
+		var inner [3]uint64
+		for t := 0; t < 3; t++ {
+			row := ref[t+1][i*w+left : i*w+right]
+			var s uint64
+			for _, v := range row {
+				x := uint64(uint16(abs32(int32(v))))
+				s += x * x * x
+			}
+			inner[t] = s
+		}
+		for t := range acc {
+			acc[t] += (inner[t] + add) >> shift
+		}
+	}
+	scale := math.Pow(2, float64(18-shift))
+	return admDenSum(acc, scale, rf, area)
+}
+
+// admDenSum finishes a csf_den stage: csf_θ = (acc_θ/scale)·rf_θ³ in double,
+// then Σ_θ (powf(csf_θ, 1/3) + powf(area·0.03125, 1/3)) in float.
+func admDenSum(acc [3]uint64, scale float64, rf [3]float32, area int) float32 {
+	add := admPowf(float32(float64(area) * admNoiseWeight))
+	var d [3]float32
+	for t := range d {
+		r := float64(rf[t])
+		csf := float64(float64(acc[t])/scale) * float64(float64(r*r)*r)
+		d[t] = admPowf(float32(csf)) + add
+	}
+	return d[0] + d[1] + d[2]
+}
+
+// admCSFDen123 is libvmaf's adm_csf_den_s123 (scales 1..3): as admCSFDen0
+// on int32 bands, with each |x|³ computed as ((x² + 2^s) >> s)·|x| (s =
+// 31, 30, 31 per scale; libvmaf's rounding add equals 2^s) rounded right by
+// ceil(log2(width)), and each row sum by ceil(log2(height)).
+func admCSFDen123(ref *[4][]int32, scale, w, h int, rf [3]float32) float32 {
+	shiftSq := [3]uint32{31, 30, 31}[scale-1]
+	convert := [3]uint32{32, 27, 23}[scale-1]
+	addSq := uint64(uint32(1) << shiftSq)
+	left, top, right, bottom := admInner(w, h)
+	shiftCub := uint32(math.Ceil(math.Log2(float64(right - left))))
+	addCub := uint64(uint32(math.Pow(2, float64(shiftCub-1))))
+	shiftAcc := uint32(math.Ceil(math.Log2(float64(bottom - top))))
+	addAcc := uint64(uint32(math.Pow(2, float64(shiftAcc-1))))
+	var acc [3]uint64
+	for i := top; i < bottom; i++ {
+		for t := 0; t < 3; t++ {
+			row := ref[t+1][i*w+left : i*w+right]
+			var s uint64
+			for _, v := range row {
+				x := uint64(uint32(abs32(v)))
+				s += (((x*x+addSq)>>shiftSq)*x + addCub) >> shiftCub
+			}
+			acc[t] += (s + addAcc) >> shiftAcc
+		}
+	}
+	sc := math.Pow(2, float64(convert-shiftAcc-shiftCub))
+	return admDenSum(acc, sc, rf, (bottom-top)*(right-left))
+}
