@@ -54,13 +54,14 @@ type VIF struct {
 	gain  float64 // vif_enhn_gain_limit in effect
 	err   error   // invalid options, reported by Extract
 	debug bool
+	asm   bool // use the AVX2 kernels (vifAVX2; tests turn it off)
 	names vifNames
 	log2  *[65537]uint16
 
-	w, h int         // size the buffers below are allocated for
-	ref  [3][]uint16 // decimated luma of scales 1..3, (w>>s)*(h>>s) each
-	dis  [3][]uint16
-	tmp  vifRow // one vertically filtered row
+	w, h    int         // size the buffers below are allocated for
+	ref     [3][]uint16 // decimated luma of scales 1..3, (w>>s)*(h>>s) each
+	dis     [3][]uint16
+	scratch *vifScratch // the kernels' row buffers
 }
 
 // vifNames are the feature names VIF writes, in write_scores order.
@@ -75,7 +76,7 @@ type vifNames struct {
 // NewVIF returns a VIF extractor. An EnhnGainLimit outside libvmaf's bounds
 // [1, 100] makes every Extract fail, as libvmaf refuses the option.
 func NewVIF(opts VIFOptions) *VIF {
-	v := &VIF{gain: opts.EnhnGainLimit, debug: opts.Debug, log2: vifLog2Table()}
+	v := &VIF{gain: opts.EnhnGainLimit, debug: opts.Debug, asm: vifAVX2, log2: vifLog2Table()}
 	if v.gain == 0 {
 		v.gain = vifDefaultGainLimit
 	}
@@ -193,5 +194,5 @@ func (v *VIF) alloc(w, h int) {
 		v.ref[s] = make([]uint16, n)
 		v.dis[s] = make([]uint16, n)
 	}
-	v.tmp = newVIFRow(w)
+	v.scratch = newVIFScratch(w)
 }

@@ -4,7 +4,7 @@ import "math/bits"
 
 // vifFilter is libvmaf's vif_filter1d_table: the Q16 Gaussian windows of
 // scales 0..3 (17, 9, 5 and 3 taps; scale 0 sums to 65556, the others to
-// 65536).
+// 65536). The kernels below unroll them as constants (vifConv17 ...).
 var vifFilter = [4][]uint32{
 	{489, 935, 1640, 2640, 3896, 5274, 6547, 7455, 7784, 7455, 6547, 5274, 3896, 2640, 1640, 935, 489},
 	{1244, 3663, 7925, 12590, 14692, 12590, 7925, 3663, 1244},
@@ -15,34 +15,13 @@ var vifFilter = [4][]uint32{
 // vifSigmaNsq is libvmaf's sigma_nsq, the noise variance 2 in Q16.
 const vifSigmaNsq = 65536 << 1
 
-// vifRow holds one vertically filtered row of the five moments with
-// vifPad samples of mirror padding on each side (libvmaf's buf.tmp).
-type vifRow struct {
-	mu1, mu2, xx, yy, xy []uint32
-}
+// vifPad is the widest filter's half-width, the padding kept on both sides
+// of a filtered row.
+const vifPad = 8
 
-const vifPad = 8 // the widest filter's half-width
-
-func newVIFRow(w int) vifRow {
-	n := w + 2*vifPad
-	return vifRow{
-		mu1: make([]uint32, n), mu2: make([]uint32, n),
-		xx: make([]uint32, n), yy: make([]uint32, n), xy: make([]uint32, n),
-	}
-}
-
-// vifMirror pads row a (samples at [vifPad, vifPad+w)) by r samples on each
-// side, reflecting about the first and last sample as libvmaf's
-// PADDING_SQ_DATA does: a[-f] = a[f], a[w-1+f] = a[w-1-f].
-func vifMirror(a []uint32, w, r int) {
-	for f := 1; f <= r; f++ {
-		a[vifPad-f] = a[vifPad+f]
-		a[vifPad+w-1+f] = a[vifPad+w-1-f]
-	}
-}
-
-// vifReflect maps row or column index i of a length-n axis into [0, n) the way
-// libvmaf pads its buffers: -i for i < 0, 2(n-1)-i for i >= n.
+// vifReflect maps row or column index i of a length-n axis into [0, n) the
+// way libvmaf pads its buffers (pad_top_and_bottom, PADDING_SQ_DATA): -i
+// for i < 0, 2(n-1)-i for i >= n.
 func vifReflect(i, n int) int {
 	if i < 0 {
 		return -i
@@ -53,6 +32,44 @@ func vifReflect(i, n int) int {
 	return i
 }
 
+// vifMirror pads row a (samples at [vifPad, vifPad+w)) by r samples on each
+// side, reflecting about the first and last sample as PADDING_SQ_DATA does:
+// a[-f] = a[f], a[w-1+f] = a[w-1-f].
+func vifMirror(a []uint64, w, r int) {
+	for f := 1; f <= r; f++ {
+		a[vifPad-f] = a[vifPad+f]
+		a[vifPad+w-1+f] = a[vifPad+w-1-f]
+	}
+}
+
+// vifScratch is the per-size scratch of the kernels: one filtered row of
+// each moment with vifPad samples of padding on each side (libvmaf's
+// buf.tmp), their horizontal sums, and a ring of precomputed input rows
+// for the 8-bit scale-0 pass.
+type vifScratch struct {
+	mu1, mu2, xx, yy, xy []uint64 // vertical sums of one row, padded
+	hmu1, hmu2, hxx      []uint64 // horizontal sums of one row
+	hyy, hxy             []uint64
+
+	// ring[k] holds input row ringRow[k] (k = row % 17) as packed
+	// moments: ringP = x | y<<32, ringS = x² | y²<<32, ringX = x·y.
+	ringP, ringS, ringX [17][]uint64
+	ringRow             [17]int
+}
+
+func newVIFScratch(w int) *vifScratch {
+	n := w + 2*vifPad
+	row := func(n int) []uint64 { return make([]uint64, n) }
+	s := &vifScratch{
+		mu1: row(n), mu2: row(n), xx: row(n), yy: row(n), xy: row(n),
+		hmu1: row(w), hmu2: row(w), hxx: row(w), hyy: row(w), hxy: row(w),
+	}
+	for k := range s.ringP {
+		s.ringP[k], s.ringS[k], s.ringX[k] = row(w), row(w), row(w)
+	}
+	return s
+}
+
 // vifSums accumulates one scale's statistics in libvmaf's integer widths
 // (the accum_*_log and accum_*_non_log of vif_statistic_8/16).
 type vifSums struct {
@@ -61,8 +78,8 @@ type vifSums struct {
 }
 
 // pixel adds one pixel from its horizontally filtered moments: mu1, mu2 the
-// Q32 means (uint32 sums, wrapping as in C), xx, yy, xy the Q16-rounded
-// second moments' full sums. It is the body of vif_statistic_16's
+// Q32 means (uint32 sums, wrapping as in C), xx, yy, xy the second moments'
+// full sums before the Q16 rounding. It is the body of vif_statistic_16's
 // horizontal loop (identical in vif_statistic_8 and
 // vif_compute_line_residuals).
 func (a *vifSums) pixel(mu1, mu2 uint32, xx, yy, xy uint64, log2 *[65537]uint16, gain float64) {
@@ -78,10 +95,50 @@ func (a *vifSums) pixel(mu1, mu2 uint32, xx, yy, xy uint64, log2 *[65537]uint16,
 		return
 	}
 	a.denLog += int64(vifLog2_32(log2, uint32(vifSigmaNsq+sigma1sq)) - 2048*17)
-	if sigma12 <= 0 || sigma2sq <= 0 {
-		return
+	if sigma12 > 0 && sigma2sq > 0 {
+		a.numLog += vifLogNum(sigma1sq, sigma2sq, sigma12, log2, gain)
 	}
-	a.numLog += vifLogNum(sigma1sq, sigma2sq, sigma12, log2, gain)
+}
+
+// row adds a row of pixels from the horizontal sums in s. It is pixel
+// with vifLogNum and the log2 lookups written out, so that consecutive
+// pixels overlap in the CPU.
+func (a *vifSums) row(s *vifScratch, w int, log2 *[65537]uint16, gain float64) {
+	const eps = 65536 * 1.0e-10
+	hmu1, hmu2 := s.hmu1[:w], s.hmu2[:w]
+	hxx, hyy, hxy := s.hxx[:w], s.hyy[:w], s.hxy[:w]
+	numLog, denLog, numNonLog, denNonLog := a.numLog, a.denLog, a.numNonLog, a.denNonLog
+	for j := range hmu1 {
+		mu1, mu2 := uint64(uint32(hmu1[j])), uint64(uint32(hmu2[j]))
+		mu1sq := uint32((mu1*mu1 + 1<<31) >> 32)
+		mu2sq := uint32((mu2*mu2 + 1<<31) >> 32)
+		mu1mu2 := uint32((mu1*mu2 + 1<<31) >> 32)
+		sigma1sq := int32(uint32((hxx[j]+32768)>>16) - mu1sq)
+		sigma2sq := max(int32(uint32((hyy[j]+32768)>>16)-mu2sq), 0)
+		sigma12 := int32(uint32((hxy[j]+32768)>>16) - mu1mu2)
+		if sigma1sq < vifSigmaNsq {
+			numNonLog += int64(sigma2sq)
+			denNonLog++
+			continue
+		}
+		d := uint32(vifSigmaNsq + sigma1sq)
+		k := 16 - bits.LeadingZeros32(d)
+		denLog += int64(log2[(d>>k)&0xffff]) + 2048*int64(k) - 2048*17
+		if sigma12 <= 0 || sigma2sq <= 0 {
+			continue
+		}
+		g := float64(sigma12) / (float64(sigma1sq) + eps)
+		svsq := max(int32(float64(sigma2sq)-float64(g*float64(sigma12))), 0)
+		if !(g < gain) {
+			g = gain
+		}
+		numer1 := uint64(uint32(svsq + vifSigmaNsq))
+		numer1tmp := uint64(int64(float64(g*g)*float64(sigma1sq)) + int64(numer1))
+		k1 := 48 - bits.LeadingZeros64(numer1tmp)
+		k2 := 48 - bits.LeadingZeros64(numer1)
+		numLog += int64(log2[(numer1tmp>>k1)&0xffff]) - int64(log2[(numer1>>k2)&0xffff]) + 2048*int64(k1-k2)
+	}
+	a.numLog, a.denLog, a.numNonLog, a.denNonLog = numLog, denLog, numNonLog, denNonLog
 }
 
 // vifLogNum is log2(sv² + σn² + g²·σ1²) - log2(sv² + σn²) in libvmaf's
@@ -94,7 +151,9 @@ func vifLogNum(sigma1sq, sigma2sq, sigma12 int32, log2 *[65537]uint16, gain floa
 	g := float64(sigma12) / (float64(sigma1sq) + eps)
 	svsq := int32(float64(sigma2sq) - float64(g*float64(sigma12)))
 	svsq = max(svsq, 0)
-	g = min(g, gain)
+	if !(g < gain) { // C's MIN(g, gain)
+		g = gain
+	}
 	numer1 := uint32(svsq + vifSigmaNsq)
 	numer1tmp := int64(float64(g*g)*float64(sigma1sq)) + int64(numer1)
 	return int64(vifLog2_64(log2, uint64(numer1tmp)) - vifLog2_64(log2, uint64(numer1)))
@@ -124,7 +183,7 @@ func (a *vifSums) result() (num, den float32) {
 // vifShifts returns the rounding of the vertical pass at a scale: the mean's
 // shift and the second moments' shift (vif_statistic_16's shift_VP and
 // shift_VP_sq). Scale 0 keeps the input's bit depth, so its means are
-// shifted by bpc and its squares by 2(bpc-8) (none at 8 bits, as
+// shifted by bpc and its squares by 2(bpc-8) (none at 8 bits, as in
 // vif_statistic_8); the decimated scales hold 16-bit samples and shift
 // both by 16.
 func vifShifts(scale, bpc int) (shMu, shSq uint) {
@@ -143,104 +202,330 @@ func vifRound(sh uint) uint64 {
 }
 
 // statistic returns num and den of one scale, mirroring vif_statistic_8
-// (scale 0 of 8-bit input) and vif_statistic_16 (everything else): per row
-// a vertical pass into v.tmp, libvmaf's mirror padding, and a horizontal
-// pass whose per-pixel moments feed vifSums.
+// (scale 0 of 8-bit input) and vif_statistic_16 (everything else). Per
+// output row it runs the vertical pass into the scratch rows, pads them as
+// libvmaf does, runs the horizontal pass and feeds every pixel to vifSums.
+//
+// The sums are libvmaf's, reordered: integer addition is associative even
+// where C's uint32 accumulators wrap, so symmetric taps are folded
+// (f·a + f·b = f·(a+b)) and sums that cannot exceed 32 bits share one
+// uint64 (see statistic8).
 func (v *VIF) statistic(ref, dis []uint16, w, h, scale, bpc int) (num, den float32) {
-	filt := vifFilter[scale]
-	fw := len(filt)
-	r := fw / 2
+	if scale == 0 && bpc == 8 {
+		return v.statistic8(ref, dis, w, h)
+	}
+	s := v.scratch
+	r := len(vifFilter[scale]) / 2
 	shMu, shSq := vifShifts(scale, bpc)
 	rndMu, rndSq := uint32(vifRound(shMu)), vifRound(shSq)
-	t := &v.tmp
-	var rows [17]int
 	var sums vifSums
 	for i := range h {
-		for k := range fw {
-			rows[k] = vifReflect(i-r+k, h) * w
+		vifVertical(s, ref, dis, w, h, i, scale)
+		mu1, mu2 := s.mu1[vifPad:vifPad+w], s.mu2[vifPad:vifPad+w]
+		xx, yy, xy := s.xx[vifPad:vifPad+w], s.yy[vifPad:vifPad+w], s.xy[vifPad:vifPad+w]
+		for j := range mu1 {
+			mu1[j] = uint64(uint16((uint32(mu1[j]) + rndMu) >> shMu))
+			mu2[j] = uint64(uint16((uint32(mu2[j]) + rndMu) >> shMu))
+			xx[j] = uint64(uint32((xx[j] + rndSq) >> shSq))
+			yy[j] = uint64(uint32((yy[j] + rndSq) >> shSq))
+			xy[j] = uint64(uint32((xy[j] + rndSq) >> shSq))
 		}
-		for j := range w {
-			var m1, m2 uint32
-			var s11, s22, s12 uint64
-			for k, f := range filt {
-				x, y := uint32(ref[rows[k]+j]), uint32(dis[rows[k]+j])
-				fx, fy := f*x, f*y
-				m1 += fx
-				m2 += fy
-				s11 += uint64(fx) * uint64(x)
-				s22 += uint64(fy) * uint64(y)
-				s12 += uint64(fx) * uint64(y)
-			}
-			t.mu1[vifPad+j] = uint32(uint16((m1 + rndMu) >> shMu))
-			t.mu2[vifPad+j] = uint32(uint16((m2 + rndMu) >> shMu))
-			t.xx[vifPad+j] = uint32((s11 + rndSq) >> shSq)
-			t.yy[vifPad+j] = uint32((s22 + rndSq) >> shSq)
-			t.xy[vifPad+j] = uint32((s12 + rndSq) >> shSq)
+		for _, a := range [...][]uint64{s.mu1, s.mu2, s.xx, s.yy, s.xy} {
+			vifMirror(a, w, r)
 		}
-		vifMirror(t.mu1, w, r)
-		vifMirror(t.mu2, w, r)
-		vifMirror(t.xx, w, r)
-		vifMirror(t.yy, w, r)
-		vifMirror(t.xy, w, r)
-		for j := range w {
-			var m1, m2 uint32
-			var s11, s22, s12 uint64
-			o := vifPad - r + j
-			for k, f := range filt {
-				m1 += f * t.mu1[o+k]
-				m2 += f * t.mu2[o+k]
-				s11 += uint64(f) * uint64(t.xx[o+k])
-				s22 += uint64(f) * uint64(t.yy[o+k])
-				s12 += uint64(f) * uint64(t.xy[o+k])
-			}
-			sums.pixel(m1, m2, s11, s22, s12, v.log2, v.gain)
-		}
+		conv := vifConv[scale]
+		conv(s.hmu1[:w], s.mu1[vifPad-r:])
+		conv(s.hmu2[:w], s.mu2[vifPad-r:])
+		conv(s.hxx[:w], s.xx[vifPad-r:])
+		conv(s.hyy[:w], s.yy[vifPad-r:])
+		conv(s.hxy[:w], s.xy[vifPad-r:])
+		sums.row(s, w, v.log2, v.gain)
 	}
 	return sums.result()
+}
+
+// vifVertical sets the scratch rows mu1, mu2, xx, yy, xy (at vifPad) to the
+// full vertical sums Σ f·x, Σ f·y, Σ f·x², Σ f·y², Σ f·x·y of output row i,
+// with rows mirrored at the picture's edges. The means wrap in uint32 when
+// used, as libvmaf's accum_mu1 does; the squares are exact.
+func vifVertical(s *vifScratch, ref, dis []uint16, w, h, i, scale int) {
+	filt := vifFilter[scale]
+	r := len(filt) / 2
+	mu1, mu2 := s.mu1[vifPad:vifPad+w], s.mu2[vifPad:vifPad+w]
+	xx, yy, xy := s.xx[vifPad:vifPad+w], s.yy[vifPad:vifPad+w], s.xy[vifPad:vifPad+w]
+	c := i * w
+	rc, dc := ref[c:c+w], dis[c:c+w]
+	f := uint64(filt[r])
+	for j := range mu1 {
+		x, y := uint64(rc[j]), uint64(dc[j])
+		mu1[j], mu2[j] = f*x, f*y
+		xx[j], yy[j], xy[j] = f*x*x, f*y*y, f*x*y
+	}
+	for k := range r {
+		f := uint64(filt[k])
+		a, b := vifReflect(i-r+k, h)*w, vifReflect(i+r-k, h)*w
+		ra, rb, da, db := ref[a:a+w], ref[b:b+w], dis[a:a+w], dis[b:b+w]
+		for j := range mu1 {
+			xa, xb, ya, yb := uint64(ra[j]), uint64(rb[j]), uint64(da[j]), uint64(db[j])
+			mu1[j] += f * (xa + xb)
+			mu2[j] += f * (ya + yb)
+			xx[j] += f * (xa*xa + xb*xb)
+			yy[j] += f * (ya*ya + yb*yb)
+			xy[j] += f * (xa*ya + xb*yb)
+		}
+	}
+}
+
+// statistic8 is statistic for scale 0 of 8-bit input (vif_statistic_8).
+// There every vertical sum fits in 32 bits (Σf = 65556, 65556·255² <
+// 2³²), so ref and dis travel together in one uint64: x | y<<32 for the
+// means, x² | y²<<32 for the squares; the horizontal means (< 65556·65301
+// < 2³²) stay packed too. The pure-Go vertical pass computes each input
+// row's packed moments once into a ring of 17 rows; the AVX2 one reads the
+// samples directly.
+func (v *VIF) statistic8(ref, dis []uint16, w, h int) (num, den float32) {
+	s := v.scratch
+	for k := range s.ringRow {
+		s.ringRow[k] = -1
+	}
+	var sums vifSums
+	mu, xx := s.mu1[vifPad:vifPad+w], s.xx[vifPad:vifPad+w]
+	yy, xy := s.yy[vifPad:vifPad+w], s.xy[vifPad:vifPad+w]
+	for i := range h {
+		if v.asm {
+			var rr, dr [17][]uint16
+			for k := range rr {
+				row := vifReflect(i-8+k, h) * w
+				rr[k], dr[k] = ref[row:row+w], dis[row:row+w]
+			}
+			j0 := vifVertical8Asm(&rr, &dr, mu, xx, yy, xy)
+			vifVertical8Columns(&rr, &dr, j0, mu, xx, yy, xy)
+		} else {
+			v.vertical8Ring(ref, dis, w, h, i)
+		}
+		vifMirror(s.mu1, w, 8)
+		vifMirror(s.xx, w, 8)
+		vifMirror(s.yy, w, 8)
+		vifMirror(s.xy, w, 8)
+		vifConv17Packed(s.hmu1[:w], s.mu1, v.asm)
+		vifConv17Wide(s.hxx[:w], s.xx, v.asm)
+		vifConv17Wide(s.hyy[:w], s.yy, v.asm)
+		vifConv17Wide(s.hxy[:w], s.xy, v.asm)
+		hmu, hmu2 := s.hmu1[:w], s.hmu2[:w]
+		for j := range hmu {
+			hmu2[j] = hmu[j] >> 32
+		}
+		sums.row(s, w, v.log2, v.gain)
+	}
+	return sums.result()
+}
+
+// vertical8Ring is statistic8's pure-Go vertical pass for output row i: it
+// sets the scratch rows mu1 (packed rounded means), xx, yy and xy.
+func (v *VIF) vertical8Ring(ref, dis []uint16, w, h, i int) {
+	s := v.scratch
+	var rowsP, rowsS, rowsX [17][]uint64
+	for k := range 17 {
+		row := vifReflect(i-8+k, h)
+		slot := row % 17
+		if s.ringRow[slot] != row {
+			vifPackRow(s, slot, ref[row*w:row*w+w], dis[row*w:row*w+w])
+			s.ringRow[slot] = row
+		}
+		rowsP[k], rowsS[k], rowsX[k] = s.ringP[slot], s.ringS[slot], s.ringX[slot]
+	}
+	mu, xx := s.mu1[vifPad:vifPad+w], s.xx[vifPad:vifPad+w]
+	sq, xy := s.yy[vifPad:vifPad+w], s.xy[vifPad:vifPad+w]
+	vifVertical17(mu, &rowsP)
+	vifVertical17(sq, &rowsS)
+	vifVertical17(xy, &rowsX)
+	for j := range mu {
+		p := mu[j]
+		mu[j] = (p&0xffffffff+128)>>8 | ((p>>32+128)>>8)<<32
+		q := sq[j]
+		xx[j], sq[j] = q&0xffffffff, q>>32
+	}
+}
+
+// vifVertical8Columns is the vertical pass of statistic8 for columns j0
+// and up, tap by tap (the few columns the AVX2 kernel leaves).
+func vifVertical8Columns(ref, dis *[17][]uint16, j0 int, mu, xx, yy, xy []uint64) {
+	filt := vifFilter[0]
+	for j := j0; j < len(mu); j++ {
+		var m1, m2, s11, s22, s12 uint64
+		for k, f := range filt {
+			x, y := uint64(ref[k][j]), uint64(dis[k][j])
+			f := uint64(f)
+			m1 += f * x
+			m2 += f * y
+			s11 += f * x * x
+			s22 += f * y * y
+			s12 += f * x * y
+		}
+		mu[j] = (m1+128)>>8 | ((m2+128)>>8)<<32
+		xx[j], yy[j], xy[j] = s11, s22, s12
+	}
+}
+
+// vifPackRow fills ring slot k with the packed moments of one input row.
+func vifPackRow(s *vifScratch, k int, ref, dis []uint16) {
+	p, q, x := s.ringP[k][:len(ref)], s.ringS[k][:len(ref)], s.ringX[k][:len(ref)]
+	dis = dis[:len(ref)]
+	for j, a := range ref {
+		a, b := uint64(a), uint64(dis[j])
+		p[j] = a | b<<32
+		q[j] = a*a | (b*b)<<32
+		x[j] = a * b
+	}
+}
+
+// vifVertical17 sets acc[j] to the 17-tap vertical sum of rows[0..16] at
+// column j, in two passes of at most nine rows each.
+func vifVertical17(acc []uint64, rows *[17][]uint64) {
+	n := len(acc)
+	r0, r1, r2, r3, r8 := rows[0][:n], rows[1][:n], rows[2][:n], rows[3][:n], rows[8][:n]
+	r13, r14, r15, r16 := rows[13][:n], rows[14][:n], rows[15][:n], rows[16][:n]
+	for j := range acc {
+		acc[j] = 7784*r8[j] + 489*(r0[j]+r16[j]) + 935*(r1[j]+r15[j]) + 1640*(r2[j]+r14[j]) + 2640*(r3[j]+r13[j])
+	}
+	r4, r5, r6, r7 := rows[4][:n], rows[5][:n], rows[6][:n], rows[7][:n]
+	r9, r10, r11, r12 := rows[9][:n], rows[10][:n], rows[11][:n], rows[12][:n]
+	for j := range acc {
+		acc[j] += 3896*(r4[j]+r12[j]) + 5274*(r5[j]+r11[j]) + 6547*(r6[j]+r10[j]) + 7455*(r7[j]+r9[j])
+	}
+}
+
+// vifConv17Packed is vifConv17 for packed pairs whose 32-bit lane sums stay
+// below 2³², with the AVX2 kernel's help when asm is set.
+func vifConv17Packed(dst, src []uint64, asm bool) {
+	j0 := 0
+	if asm {
+		j0 = vifConv17x32Asm(dst, src)
+	}
+	vifConv17(dst[j0:], src[j0:])
+}
+
+// vifConv17Wide is vifConv17 for values below 2³², with the AVX2 kernel's
+// help when asm is set.
+func vifConv17Wide(dst, src []uint64, asm bool) {
+	j0 := 0
+	if asm {
+		j0 = vifConv17x64Asm(dst, src)
+	}
+	vifConv17(dst[j0:], src[j0:])
+}
+
+// vifConv holds the horizontal filters of scales 0..3: dst[j] = Σ_k
+// f_k·src[j+k] over the scale's taps, for j < len(dst).
+var vifConv = [4]func(dst, src []uint64){vifConv17, vifConv9, vifConv5, vifConv3}
+
+func vifConv17(dst, src []uint64) {
+	src = src[:len(dst)+16]
+	for j := range dst {
+		a := src[j : j+17 : j+17]
+		dst[j] = 7784*a[8] + 489*(a[0]+a[16]) + 935*(a[1]+a[15]) + 1640*(a[2]+a[14]) + 2640*(a[3]+a[13]) +
+			3896*(a[4]+a[12]) + 5274*(a[5]+a[11]) + 6547*(a[6]+a[10]) + 7455*(a[7]+a[9])
+	}
+}
+
+func vifConv9(dst, src []uint64) {
+	src = src[:len(dst)+8]
+	for j := range dst {
+		a := src[j : j+9 : j+9]
+		dst[j] = 14692*a[4] + 1244*(a[0]+a[8]) + 3663*(a[1]+a[7]) + 7925*(a[2]+a[6]) + 12590*(a[3]+a[5])
+	}
+}
+
+func vifConv5(dst, src []uint64) {
+	src = src[:len(dst)+4]
+	for j := range dst {
+		a := src[j : j+5 : j+5]
+		dst[j] = 26386*a[2] + 3571*(a[0]+a[4]) + 16004*(a[1]+a[3])
+	}
+}
+
+func vifConv3(dst, src []uint64) {
+	src = src[:len(dst)+2]
+	for j := range dst {
+		a := src[j : j+3 : j+3]
+		dst[j] = 43728*a[1] + 10904*(a[0]+a[2])
+	}
 }
 
 // subsample low-pass filters the scale's ref and dis with the next scale's
 // window and keeps every other row and column, mirroring subsample_rd_8/16
 // and decimate_and_pad: the vertical pass is rounded by bpc bits at scale 0
-// (the input's depth, 8 in subsample_rd_8) and by 16 bits after, the
-// horizontal pass by 16 bits, both stored as uint16. Only the even rows and
-// columns libvmaf keeps are computed; the others do not change the result.
+// (8 in subsample_rd_8) and by 16 bits after, the horizontal pass by 16
+// bits, both stored as uint16. Only the even rows and columns libvmaf keeps
+// are computed. All sums stay below 65536·65535 < 2³², so ref and dis
+// travel packed in one uint64 (x | y<<32).
 func (v *VIF) subsample(ref, dis, outRef, outDis []uint16, w, h, scale, bpc int) {
 	filt := vifFilter[scale+1]
-	fw := len(filt)
-	r := fw / 2
-	sh := uint(16)
+	r := len(filt) / 2
+	sh := uint64(16)
 	if scale == 0 {
-		sh = uint(bpc)
+		sh = uint64(bpc)
 	}
-	rnd := uint32(vifRound(sh))
-	t := &v.tmp
-	var rows [17]int
+	rnd := uint64(1) << (sh - 1)
+	s := v.scratch
+	acc := s.mu1[vifPad : vifPad+w]
 	ow := w / 2
 	for i := range h / 2 {
-		for k := range fw {
-			rows[k] = vifReflect(2*i-r+k, h) * w
+		c := 2 * i * w
+		rc, dc := ref[c:c+w], dis[c:c+w]
+		f := uint64(filt[r])
+		for j := range acc {
+			acc[j] = f * (uint64(rc[j]) | uint64(dc[j])<<32)
 		}
-		for j := range w {
-			var a, b uint32
-			for k, f := range filt {
-				a += f * uint32(ref[rows[k]+j])
-				b += f * uint32(dis[rows[k]+j])
+		for k := range r {
+			f := uint64(filt[k])
+			a, b := vifReflect(2*i-r+k, h)*w, vifReflect(2*i+r-k, h)*w
+			ra, rb, da, db := ref[a:a+w], ref[b:b+w], dis[a:a+w], dis[b:b+w]
+			for j := range acc {
+				acc[j] += f * ((uint64(ra[j]) + uint64(rb[j])) | (uint64(da[j])+uint64(db[j]))<<32)
 			}
-			t.mu1[vifPad+j] = uint32(uint16((a + rnd) >> sh))
-			t.mu2[vifPad+j] = uint32(uint16((b + rnd) >> sh))
 		}
-		vifMirror(t.mu1, w, r)
-		vifMirror(t.mu2, w, r)
-		for j := range ow {
-			var a, b uint32
-			o := vifPad - r + 2*j
-			for k, f := range filt {
-				a += f * t.mu1[o+k]
-				b += f * t.mu2[o+k]
-			}
-			outRef[i*ow+j] = uint16((a + 32768) >> 16)
-			outDis[i*ow+j] = uint16((b + 32768) >> 16)
+		for j, p := range acc {
+			acc[j] = (p&0xffffffff+rnd)>>sh | ((p>>32+rnd)>>sh)<<32
 		}
+		vifMirror(s.mu1, w, r)
+		out := s.hmu1[:ow]
+		vifConvEven[scale+1](out, s.mu1[vifPad-r:])
+		or, od := outRef[i*ow:i*ow+ow], outDis[i*ow:i*ow+ow]
+		for j, p := range out {
+			or[j] = uint16((p&0xffffffff + 32768) >> 16)
+			od[j] = uint16((p>>32 + 32768) >> 16)
+		}
+	}
+}
+
+// vifConvEven holds the horizontal filters of scales 1..3 evaluated at
+// every other sample: dst[j] = Σ_k f_k·src[2j+k].
+var vifConvEven = [4]func(dst, src []uint64){nil, vifConvEven9, vifConvEven5, vifConvEven3}
+
+func vifConvEven9(dst, src []uint64) {
+	src = src[:2*len(dst)+7]
+	for j := range dst {
+		a := src[2*j:]
+		a = a[:9:9]
+		dst[j] = 14692*a[4] + 1244*(a[0]+a[8]) + 3663*(a[1]+a[7]) + 7925*(a[2]+a[6]) + 12590*(a[3]+a[5])
+	}
+}
+
+func vifConvEven5(dst, src []uint64) {
+	src = src[:2*len(dst)+3]
+	for j := range dst {
+		a := src[2*j:]
+		a = a[:5:5]
+		dst[j] = 26386*a[2] + 3571*(a[0]+a[4]) + 16004*(a[1]+a[3])
+	}
+}
+
+func vifConvEven3(dst, src []uint64) {
+	src = src[:2*len(dst)+1]
+	for j := range dst {
+		a := src[2*j:]
+		a = a[:3:3]
+		dst[j] = 43728*a[1] + 10904*(a[0]+a[2])
 	}
 }

@@ -13,11 +13,11 @@ import (
 )
 
 // vifEveryNth is the frame stride the libvmaf comparison uses for a pair of
-// the given size: every frame up to 768x432, every 5th above, to keep the
+// the given size: every frame up to 768x432, every 3rd above, to keep the
 // test time moderate.
 func vifEveryNth(w, h int) int {
 	if w*h > 768*432 {
-		return 5
+		return 3
 	}
 	return 1
 }

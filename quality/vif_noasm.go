@@ -1,0 +1,12 @@
+//go:build !amd64 || purego
+
+package quality
+
+// vifAVX2 is false where vif_amd64.s is not built; the kernels below then do
+// nothing and the pure-Go loops do all the work.
+const vifAVX2 = false
+
+func vifConv17x32Asm(dst, src []uint64) int { return 0 }
+func vifConv17x64Asm(dst, src []uint64) int { return 0 }
+
+func vifVertical8Asm(ref, dis *[17][]uint16, mu, xx, yy, xy []uint64) int { return 0 }
