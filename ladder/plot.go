@@ -1,0 +1,164 @@
+package ladder
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"path/filepath"
+	"sort"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Plot sizes.
+const (
+	plotWidth  = 8 * vg.Inch
+	plotHeight = 5 * vg.Inch
+)
+
+// RateQualityPlot draws the rate–quality curve of every candidate size
+// (VMAF over kb/s, log bitrate axis), the convex hull, the chosen rungs and,
+// when given, the fixed reference ladder's encodes.
+func RateQualityPlot(title string, candidates, hull, rungs, reference []Point) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "bitrate (kb/s)"
+	p.Y.Label.Text = "VMAF (mean)"
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Legend.Top = false
+	p.Legend.Left = false
+	p.Add(plotter.NewGrid())
+
+	bySize := map[Size][]Point{}
+	for _, c := range candidates {
+		s := Size{c.Width, c.Height}
+		bySize[s] = append(bySize[s], c)
+	}
+	sizes := make([]Size, 0, len(bySize))
+	for s := range bySize {
+		sizes = append(sizes, s)
+	}
+	sort.Slice(sizes, func(i, j int) bool { return sizes[i].Height > sizes[j].Height })
+	for i, s := range sizes {
+		pts := bySize[s]
+		sort.Slice(pts, func(a, b int) bool { return pts[a].Kbps < pts[b].Kbps })
+		line, scatter, err := plotter.NewLinePoints(xys(pts))
+		if err != nil {
+			return nil, fmt.Errorf("ladder: plot %v: %w", s, err)
+		}
+		line.Color = plotutil.Color(i)
+		scatter.Color = plotutil.Color(i)
+		scatter.Shape = draw.CircleGlyph{}
+		scatter.Radius = vg.Points(2.5)
+		p.Add(line, scatter)
+		p.Legend.Add(s.String(), line, scatter)
+	}
+	if len(hull) > 0 {
+		h, err := plotter.NewLine(xys(hull))
+		if err != nil {
+			return nil, fmt.Errorf("ladder: plot hull: %w", err)
+		}
+		h.Color = color.Black
+		h.Width = vg.Points(1.5)
+		h.Dashes = []vg.Length{vg.Points(5), vg.Points(3)}
+		p.Add(h)
+		p.Legend.Add("convex hull", h)
+	}
+	if len(reference) > 0 {
+		r, err := plotter.NewScatter(xys(reference))
+		if err != nil {
+			return nil, fmt.Errorf("ladder: plot reference: %w", err)
+		}
+		r.Shape = draw.CrossGlyph{}
+		r.Radius = vg.Points(4)
+		r.Color = color.RGBA{R: 120, G: 120, B: 120, A: 255}
+		p.Add(r)
+		p.Legend.Add("fixed ladder", r)
+	}
+	if len(rungs) > 0 {
+		r, err := plotter.NewScatter(xys(rungs))
+		if err != nil {
+			return nil, fmt.Errorf("ladder: plot rungs: %w", err)
+		}
+		r.Shape = draw.RingGlyph{}
+		r.Radius = vg.Points(6)
+		r.Color = color.RGBA{R: 220, A: 255}
+		p.Add(r)
+		p.Legend.Add("chosen rungs", r)
+	}
+	return p, nil
+}
+
+// FramePlot draws the per-frame VMAF of every rung that carries its frame
+// scores.
+func FramePlot(title string, rungs []Point) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "frame"
+	p.Y.Label.Text = "VMAF"
+	p.Legend.Top = false
+	p.Add(plotter.NewGrid())
+	for i, r := range rungs {
+		if len(r.Frames) == 0 {
+			continue
+		}
+		pts := make(plotter.XYs, len(r.Frames))
+		for f, v := range r.Frames {
+			pts[f] = plotter.XY{X: float64(f), Y: v}
+		}
+		l, err := plotter.NewLine(pts)
+		if err != nil {
+			return nil, fmt.Errorf("ladder: plot frames of %s: %w", r.Label(), err)
+		}
+		l.Color = plotutil.Color(i)
+		p.Add(l)
+		p.Legend.Add(fmt.Sprintf("%s %.0f kb/s", Size{r.Width, r.Height}, r.Kbps), l)
+	}
+	return p, nil
+}
+
+func xys(ps []Point) plotter.XYs {
+	out := make(plotter.XYs, len(ps))
+	for i, p := range ps {
+		out[i] = plotter.XY{X: p.Kbps, Y: p.VMAF}
+	}
+	return out
+}
+
+// RenderPlot renders a plot in a format gonum/plot knows ("svg", "png").
+func RenderPlot(p *plot.Plot, format string) ([]byte, error) {
+	w, err := p.WriterTo(plotWidth, plotHeight, format)
+	if err != nil {
+		return nil, fmt.Errorf("ladder: render %s plot: %w", format, err)
+	}
+	var b bytes.Buffer
+	if _, err := w.WriteTo(&b); err != nil {
+		return nil, fmt.Errorf("ladder: render %s plot: %w", format, err)
+	}
+	return b.Bytes(), nil
+}
+
+// SavePlot writes dir/name.svg and dir/name.png and returns the SVG's bytes
+// and both file names.
+func SavePlot(p *plot.Plot, dir, name string) (svg []byte, files []string, err error) {
+	for _, format := range []string{"svg", "png"} {
+		b, err := RenderPlot(p, format)
+		if err != nil {
+			return nil, nil, err
+		}
+		file := name + "." + format
+		if err := writeAtomic(filepath.Join(dir, file), b); err != nil {
+			return nil, nil, err
+		}
+		if format == "svg" {
+			svg = b
+		}
+		files = append(files, file)
+	}
+	return svg, files, nil
+}
