@@ -1,0 +1,285 @@
+package ladder
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/asticode/go-astiav"
+)
+
+// Variant is one rendition in an HLS master playlist.
+type Variant struct {
+	URI              string  // media playlist, relative to the master
+	Bandwidth        int     // peak segment bitrate, bits/s
+	AverageBandwidth int     // mean bitrate over the rendition, bits/s
+	Width, Height    int     // RESOLUTION
+	Codecs           string  // RFC 6381 codec string, e.g. "avc1.64001e"
+	FrameRate        float64 // FRAME-RATE
+}
+
+// MasterPlaylist returns an HLS master playlist (RFC 8216 §4.3.4.2) listing
+// the variants by increasing bandwidth, each with BANDWIDTH,
+// AVERAGE-BANDWIDTH, RESOLUTION, CODECS and FRAME-RATE.
+func MasterPlaylist(vs []Variant) ([]byte, error) {
+	if len(vs) == 0 {
+		return nil, errors.New("ladder: master playlist: no variants")
+	}
+	vs = append([]Variant(nil), vs...)
+	sort.SliceStable(vs, func(i, j int) bool { return vs[i].Bandwidth < vs[j].Bandwidth })
+	var b bytes.Buffer
+	b.WriteString("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n")
+	for _, v := range vs {
+		if v.Bandwidth <= 0 || v.URI == "" || v.Codecs == "" || strings.ContainsAny(v.URI, "\n\r") {
+			return nil, fmt.Errorf("ladder: master playlist: incomplete variant %+v", v)
+		}
+		fmt.Fprintf(&b, "#EXT-X-STREAM-INF:BANDWIDTH=%d,AVERAGE-BANDWIDTH=%d,RESOLUTION=%dx%d,CODECS=%q,FRAME-RATE=%.3f\n%s\n",
+			v.Bandwidth, v.AverageBandwidth, v.Width, v.Height, v.Codecs, v.FrameRate, v.URI)
+	}
+	return b.Bytes(), nil
+}
+
+// Segment is one media segment of an HLS media playlist.
+type Segment struct {
+	URI      string
+	Duration float64 // EXTINF, seconds
+	Length   int64   // EXT-X-BYTERANGE length; -1 for the whole file
+	Offset   int64
+}
+
+// ParseMediaPlaylist reads the segments of an HLS media playlist (EXTINF,
+// EXT-X-BYTERANGE, URI lines). name is used in errors.
+func ParseMediaPlaylist(name string, data []byte) ([]Segment, error) {
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	var segs []Segment
+	cur := Segment{Length: -1}
+	var next int64 // offset after the previous byte range of the same file
+	inf := false
+	first := true
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case first && line != "#EXTM3U":
+			return nil, fmt.Errorf("ladder: %s: not an m3u8 playlist", name)
+		case strings.HasPrefix(line, "#EXTINF:"):
+			v, _, _ := strings.Cut(strings.TrimPrefix(line, "#EXTINF:"), ",")
+			d, err := strconv.ParseFloat(v, 64)
+			if err != nil || d <= 0 || math.IsInf(d, 0) {
+				return nil, fmt.Errorf("ladder: %s: bad segment duration %q", name, line)
+			}
+			cur.Duration, inf = d, true
+		case strings.HasPrefix(line, "#EXT-X-BYTERANGE:"):
+			l, o, hasOff := strings.Cut(strings.TrimPrefix(line, "#EXT-X-BYTERANGE:"), "@")
+			n, err := strconv.ParseInt(l, 10, 64)
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("ladder: %s: bad byte range %q", name, line)
+			}
+			cur.Length, cur.Offset = n, next
+			if hasOff {
+				if cur.Offset, err = strconv.ParseInt(o, 10, 64); err != nil || cur.Offset < 0 {
+					return nil, fmt.Errorf("ladder: %s: bad byte range %q", name, line)
+				}
+			}
+			next = cur.Offset + n
+		case line == "" || strings.HasPrefix(line, "#"):
+		default:
+			if !inf {
+				return nil, fmt.Errorf("ladder: %s: segment %q has no #EXTINF", name, line)
+			}
+			cur.URI = line
+			segs = append(segs, cur)
+			cur, inf = Segment{Length: -1}, false
+		}
+		first = false
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("ladder: %s: %w", name, err)
+	}
+	if len(segs) == 0 {
+		return nil, fmt.Errorf("ladder: %s: no segments", name)
+	}
+	return segs, nil
+}
+
+// PlaylistBitrates returns the peak segment bitrate and the average bitrate
+// in bits/s of the media playlist at path, from its segments' byte ranges or
+// their files' sizes.
+func PlaylistBitrates(path string) (peak, average int, err error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, 0, fmt.Errorf("ladder: read playlist: %w", err)
+	}
+	segs, err := ParseMediaPlaylist(path, data)
+	if err != nil {
+		return 0, 0, err
+	}
+	var bytes int64
+	var secs, top float64
+	for _, s := range segs {
+		n := s.Length
+		if n < 0 {
+			fi, err := os.Stat(filepath.Join(filepath.Dir(path), s.URI))
+			if err != nil {
+				return 0, 0, fmt.Errorf("ladder: segment of %s: %w", path, err)
+			}
+			n = fi.Size()
+		}
+		bytes += n
+		secs += s.Duration
+		top = math.Max(top, float64(n)*8/s.Duration)
+	}
+	return int(math.Ceil(top)), int(math.Ceil(float64(bytes) * 8 / secs)), nil
+}
+
+// AVCCodecString returns the RFC 6381 "avc1.PPCCLL" string of an H.264
+// stream from its extradata: an AVCDecoderConfigurationRecord (ISO/IEC
+// 14496-15 §5.2.4.1: profile, compatibility and level in bytes 1–3) or
+// Annex B NAL units, where the first SPS (type 7) gives the same three bytes.
+func AVCCodecString(extra []byte) (string, error) {
+	if len(extra) >= 4 && extra[0] == 1 {
+		return fmt.Sprintf("avc1.%02x%02x%02x", extra[1], extra[2], extra[3]), nil
+	}
+	for i := 0; i+3 < len(extra); i++ {
+		if extra[i] == 0 && extra[i+1] == 0 && extra[i+2] == 1 {
+			nal := extra[i+3:]
+			if len(nal) >= 4 && nal[0]&0x1f == 7 {
+				return fmt.Sprintf("avc1.%02x%02x%02x", nal[1], nal[2], nal[3]), nil
+			}
+		}
+	}
+	return "", errors.New("ladder: no H.264 sequence parameter set in the stream's extradata")
+}
+
+// PackageHLS remuxes the H.264 MP4 at src, without re-encoding, into one
+// fragmented MP4 file dir/name.mp4 (an init section, then a moof+mdat
+// fragment per segment of about segSeconds, cut at keyframes) and its
+// byte-range media playlist dir/name.m3u8, with libavformat's hls muxer
+// (hls_segment_type fmp4, single_file). It returns the variant describing
+// it, its URI relative to dir.
+func PackageHLS(ctx context.Context, src, dir, name string, segSeconds float64) (Variant, error) {
+	if err := ctx.Err(); err != nil {
+		return Variant{}, err
+	}
+	in := astiav.AllocFormatContext()
+	if in == nil {
+		return Variant{}, errors.New("ladder: hls: alloc input context")
+	}
+	defer in.Free()
+	if err := in.OpenInput(src, nil, nil); err != nil {
+		return Variant{}, fmt.Errorf("ladder: hls: open %s: %w", src, err)
+	}
+	defer in.CloseInput()
+	if err := in.FindStreamInfo(nil); err != nil {
+		return Variant{}, fmt.Errorf("ladder: hls: probe %s: %w", src, err)
+	}
+	var vin *astiav.Stream
+	for _, s := range in.Streams() {
+		if s.CodecParameters().MediaType() == astiav.MediaTypeVideo {
+			vin = s
+			break
+		}
+	}
+	if vin == nil {
+		return Variant{}, fmt.Errorf("ladder: hls: %s has no video stream", src)
+	}
+	par := vin.CodecParameters()
+	if par.CodecID() != astiav.CodecIDH264 {
+		return Variant{}, fmt.Errorf("ladder: hls: %s: codec %s, HLS packaging supports H.264", src, par.CodecID())
+	}
+	codecs, err := AVCCodecString(par.ExtraData())
+	if err != nil {
+		return Variant{}, fmt.Errorf("%w (%s)", err, src)
+	}
+	playlist := filepath.Join(dir, name+".m3u8")
+	media := filepath.Join(dir, name+".mp4")
+	out, err := astiav.AllocOutputFormatContext(nil, "hls", playlist)
+	if err != nil || out == nil {
+		return Variant{}, fmt.Errorf("ladder: hls: alloc muxer for %s: %w", playlist, err)
+	}
+	defer out.Free()
+	vout := out.NewStream(nil)
+	if vout == nil {
+		return Variant{}, errors.New("ladder: hls: new stream")
+	}
+	if err := par.Copy(vout.CodecParameters()); err != nil {
+		return Variant{}, fmt.Errorf("ladder: hls: copy codec parameters: %w", err)
+	}
+	vout.CodecParameters().SetCodecTag(0)
+	vout.SetTimeBase(vin.TimeBase())
+	vout.SetAvgFrameRate(vin.AvgFrameRate())
+	vout.SetRFrameRate(vin.RFrameRate())
+
+	opts := astiav.NewDictionary()
+	defer opts.Free()
+	for k, v := range map[string]string{
+		"hls_segment_type":     "fmp4",
+		"hls_time":             strconv.FormatFloat(segSeconds, 'f', -1, 64),
+		"hls_playlist_type":    "vod",
+		"hls_flags":            "single_file+independent_segments",
+		"hls_segment_filename": media,
+	} {
+		if err := opts.Set(k, v, 0); err != nil {
+			return Variant{}, fmt.Errorf("ladder: hls: option %s: %w", k, err)
+		}
+	}
+	if err := out.WriteHeader(opts); err != nil {
+		return Variant{}, fmt.Errorf("ladder: hls: write header of %s: %w", playlist, err)
+	}
+	pkt := astiav.AllocPacket()
+	defer pkt.Free()
+	for {
+		if err := ctx.Err(); err != nil {
+			return Variant{}, err
+		}
+		if err := in.ReadFrame(pkt); err != nil {
+			if errors.Is(err, astiav.ErrEof) {
+				break
+			}
+			return Variant{}, fmt.Errorf("ladder: hls: read %s: %w", src, err)
+		}
+		if pkt.StreamIndex() != vin.Index() {
+			pkt.Unref()
+			continue
+		}
+		pkt.SetStreamIndex(vout.Index())
+		pkt.RescaleTs(vin.TimeBase(), vout.TimeBase())
+		pkt.SetPos(-1)
+		if err := out.WriteInterleavedFrame(pkt); err != nil {
+			return Variant{}, fmt.Errorf("ladder: hls: write %s: %w", media, err)
+		}
+	}
+	if err := out.WriteTrailer(); err != nil {
+		return Variant{}, fmt.Errorf("ladder: hls: finish %s: %w", playlist, err)
+	}
+	peak, avg, err := PlaylistBitrates(playlist)
+	if err != nil {
+		return Variant{}, err
+	}
+	fr := vin.AvgFrameRate()
+	rate := 0.0
+	if fr.Den() > 0 {
+		rate = fr.Float64()
+	}
+	return Variant{
+		URI: name + ".m3u8", Bandwidth: peak, AverageBandwidth: avg,
+		Width: par.Width(), Height: par.Height(), Codecs: codecs, FrameRate: rate,
+	}, nil
+}
+
+// WriteMaster writes dir/master.m3u8 for the variants.
+func WriteMaster(dir string, vs []Variant) (string, error) {
+	b, err := MasterPlaylist(vs)
+	if err != nil {
+		return "", err
+	}
+	path := filepath.Join(dir, "master.m3u8")
+	return path, writeAtomic(path, b)
+}
