@@ -1,0 +1,329 @@
+package ladder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"sync"
+
+	"gonum.org/v1/plot"
+)
+
+// Media is what Run needs from the encoder and the scorer: probing the
+// source, encoding it at a size with a CRF or an average bitrate, and scoring
+// an encode against it.
+type Media interface {
+	// Probe describes the source.
+	Probe(ctx context.Context, src string) (SourceInfo, error)
+	// Encode encodes the source as job says into job.Out (an MP4, written
+	// whole or not at all) and returns its video bitrate in kb/s.
+	Encode(ctx context.Context, job EncodeJob) (kbps float64, err error)
+	// Score returns the per-frame VMAF of the encode at dist against the
+	// source, the encode upscaled to the source's size with bicubic.
+	Score(ctx context.Context, src, dist string) ([]float64, error)
+}
+
+// SourceInfo is what Run needs to know of the source.
+type SourceInfo struct {
+	Size         Size
+	FrameRateNum int
+	FrameRateDen int
+	Frames       int
+}
+
+// Seconds is the source's duration.
+func (s SourceInfo) Seconds() float64 {
+	if s.FrameRateNum <= 0 || s.FrameRateDen <= 0 {
+		return 0
+	}
+	return float64(s.Frames) * float64(s.FrameRateDen) / float64(s.FrameRateNum)
+}
+
+// EncodeJob is one encode of the source.
+type EncodeJob struct {
+	Codec string
+	Size  Size
+	CRF   float64 // quality-targeted when Kbps is 0
+	Kbps  float64 // average-bitrate-targeted when > 0 (fixed reference ladders)
+	Out   string
+}
+
+// Options configures Run. Zero values take the defaults of `rung ladder`.
+type Options struct {
+	Input      string
+	OutDir     string
+	Codec      string // default x264
+	Heights    []int  // candidate heights; default DefaultHeights below the source
+	Select     SelectOptions
+	Fixed      string  // reference ladder for the BD-rate ("apple", "netflix2015"); "" skips it
+	Exhaustive bool    // encode the full candidate grid
+	Workers    int     // trial encodes at once (default 1; each encode is parallel itself)
+	MinSeconds float64 // refuse shorter sources (default 1 s, one chunk)
+	Model      string  // VMAF model name for the report (the Media scores with it)
+	Media      Media
+	// Progress, when set, is told of every finished encode; calls are
+	// serialised.
+	Progress func(Progress)
+}
+
+// Progress is one finished step of Run.
+type Progress struct {
+	Stage string // "trial", "reference" or "package"
+	Done  int    // steps of the stage finished
+	Total int    // the most steps of the stage
+	Label string // what finished, e.g. "640x360 crf 27: 512 kb/s, VMAF 91.3"
+}
+
+// Result is what Run produced.
+type Result struct {
+	Report Report
+	JSON   string // path of ladder.json
+	HTML   string // path of report.html
+	Master string // path of master.m3u8
+}
+
+// Run builds the per-title ladder of one source: candidate encodes (adaptive
+// or exhaustive search), their hull, the rungs, the fixed reference ladder
+// and its BD-rate, then writes into OutDir the rungs as fragmented-MP4 HLS
+// renditions under hls/ with master.m3u8, the plots, ladder.json and
+// report.html. Trial encodes live under OutDir/work.
+func Run(ctx context.Context, o Options) (Result, error) {
+	if o.Media == nil {
+		return Result{}, errors.New("ladder: no encoder/scorer configured")
+	}
+	if o.Input == "" || o.OutDir == "" {
+		return Result{}, errors.New("ladder: input and output directory are required")
+	}
+	if o.Codec == "" {
+		o.Codec = "x264"
+	}
+	if o.MinSeconds == 0 {
+		o.MinSeconds = 1
+	}
+	if o.Model == "" {
+		o.Model = "vmaf_v0.6.1"
+	}
+	crfRange, err := CRFRangeFor(o.Codec)
+	if err != nil {
+		return Result{}, err
+	}
+	if _, err := o.Select.withDefaults(); err != nil {
+		return Result{}, err
+	}
+	if o.Fixed != "" {
+		if _, err := FixedFor(o.Fixed, Size{1920, 1080}); err != nil {
+			return Result{}, err
+		}
+	}
+	src, err := o.Media.Probe(ctx, o.Input)
+	if err != nil {
+		return Result{}, fmt.Errorf("ladder: probe %s: %w", o.Input, err)
+	}
+	if secs := src.Seconds(); secs < o.MinSeconds {
+		return Result{}, fmt.Errorf("ladder: %s is %.2f s (%d frames) long, shorter than one chunk (%g s)", o.Input, secs, src.Frames, o.MinSeconds)
+	}
+	sizes, err := Sizes(src.Size, o.Heights)
+	if err != nil {
+		return Result{}, fmt.Errorf("%w (%s)", err, o.Input)
+	}
+	work := filepath.Join(o.OutDir, "work")
+	hlsDir := filepath.Join(o.OutDir, "hls")
+	for _, d := range []string{work, hlsDir} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			return Result{}, fmt.Errorf("ladder: output directory: %w", err)
+		}
+	}
+	j := &job{o: o, src: src, work: work}
+
+	found, err := Search(ctx, j.trials(), SearchOptions{
+		Sizes: sizes, CRFs: crfRange.Values(), Exhaustive: o.Exhaustive, Workers: o.Workers,
+		OnTrial: func(done, most int, p Point) {
+			j.progress("trial", done, most, fmt.Sprintf("%s: %.0f kb/s, VMAF %.2f", p.Label(), p.Kbps, p.VMAF))
+		},
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	sel, err := Select(found.Hull, o.Select)
+	if err != nil {
+		return Result{}, fmt.Errorf("%w (%s)", err, o.Input)
+	}
+	r := Report{
+		Source: o.Input, Width: src.Size.Width, Height: src.Size.Height,
+		FrameRate: fmt.Sprintf("%d/%d", src.FrameRateNum, src.FrameRateDen), Frames: src.Frames,
+		Codec: o.Codec, Model: o.Model, Search: "adaptive", TrialEncodes: len(found.Points), GridSize: found.Grid,
+		Hull: found.Hull, Candidates: sortedPoints(found.Points), Warnings: append([]string{}, sel.Warnings...),
+	}
+	if o.Exhaustive {
+		r.Search = "exhaustive"
+	}
+	if o.Fixed != "" {
+		ref, err := j.reference(ctx, o.Fixed)
+		if err != nil {
+			return Result{}, err
+		}
+		r.Reference = ref
+		r.BDRate = CompareFixed(o.Fixed, ref, found.Hull, sel.Rungs)
+		if r.BDRate.Warning != "" {
+			r.Warnings = append(r.Warnings, r.BDRate.Warning)
+		}
+	}
+	var variants []Variant
+	for i, p := range sel.Rungs {
+		name := fmt.Sprintf("rung%d_%dx%d", i, p.Width, p.Height)
+		v, err := PackageHLS(ctx, filepath.Join(o.OutDir, p.File), hlsDir, name, 2)
+		if err != nil {
+			return Result{}, err
+		}
+		variants = append(variants, v)
+		p.File = filepath.Join("hls", name+".mp4")
+		r.Rungs = append(r.Rungs, Rung{Point: p, PeakKbps: float64(v.Bandwidth) / 1000, Playlist: filepath.Join("hls", v.URI)})
+		v.URI = filepath.ToSlash(filepath.Join("hls", v.URI))
+		variants[i] = v
+		j.progress("package", i+1, len(sel.Rungs), name)
+	}
+	master, err := WriteMaster(o.OutDir, variants)
+	if err != nil {
+		return Result{}, err
+	}
+	r.Master = "master.m3u8"
+
+	var rungPoints []Point
+	for _, g := range r.Rungs {
+		rungPoints = append(rungPoints, g.Point)
+	}
+	var figs []Figure
+	rq, err := RateQualityPlot(fmt.Sprintf("%s: rate and quality", filepath.Base(o.Input)), found.Points, found.Hull, rungPoints, r.Reference)
+	if err != nil {
+		return Result{}, err
+	}
+	fp, err := FramePlot(fmt.Sprintf("%s: per-frame VMAF of the rungs", filepath.Base(o.Input)), rungPoints)
+	if err != nil {
+		return Result{}, err
+	}
+	for _, f := range []struct {
+		title, name string
+		p           *plot.Plot
+	}{{"Rate–quality per resolution, convex hull and rungs", "rate_quality", rq}, {"Per-frame VMAF of each rung", "frames", fp}} {
+		svg, files, err := SavePlot(f.p, o.OutDir, f.name)
+		if err != nil {
+			return Result{}, err
+		}
+		r.Plots = append(r.Plots, files...)
+		figs = append(figs, Figure{f.title, svg})
+	}
+	res := Result{Report: r, JSON: filepath.Join(o.OutDir, "ladder.json"), HTML: filepath.Join(o.OutDir, "report.html"), Master: master}
+	if err := WriteJSON(res.JSON, r); err != nil {
+		return Result{}, err
+	}
+	if err := WriteHTML(res.HTML, r, figs); err != nil {
+		return Result{}, err
+	}
+	return res, nil
+}
+
+// job is the state of one Run shared by its stages.
+type job struct {
+	o    Options
+	src  SourceInfo
+	work string
+
+	mu sync.Mutex // serialises Progress calls
+}
+
+func (j *job) progress(stage string, done, total int, label string) {
+	if j.o.Progress == nil {
+		return
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.o.Progress(Progress{Stage: stage, Done: done, Total: total, Label: label})
+}
+
+// measure encodes one job and scores it into a point whose File is relative
+// to the output directory.
+func (j *job) measure(ctx context.Context, e EncodeJob) (Point, error) {
+	kbps, err := j.o.Media.Encode(ctx, e)
+	if err != nil {
+		return Point{}, fmt.Errorf("encode %s: %w", e.Out, err)
+	}
+	frames, err := j.o.Media.Score(ctx, j.o.Input, e.Out)
+	if err != nil {
+		return Point{}, fmt.Errorf("score %s: %w", e.Out, err)
+	}
+	if len(frames) == 0 {
+		return Point{}, fmt.Errorf("score %s: no frames", e.Out)
+	}
+	rel, err := filepath.Rel(j.o.OutDir, e.Out)
+	if err != nil {
+		rel = e.Out
+	}
+	p := Point{Width: e.Size.Width, Height: e.Size.Height, CRF: e.CRF, Target: e.Kbps, Kbps: kbps, File: rel, Frames: frames}
+	p.VMAF, p.P5, p.Min = poolVMAF(frames)
+	return p, nil
+}
+
+// trials is the job's Prober: a candidate encoded into work/ and scored.
+func (j *job) trials() Prober { return trialProber{j} }
+
+type trialProber struct{ j *job }
+
+func (t trialProber) Trial(ctx context.Context, c Candidate) (Point, error) {
+	name := fmt.Sprintf("cand_%dx%d_%s_crf%s.mp4", c.Size.Width, c.Size.Height, t.j.o.Codec, strconv.FormatFloat(c.CRF, 'f', -1, 64))
+	return t.j.measure(ctx, EncodeJob{Codec: t.j.o.Codec, Size: c.Size, CRF: c.CRF, Out: filepath.Join(t.j.work, name)})
+}
+
+// reference encodes and scores the fixed ladder at its bitrates.
+func (j *job) reference(ctx context.Context, name string) ([]Point, error) {
+	rungs, err := FixedFor(name, j.src.Size)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Point, len(rungs))
+	for i, r := range rungs {
+		file := fmt.Sprintf("%s_%d_%dx%d_%s_%gk.mp4", name, i, r.Size.Width, r.Size.Height, j.o.Codec, r.Kbps)
+		p, err := j.measure(ctx, EncodeJob{Codec: j.o.Codec, Size: r.Size, Kbps: r.Kbps, Out: filepath.Join(j.work, file)})
+		if err != nil {
+			return nil, fmt.Errorf("ladder: %s reference %v at %g kb/s: %w", name, r.Size, r.Kbps, err)
+		}
+		out[i] = p
+		j.progress("reference", i+1, len(rungs), fmt.Sprintf("%s: %.0f kb/s, VMAF %.2f", p.Label(), p.Kbps, p.VMAF))
+	}
+	return out, nil
+}
+
+// poolVMAF returns the mean, the 5th percentile and the minimum of the
+// per-frame scores. The percentile interpolates linearly between the
+// closest ranks (numpy's default, as libvmaf's python tools use).
+func poolVMAF(v []float64) (mean, p5, lo float64) {
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	for _, x := range s {
+		mean += x
+	}
+	mean /= float64(len(s))
+	pos := 0.05 * float64(len(s)-1)
+	i := int(math.Floor(pos))
+	p5 = s[i]
+	if i+1 < len(s) {
+		p5 += (pos - float64(i)) * (s[i+1] - s[i])
+	}
+	return mean, p5, s[0]
+}
+
+// sortedPoints orders points by size (largest first), then CRF.
+func sortedPoints(ps []Point) []Point {
+	out := append([]Point(nil), ps...)
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Height != out[j].Height {
+			return out[i].Height > out[j].Height
+		}
+		return out[i].CRF < out[j].CRF
+	})
+	return out
+}
