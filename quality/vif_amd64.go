@@ -16,6 +16,15 @@ var vifAVX2 = cpu.X86.HasAVX2
 func vifVertical8AVX2(ref, dis *[17]*uint16, n int, mu, xx, yy, xy *uint64)
 
 //go:noescape
+func vifVerticalMuAVX2(ref, dis *[17]*uint16, filt *uint32, taps int, n int, sh, rnd uint64, out *uint64)
+
+//go:noescape
+func vifVertical64AVX2(ref, dis *[17]*uint16, filt *uint32, taps int, n int, out *[5]*uint64)
+
+//go:noescape
+func vifRowAVX2(mu1, mu2, xx, yy, xy *uint64, n int, log2 *uint16, gain, eps float64, sums *[4]int64)
+
+//go:noescape
 func vifConv17x32AVX2(dst *uint64, n int, src *uint64)
 
 //go:noescape
@@ -58,5 +67,57 @@ func vifVertical8Asm(ref, dis *[17][]uint16, mu, xx, yy, xy []uint64) int {
 		p[k], q[k] = &ref[k][:n][0], &dis[k][:n][0]
 	}
 	vifVertical8AVX2(&p, &q, n, &mu[0], &xx[:n][0], &yy[:n][0], &xy[:n][0])
+	return n
+}
+
+// vifVerticalMuAsm runs subsample's vertical pass with window filt over
+// rows ref[0..len(filt)-1] and dis[...] on the first multiple of 8 of the
+// columns and returns how many it did: out[j] gets the two means rounded
+// by sh bits and packed (ref | dis<<32).
+func vifVerticalMuAsm(ref, dis *[17][]uint16, filt []uint32, sh uint64, out []uint64) int {
+	n := len(out) &^ 7
+	if n == 0 {
+		return 0
+	}
+	var p, q [17]*uint16
+	for k := range filt {
+		p[k], q[k] = &ref[k][:n][0], &dis[k][:n][0]
+	}
+	vifVerticalMuAVX2(&p, &q, &filt[0], len(filt), n, sh, 1<<(sh-1), &out[0])
+	return n
+}
+
+// vifVertical64Asm runs vifVertical's sums with window filt on the first
+// multiple of 4 of the columns and returns how many it did.
+func vifVertical64Asm(ref, dis *[17][]uint16, filt []uint32, out *[5][]uint64) int {
+	n := len(out[0]) &^ 3
+	if n == 0 {
+		return 0
+	}
+	var p, q [17]*uint16
+	for k := range filt {
+		p[k], q[k] = &ref[k][:n][0], &dis[k][:n][0]
+	}
+	var o [5]*uint64
+	for m := range o {
+		o[m] = &out[m][:n][0]
+	}
+	vifVertical64AVX2(&p, &q, &filt[0], len(filt), n, &o)
+	return n
+}
+
+// vifRowAsm runs vifSums.row on the first multiple of 4 of the row's
+// pixels and returns how many it did.
+func vifRowAsm(a *vifSums, s *vifScratch, w int, log2 *[65537]uint16, gain float64) int {
+	n := w &^ 3
+	if n == 0 {
+		return 0
+	}
+	var t [4]int64
+	vifRowAVX2(&s.hmu1[:n][0], &s.hmu2[:n][0], &s.hxx[:n][0], &s.hyy[:n][0], &s.hxy[:n][0], n, &log2[0], gain, vifEps, &t)
+	a.numLog += t[0]
+	a.denLog += t[1]
+	a.numNonLog += t[2]
+	a.denNonLog += int64(n) - t[3]
 	return n
 }

@@ -493,3 +493,301 @@ v8loop:
 	JB v8loop
 	VZEROUPPER
 	RET
+
+// func vifVerticalMuAVX2(ref, dis *[17]*uint16, filt *uint32, taps int, n int, sh, rnd uint64, out *uint64)
+// The vertical pass of subsample_rd_8/16 for 8 columns per iteration, in
+// 32-bit lanes: out[j] = (Σ_t filt[t]·ref[t][j] + rnd)>>sh |
+// ((Σ_t filt[t]·dis[t][j] + rnd)>>sh)<<32; n is a positive multiple of 8.
+TEXT ·vifVerticalMuAVX2(SB), NOSPLIT, $0-64
+	MOVQ ref+0(FP), R8
+	MOVQ dis+8(FP), R9
+	MOVQ filt+16(FP), R10
+	MOVQ taps+24(FP), R11
+	MOVQ n+32(FP), CX
+	MOVQ sh+40(FP), AX
+	MOVQ AX, X14
+	VPBROADCASTD rnd+48(FP), Y15
+	MOVQ out+56(FP), DI
+	XORQ SI, SI
+vmuloop:
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	XORQ BX, BX
+vmutap:
+	VPBROADCASTD (R10)(BX*4), Y11
+	MOVQ (R8)(BX*8), R12
+	MOVQ (R9)(BX*8), R13
+	VPMOVZXWD (R12)(SI*2), Y5
+	VPMOVZXWD (R13)(SI*2), Y7
+	VPMULLD Y11, Y5, Y5
+	VPMULLD Y11, Y7, Y7
+	VPADDD Y5, Y0, Y0
+	VPADDD Y7, Y1, Y1
+	INCQ BX
+	CMPQ BX, R11
+	JB vmutap
+	VPADDD Y15, Y0, Y0
+	VPADDD Y15, Y1, Y1
+	VPSRLD X14, Y0, Y0
+	VPSRLD X14, Y1, Y1
+	VPUNPCKLDQ Y1, Y0, Y9
+	VPUNPCKHDQ Y1, Y0, Y10
+	VPERM2I128 $0x20, Y10, Y9, Y5
+	VPERM2I128 $0x31, Y10, Y9, Y6
+	VMOVDQU Y5, (DI)(SI*8)
+	VMOVDQU Y6, 32(DI)(SI*8)
+	ADDQ $8, SI
+	CMPQ SI, CX
+	JB vmuloop
+	VZEROUPPER
+	RET
+
+// func vifVertical64AVX2(ref, dis *[17]*uint16, filt *uint32, taps int, n int, out *[5]*uint64)
+// The vertical pass of vif_statistic_16 for 4 columns per iteration, in
+// 64-bit lanes: out[0..4][j] = Σ_t f·x, Σ f·y, Σ f·x², Σ f·y², Σ f·x·y with
+// f = filt[t], x = ref[t][j], y = dis[t][j] (f·x < 2³², so each product
+// is exact); n is a positive multiple of 4.
+TEXT ·vifVertical64AVX2(SB), NOSPLIT, $0-48
+	MOVQ ref+0(FP), R8
+	MOVQ dis+8(FP), R9
+	MOVQ filt+16(FP), R10
+	MOVQ taps+24(FP), R11
+	MOVQ n+32(FP), CX
+	MOVQ out+40(FP), AX
+	XORQ SI, SI
+v64loop:
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	VPXOR Y4, Y4, Y4
+	XORQ BX, BX
+v64tap:
+	VPBROADCASTD (R10)(BX*4), Y11
+	MOVQ (R8)(BX*8), R12
+	MOVQ (R9)(BX*8), R13
+	VPMOVZXWQ (R12)(SI*2), Y5
+	VPMOVZXWQ (R13)(SI*2), Y7
+	VPMULUDQ Y11, Y5, Y6
+	VPMULUDQ Y11, Y7, Y8
+	VPADDQ Y6, Y0, Y0
+	VPADDQ Y8, Y1, Y1
+	VPMULUDQ Y5, Y6, Y9
+	VPMULUDQ Y7, Y8, Y10
+	VPMULUDQ Y7, Y6, Y6
+	VPADDQ Y9, Y2, Y2
+	VPADDQ Y10, Y3, Y3
+	VPADDQ Y6, Y4, Y4
+	INCQ BX
+	CMPQ BX, R11
+	JB v64tap
+	MOVQ 0(AX), R12
+	VMOVDQU Y0, (R12)(SI*8)
+	MOVQ 8(AX), R12
+	VMOVDQU Y1, (R12)(SI*8)
+	MOVQ 16(AX), R12
+	VMOVDQU Y2, (R12)(SI*8)
+	MOVQ 24(AX), R12
+	VMOVDQU Y3, (R12)(SI*8)
+	MOVQ 32(AX), R12
+	VMOVDQU Y4, (R12)(SI*8)
+	ADDQ $4, SI
+	CMPQ SI, CX
+	JB v64loop
+	VZEROUPPER
+	RET
+
+// Constants of vifRowAVX2, four qwords each.
+#define QCONST(name, v) \
+	DATA name<>+0(SB)/8, v \
+	DATA name<>+8(SB)/8, v \
+	DATA name<>+16(SB)/8, v \
+	DATA name<>+24(SB)/8, v \
+	GLOBL name<>(SB), RODATA|NOPTR, $32
+
+QCONST(vifQ31, $0x80000000)
+QCONST(vifQ15, $0x8000)
+QCONST(vifQNsq, $0x20000)
+QCONST(vifQNsqM1, $0x1ffff)
+QCONST(vifQLo32, $0xffffffff)
+QCONST(vifQ2p52, $0x4330000000000000)
+QCONST(vifQExp, $1038)
+QCONST(vifQ17, $34816)
+QCONST(vifQLo16, $0xffff)
+
+// func vifRowAVX2(mu1, mu2, xx, yy, xy *uint64, n int, log2 *uint16, gain, eps float64, sums *[4]int64)
+// vifSums.row for 4 pixels per iteration in 64-bit lanes; n is a positive
+// multiple of 4. It adds numLog, denLog and numNonLog to sums[0..2] and the
+// number of pixels with σ1² >= σn² to sums[3]. The integer steps are
+// libvmaf's; int→double conversions go through 2⁵² (exact below 2⁵²),
+// log2_32/log2_64's leading-zero count comes from the double's exponent
+// (exact for integers), (int64)(g·g·σ1²) is VROUNDPD toward zero, and
+// g, sv² use separate multiplies and subtracts as C does.
+TEXT ·vifRowAVX2(SB), NOSPLIT, $0-80
+	MOVQ mu1+0(FP), R8
+	MOVQ mu2+8(FP), R9
+	MOVQ xx+16(FP), R10
+	MOVQ yy+24(FP), R11
+	MOVQ xy+32(FP), R12
+	MOVQ n+40(FP), CX
+	MOVQ log2+48(FP), R13
+	VBROADCASTSD gain+56(FP), Y13
+	VMOVDQU vifQ2p52<>(SB), Y14
+	VMOVDQU vifQLo32<>(SB), Y15
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	VPXOR Y2, Y2, Y2
+	VPXOR Y3, Y3, Y3
+	XORQ SI, SI
+rowloop:
+	// μ products, rounded Q32 → Q0: (a·b + 2³¹) >> 32
+	VMOVDQU (R8)(SI*8), Y4
+	VMOVDQU (R9)(SI*8), Y5
+	VPMULUDQ Y4, Y4, Y6
+	VPADDQ vifQ31<>(SB), Y6, Y6
+	VPSRLQ $32, Y6, Y6
+	VPMULUDQ Y5, Y4, Y7
+	VPADDQ vifQ31<>(SB), Y7, Y7
+	VPSRLQ $32, Y7, Y7
+	VPMULUDQ Y5, Y5, Y5
+	VPADDQ vifQ31<>(SB), Y5, Y5
+	VPSRLQ $32, Y5, Y5
+	// σ1² (Y4), σ2² (Y6), σ12 (Y5) in the low dwords
+	VMOVDQU (R10)(SI*8), Y4
+	VPADDQ vifQ15<>(SB), Y4, Y4
+	VPSRLQ $16, Y4, Y4
+	VPSUBQ Y6, Y4, Y4
+	VMOVDQU (R11)(SI*8), Y6
+	VPADDQ vifQ15<>(SB), Y6, Y6
+	VPSRLQ $16, Y6, Y6
+	VPSUBQ Y5, Y6, Y6
+	VMOVDQU (R12)(SI*8), Y5
+	VPADDQ vifQ15<>(SB), Y5, Y5
+	VPSRLQ $16, Y5, Y5
+	VPSUBQ Y7, Y5, Y5
+	// σ2² = max(σ2², 0) as a qword
+	VPXOR Y7, Y7, Y7
+	VPMAXSD Y7, Y6, Y6
+	VPAND Y15, Y6, Y6
+	// Y8 = mask of σ1² >= σn²
+	VPCMPGTD vifQNsqM1<>(SB), Y4, Y8
+	VPSHUFD $0xA0, Y8, Y8
+	// other pixels: numNonLog += σ2²; Y3 counts the log pixels
+	VPANDN Y6, Y8, Y9
+	VPADDQ Y9, Y2, Y2
+	VPSUBQ Y8, Y3, Y3
+	// denLog += log2_32(σn² + σ1²) - 2048·17
+	VPADDQ vifQNsq<>(SB), Y4, Y9
+	VPAND Y15, Y9, Y9
+	VPOR Y14, Y9, Y10
+	VSUBPD Y14, Y10, Y10
+	VPSRLQ $52, Y10, Y10
+	VPSUBQ vifQExp<>(SB), Y10, Y10
+	VPSRLVQ Y10, Y9, Y9
+	VPAND vifQLo16<>(SB), Y9, Y9
+	VPCMPEQD X11, X11, X11
+	VPXOR X12, X12, X12
+	VPGATHERQD X11, (R13)(Y9*2), X12
+	VPMOVZXDQ X12, Y12
+	VPAND vifQLo16<>(SB), Y12, Y12
+	VPSLLQ $11, Y10, Y10
+	VPADDQ Y10, Y12, Y12
+	VPSUBQ vifQ17<>(SB), Y12, Y12
+	VPAND Y8, Y12, Y12
+	VPADDQ Y12, Y1, Y1
+	// Y8 = mask of the pixels that also have σ12 > 0 and σ2² > 0
+	VPCMPGTD Y7, Y5, Y9
+	VPCMPGTD Y7, Y6, Y10
+	VPAND Y10, Y9, Y9
+	VPSHUFD $0xA0, Y9, Y9
+	VPAND Y9, Y8, Y8
+	// σ1², σ12, σ2² as doubles (only the masked lanes matter)
+	VPAND Y15, Y4, Y4
+	VPOR Y14, Y4, Y4
+	VSUBPD Y14, Y4, Y4
+	VPAND Y15, Y5, Y5
+	VPOR Y14, Y5, Y5
+	VSUBPD Y14, Y5, Y5
+	VPOR Y14, Y6, Y6
+	VSUBPD Y14, Y6, Y6
+	// g = σ12 / (σ1² + eps); sv² = max((int32)(σ2² - g·σ12), 0)
+	VBROADCASTSD eps+64(FP), Y9
+	VADDPD Y9, Y4, Y9
+	VDIVPD Y9, Y5, Y9
+	VMULPD Y5, Y9, Y10
+	VSUBPD Y10, Y6, Y10
+	VCVTTPD2DQY Y10, X10
+	VPXOR X11, X11, X11
+	VPMAXSD X11, X10, X10
+	VPMOVZXDQ X10, Y10
+	// numer1 = (uint32)(sv² + σn²)
+	VPADDQ vifQNsq<>(SB), Y10, Y10
+	VPAND Y15, Y10, Y10
+	// g = MIN(g, gain); numer1_tmp = (int64)(g·g·σ1²) + numer1, as a double (exact)
+	VMINPD Y13, Y9, Y9
+	VMULPD Y9, Y9, Y9
+	VMULPD Y4, Y9, Y9
+	VROUNDPD $3, Y9, Y9
+	VPOR Y14, Y10, Y11
+	VSUBPD Y14, Y11, Y11
+	VADDPD Y11, Y9, Y9
+	// k2, index of numer1
+	VPSRLQ $52, Y11, Y12
+	VPSUBQ vifQExp<>(SB), Y12, Y12
+	VPSRLVQ Y12, Y10, Y10
+	VPAND vifQLo16<>(SB), Y10, Y10
+	// numer1_tmp as an integer, k1, its index
+	VADDPD Y14, Y9, Y4
+	VPSUBQ Y14, Y4, Y4
+	VPSRLQ $52, Y9, Y9
+	VPSUBQ vifQExp<>(SB), Y9, Y9
+	VPSRLVQ Y9, Y4, Y4
+	VPAND vifQLo16<>(SB), Y4, Y4
+	VPSUBQ Y12, Y9, Y9
+	VPSLLQ $11, Y9, Y9
+	// numLog += table[idx1] - table[idx2] + 2048·(k1 - k2)
+	VPCMPEQD X11, X11, X11
+	VPXOR X5, X5, X5
+	VPGATHERQD X11, (R13)(Y4*2), X5
+	VPCMPEQD X11, X11, X11
+	VPXOR X6, X6, X6
+	VPGATHERQD X11, (R13)(Y10*2), X6
+	VPMOVZXDQ X5, Y5
+	VPAND vifQLo16<>(SB), Y5, Y5
+	VPMOVZXDQ X6, Y6
+	VPAND vifQLo16<>(SB), Y6, Y6
+	VPSUBQ Y6, Y5, Y5
+	VPADDQ Y9, Y5, Y5
+	VPAND Y8, Y5, Y5
+	VPADDQ Y5, Y0, Y0
+	ADDQ $4, SI
+	CMPQ SI, CX
+	JB rowloop
+	// horizontal sums into sums[0..3]
+	MOVQ sums+72(FP), AX
+	VEXTRACTI128 $1, Y0, X4
+	VPADDQ X4, X0, X0
+	VPSHUFD $0x4E, X0, X4
+	VPADDQ X4, X0, X0
+	MOVQ X0, BX
+	ADDQ BX, 0(AX)
+	VEXTRACTI128 $1, Y1, X4
+	VPADDQ X4, X1, X1
+	VPSHUFD $0x4E, X1, X4
+	VPADDQ X4, X1, X1
+	MOVQ X1, BX
+	ADDQ BX, 8(AX)
+	VEXTRACTI128 $1, Y2, X4
+	VPADDQ X4, X2, X2
+	VPSHUFD $0x4E, X2, X4
+	VPADDQ X4, X2, X2
+	MOVQ X2, BX
+	ADDQ BX, 16(AX)
+	VEXTRACTI128 $1, Y3, X4
+	VPADDQ X4, X3, X3
+	VPSHUFD $0x4E, X3, X4
+	VPADDQ X4, X3, X3
+	MOVQ X3, BX
+	ADDQ BX, 24(AX)
+	VZEROUPPER
+	RET

@@ -100,13 +100,22 @@ func (a *vifSums) pixel(mu1, mu2 uint32, xx, yy, xy uint64, log2 *[65537]uint16,
 	}
 }
 
-// row adds a row of pixels from the horizontal sums in s. It is pixel
-// with vifLogNum and the log2 lookups written out, so that consecutive
-// pixels overlap in the CPU.
-func (a *vifSums) row(s *vifScratch, w int, log2 *[65537]uint16, gain float64) {
-	const eps = 65536 * 1.0e-10
-	hmu1, hmu2 := s.hmu1[:w], s.hmu2[:w]
-	hxx, hyy, hxy := s.hxx[:w], s.hyy[:w], s.hxy[:w]
+// vifEps is the epsilon libvmaf adds to σ1² before dividing (eps in
+// vif_statistic_8/16).
+const vifEps = 65536 * 1.0e-10
+
+// row adds a row of pixels from the horizontal sums in s, after the AVX2
+// kernel did what it could when asm is set. It is pixel with vifLogNum and
+// the log2 lookups written out, so that consecutive pixels overlap in the
+// CPU.
+func (a *vifSums) row(s *vifScratch, w int, log2 *[65537]uint16, gain float64, asm bool) {
+	const eps = vifEps
+	j0 := 0
+	if asm {
+		j0 = vifRowAsm(a, s, w, log2, gain)
+	}
+	hmu1, hmu2 := s.hmu1[j0:w], s.hmu2[j0:w]
+	hxx, hyy, hxy := s.hxx[j0:w], s.hyy[j0:w], s.hxy[j0:w]
 	numLog, denLog, numNonLog, denNonLog := a.numLog, a.denLog, a.numNonLog, a.denNonLog
 	for j := range hmu1 {
 		mu1, mu2 := uint64(uint32(hmu1[j])), uint64(uint32(hmu2[j]))
@@ -147,7 +156,7 @@ func (a *vifSums) row(s *vifScratch, w int, log2 *[65537]uint16, gain float64) {
 // Explicit float64 conversions keep Go from fusing a multiply and a
 // subtract that C rounds separately.
 func vifLogNum(sigma1sq, sigma2sq, sigma12 int32, log2 *[65537]uint16, gain float64) int64 {
-	const eps = 65536 * 1.0e-10
+	const eps = vifEps
 	g := float64(sigma12) / (float64(sigma1sq) + eps)
 	svsq := int32(float64(sigma2sq) - float64(g*float64(sigma12)))
 	svsq = max(svsq, 0)
@@ -220,7 +229,7 @@ func (v *VIF) statistic(ref, dis []uint16, w, h, scale, bpc int) (num, den float
 	rndMu, rndSq := uint32(vifRound(shMu)), vifRound(shSq)
 	var sums vifSums
 	for i := range h {
-		vifVertical(s, ref, dis, w, h, i, scale)
+		vifVertical(s, ref, dis, w, h, i, scale, v.asm)
 		mu1, mu2 := s.mu1[vifPad:vifPad+w], s.mu2[vifPad:vifPad+w]
 		xx, yy, xy := s.xx[vifPad:vifPad+w], s.yy[vifPad:vifPad+w], s.xy[vifPad:vifPad+w]
 		for j := range mu1 {
@@ -239,22 +248,38 @@ func (v *VIF) statistic(ref, dis []uint16, w, h, scale, bpc int) (num, den float
 		conv(s.hxx[:w], s.xx[vifPad-r:])
 		conv(s.hyy[:w], s.yy[vifPad-r:])
 		conv(s.hxy[:w], s.xy[vifPad-r:])
-		sums.row(s, w, v.log2, v.gain)
+		sums.row(s, w, v.log2, v.gain, v.asm)
 	}
 	return sums.result()
 }
 
+// vifRows sets rr[k], dr[k] for k < taps to the rows of ref and dis the
+// vertical window centred on row c reads, mirrored at the picture's edges.
+func vifRows(rr, dr *[17][]uint16, ref, dis []uint16, w, h, c, taps int) {
+	r := taps / 2
+	for k := range taps {
+		row := vifReflect(c-r+k, h) * w
+		rr[k], dr[k] = ref[row:row+w], dis[row:row+w]
+	}
+}
+
 // vifVertical sets the scratch rows mu1, mu2, xx, yy, xy (at vifPad) to the
-// full vertical sums Σ f·x, Σ f·y, Σ f·x², Σ f·y², Σ f·x·y of output row i,
-// with rows mirrored at the picture's edges. The means wrap in uint32 when
-// used, as libvmaf's accum_mu1 does; the squares are exact.
-func vifVertical(s *vifScratch, ref, dis []uint16, w, h, i, scale int) {
+// full vertical sums Σ f·x, Σ f·y, Σ f·x², Σ f·y², Σ f·x·y of output row i.
+// The means wrap in uint32 when used, as libvmaf's accum_mu1 does; the
+// squares are exact. The AVX2 kernel does what it can when asm is set.
+func vifVertical(s *vifScratch, ref, dis []uint16, w, h, i, scale int, asm bool) {
 	filt := vifFilter[scale]
 	r := len(filt) / 2
+	var rr, dr [17][]uint16
+	vifRows(&rr, &dr, ref, dis, w, h, i, len(filt))
 	mu1, mu2 := s.mu1[vifPad:vifPad+w], s.mu2[vifPad:vifPad+w]
 	xx, yy, xy := s.xx[vifPad:vifPad+w], s.yy[vifPad:vifPad+w], s.xy[vifPad:vifPad+w]
-	c := i * w
-	rc, dc := ref[c:c+w], dis[c:c+w]
+	j0 := 0
+	if asm {
+		j0 = vifVertical64Asm(&rr, &dr, filt, &[5][]uint64{mu1, mu2, xx, yy, xy})
+	}
+	mu1, mu2, xx, yy, xy = mu1[j0:], mu2[j0:], xx[j0:], yy[j0:], xy[j0:]
+	rc, dc := rr[r][j0:], dr[r][j0:]
 	f := uint64(filt[r])
 	for j := range mu1 {
 		x, y := uint64(rc[j]), uint64(dc[j])
@@ -263,8 +288,7 @@ func vifVertical(s *vifScratch, ref, dis []uint16, w, h, i, scale int) {
 	}
 	for k := range r {
 		f := uint64(filt[k])
-		a, b := vifReflect(i-r+k, h)*w, vifReflect(i+r-k, h)*w
-		ra, rb, da, db := ref[a:a+w], ref[b:b+w], dis[a:a+w], dis[b:b+w]
+		ra, rb, da, db := rr[k][j0:], rr[2*r-k][j0:], dr[k][j0:], dr[2*r-k][j0:]
 		for j := range mu1 {
 			xa, xb, ya, yb := uint64(ra[j]), uint64(rb[j]), uint64(da[j]), uint64(db[j])
 			mu1[j] += f * (xa + xb)
@@ -294,10 +318,7 @@ func (v *VIF) statistic8(ref, dis []uint16, w, h int) (num, den float32) {
 	for i := range h {
 		if v.asm {
 			var rr, dr [17][]uint16
-			for k := range rr {
-				row := vifReflect(i-8+k, h) * w
-				rr[k], dr[k] = ref[row:row+w], dis[row:row+w]
-			}
+			vifRows(&rr, &dr, ref, dis, w, h, i, 17)
 			j0 := vifVertical8Asm(&rr, &dr, mu, xx, yy, xy)
 			vifVertical8Columns(&rr, &dr, j0, mu, xx, yy, xy)
 		} else {
@@ -315,7 +336,7 @@ func (v *VIF) statistic8(ref, dis []uint16, w, h int) (num, den float32) {
 		for j := range hmu {
 			hmu2[j] = hmu[j] >> 32
 		}
-		sums.row(s, w, v.log2, v.gain)
+		sums.row(s, w, v.log2, v.gain, v.asm)
 	}
 	return sums.result()
 }
@@ -471,16 +492,21 @@ func (v *VIF) subsample(ref, dis, outRef, outDis []uint16, w, h, scale, bpc int)
 	acc := s.mu1[vifPad : vifPad+w]
 	ow := w / 2
 	for i := range h / 2 {
-		c := 2 * i * w
-		rc, dc := ref[c:c+w], dis[c:c+w]
+		var rr, dr [17][]uint16
+		vifRows(&rr, &dr, ref, dis, w, h, 2*i, len(filt))
+		j0 := 0
+		if v.asm {
+			j0 = vifVerticalMuAsm(&rr, &dr, filt, sh, acc)
+		}
+		acc := acc[j0:]
+		rc, dc := rr[r][j0:], dr[r][j0:]
 		f := uint64(filt[r])
 		for j := range acc {
 			acc[j] = f * (uint64(rc[j]) | uint64(dc[j])<<32)
 		}
 		for k := range r {
 			f := uint64(filt[k])
-			a, b := vifReflect(2*i-r+k, h)*w, vifReflect(2*i+r-k, h)*w
-			ra, rb, da, db := ref[a:a+w], ref[b:b+w], dis[a:a+w], dis[b:b+w]
+			ra, rb, da, db := rr[k][j0:], rr[2*r-k][j0:], dr[k][j0:], dr[2*r-k][j0:]
 			for j := range acc {
 				acc[j] += f * ((uint64(ra[j]) + uint64(rb[j])) | (uint64(da[j])+uint64(db[j]))<<32)
 			}

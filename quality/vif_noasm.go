@@ -10,3 +10,10 @@ func vifConv17x32Asm(dst, src []uint64) int { return 0 }
 func vifConv17x64Asm(dst, src []uint64) int { return 0 }
 
 func vifVertical8Asm(ref, dis *[17][]uint16, mu, xx, yy, xy []uint64) int { return 0 }
+func vifVerticalMuAsm(ref, dis *[17][]uint16, filt []uint32, sh uint64, out []uint64) int {
+	return 0
+}
+func vifVertical64Asm(ref, dis *[17][]uint16, filt []uint32, out *[5][]uint64) int { return 0 }
+func vifRowAsm(a *vifSums, s *vifScratch, w int, log2 *[65537]uint16, gain float64) int {
+	return 0
+}
