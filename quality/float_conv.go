@@ -18,6 +18,9 @@ func fconvMirror(i, n int) int {
 	return i
 }
 
+// fconvMaxTaps bounds the filter length fconvolve takes (VIF's 17 taps).
+const fconvMaxTaps = 17
+
 // fconvInput selects what the vertical pass filters: the samples, their
 // squares (vif_filter1d_sq_s) or the products of two pictures
 // (vif_filter1d_xy_s).
@@ -33,46 +36,56 @@ const (
 // odd-length kernel f into dst, using tmp (w*h) for the vertical pass. Each
 // output is a float sum over taps in order, as libvmaf computes it; the
 // square or product is rounded to float before it is weighted. w and h must
-// exceed len(f)/2.
+// exceed len(f)/2, and len(f) at most fconvMaxTaps.
 func fconvolve(dst, a, b, tmp []float32, w, h int, f []float32, in fconvInput) {
 	r := len(f) / 2
-	// Vertical pass, one output row at a time: acc[j] += f[k]*x(ii, j).
+	// Vertical pass, one output row at a time, four columns at a time: four
+	// independent sums over the taps in order.
+	var rowsA, rowsB [fconvMaxTaps][]float32
 	for i := 0; i < h; i++ {
-		acc := tmp[i*w : (i+1)*w]
-		for k, fk := range f {
+		for k := range f {
 			ii := fconvMirror(i-r+k, h)
-			ra := a[ii*w : (ii+1)*w]
-			switch in {
-			case fconvPlain:
-				if k == 0 {
-					for j, v := range ra {
-						acc[j] = fk * v
-					}
-					continue
-				}
-				for j, v := range ra {
-					acc[j] += float32(fk * v)
-				}
-			case fconvSquare:
-				for j, v := range ra {
-					p := float32(fk * float32(v*v))
-					if k == 0 {
-						acc[j] = p
-					} else {
-						acc[j] += p
-					}
-				}
-			case fconvProduct:
-				rb := b[ii*w : (ii+1)*w]
-				for j, v := range ra {
-					p := float32(fk * float32(v*rb[j]))
-					if k == 0 {
-						acc[j] = p
-					} else {
-						acc[j] += p
-					}
-				}
+			rowsA[k] = a[ii*w : (ii+1)*w]
+			if in == fconvProduct {
+				rowsB[k] = b[ii*w : (ii+1)*w]
 			}
+		}
+		acc := tmp[i*w : (i+1)*w]
+		j := 0
+		for ; j+4 <= w; j += 4 {
+			var a0, a1, a2, a3 float32
+			for k, fk := range f {
+				x := rowsA[k][j : j+4 : j+4]
+				var v0, v1, v2, v3 float32
+				switch in {
+				case fconvPlain:
+					v0, v1, v2, v3 = x[0], x[1], x[2], x[3]
+				case fconvSquare:
+					v0, v1, v2, v3 = x[0]*x[0], x[1]*x[1], x[2]*x[2], x[3]*x[3]
+				case fconvProduct:
+					y := rowsB[k][j : j+4 : j+4]
+					v0, v1, v2, v3 = x[0]*y[0], x[1]*y[1], x[2]*y[2], x[3]*y[3]
+				}
+				a0 += float32(fk * v0)
+				a1 += float32(fk * v1)
+				a2 += float32(fk * v2)
+				a3 += float32(fk * v3)
+			}
+			acc[j], acc[j+1], acc[j+2], acc[j+3] = a0, a1, a2, a3
+		}
+		for ; j < w; j++ {
+			var a0 float32
+			for k, fk := range f {
+				v := rowsA[k][j]
+				switch in {
+				case fconvSquare:
+					v *= v
+				case fconvProduct:
+					v *= rowsB[k][j]
+				}
+				a0 += float32(fk * v)
+			}
+			acc[j] = a0
 		}
 	}
 	// Horizontal pass.
@@ -89,6 +102,19 @@ func fconvolve(dst, a, b, tmp []float32, w, h int, f []float32, in fconvInput) {
 		}
 		for ; j < r && j < w; j++ {
 			edge(j)
+		}
+		// Four outputs at a time: four independent sums, each in tap order.
+		for ; j+4 <= w-r; j += 4 {
+			win := src[j-r : j-r+len(f)+3]
+			var a0, a1, a2, a3 float32
+			for k, fk := range f {
+				w4 := win[k : k+4 : k+4]
+				a0 += float32(fk * w4[0])
+				a1 += float32(fk * w4[1])
+				a2 += float32(fk * w4[2])
+				a3 += float32(fk * w4[3])
+			}
+			out[j], out[j+1], out[j+2], out[j+3] = a0, a1, a2, a3
 		}
 		for ; j < w-r; j++ {
 			win := src[j-r : j-r+len(f)]
