@@ -25,6 +25,9 @@ func vifVertical64AVX2(ref, dis *[17]*uint16, filt *uint32, taps int, n int, out
 func vifRowAVX2(mu1, mu2, xx, yy, xy *uint64, n int, log2 *uint16, gain, eps float64, sums *[4]int64)
 
 //go:noescape
+func vifConvAVX2(dst *uint64, n int, src *uint64, filt *uint32, taps int)
+
+//go:noescape
 func vifConv17x32AVX2(dst *uint64, n int, src *uint64)
 
 //go:noescape
@@ -119,5 +122,17 @@ func vifRowAsm(a *vifSums, s *vifScratch, w int, log2 *[65537]uint16, gain float
 	a.denLog += t[1]
 	a.numNonLog += t[2]
 	a.denNonLog += int64(n) - t[3]
+	return n
+}
+
+// vifConvAsm runs the horizontal filter filt on the first multiple of 8 of
+// dst in 64-bit lanes (for src values below 2³²) and returns how many it
+// did: dst[j] = Σ_t filt[t]·src[j+t].
+func vifConvAsm(dst, src []uint64, filt []uint32) int {
+	n := len(dst) &^ 7
+	if n == 0 {
+		return 0
+	}
+	vifConvAVX2(&dst[0], n, &src[:n+len(filt)-1][0], &filt[0], len(filt))
 	return n
 }

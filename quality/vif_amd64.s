@@ -791,3 +791,36 @@ rowloop:
 	ADDQ BX, 24(AX)
 	VZEROUPPER
 	RET
+
+// func vifConvAVX2(dst *uint64, n int, src *uint64, filt *uint32, taps int)
+// dst[j] = Σ_t filt[t]·src[j+t] in 64-bit lanes for src values below 2³²,
+// 8 outputs per iteration; n is a positive multiple of 8.
+TEXT ·vifConvAVX2(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), DI
+	MOVQ n+8(FP), CX
+	MOVQ src+16(FP), SI
+	MOVQ filt+24(FP), R10
+	MOVQ taps+32(FP), R11
+convloop:
+	VPXOR Y0, Y0, Y0
+	VPXOR Y1, Y1, Y1
+	MOVQ SI, AX
+	XORQ BX, BX
+convtap:
+	VPBROADCASTD (R10)(BX*4), Y11
+	VPMULUDQ (AX), Y11, Y2
+	VPMULUDQ 32(AX), Y11, Y3
+	VPADDQ Y2, Y0, Y0
+	VPADDQ Y3, Y1, Y1
+	ADDQ $8, AX
+	INCQ BX
+	CMPQ BX, R11
+	JB convtap
+	VMOVDQU Y0, (DI)
+	VMOVDQU Y1, 32(DI)
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $8, CX
+	JNZ convloop
+	VZEROUPPER
+	RET

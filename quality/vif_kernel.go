@@ -242,12 +242,14 @@ func (v *VIF) statistic(ref, dis []uint16, w, h, scale, bpc int) (num, den float
 		for _, a := range [...][]uint64{s.mu1, s.mu2, s.xx, s.yy, s.xy} {
 			vifMirror(a, w, r)
 		}
-		conv := vifConv[scale]
-		conv(s.hmu1[:w], s.mu1[vifPad-r:])
-		conv(s.hmu2[:w], s.mu2[vifPad-r:])
-		conv(s.hxx[:w], s.xx[vifPad-r:])
-		conv(s.hyy[:w], s.yy[vifPad-r:])
-		conv(s.hxy[:w], s.xy[vifPad-r:])
+		for m, src := range [...][]uint64{s.mu1, s.mu2, s.xx, s.yy, s.xy} {
+			dst, src := [...][]uint64{s.hmu1, s.hmu2, s.hxx, s.hyy, s.hxy}[m][:w], src[vifPad-r:]
+			j0 := 0
+			if v.asm {
+				j0 = vifConvAsm(dst, src, vifFilter[scale])
+			}
+			vifConv[scale](dst[j0:], src[j0:])
+		}
 		sums.row(s, w, v.log2, v.gain, v.asm)
 	}
 	return sums.result()
