@@ -87,17 +87,18 @@ type Result struct {
 	Master string // path of master.m3u8
 }
 
-// Run builds the per-title ladder of one source: candidate encodes (adaptive
-// or exhaustive search), their hull, the rungs, the fixed reference ladder
-// and its BD-rate, then writes into OutDir the rungs as fragmented-MP4 HLS
-// renditions under hls/ with master.m3u8, the plots, ladder.json and
-// report.html. Trial encodes live under OutDir/work.
-func Run(ctx context.Context, o Options) (Result, error) {
-	if o.Media == nil {
-		return Result{}, errors.New("ladder: no encoder/scorer configured")
-	}
+// Validate checks the options that do not depend on the source: the input
+// and output, the codec, the rung constraints and the reference ladder. Its
+// errors are usage errors.
+func (o Options) Validate() error {
+	_, err := o.withDefaults()
+	return err
+}
+
+// withDefaults fills the zero fields and validates the options.
+func (o Options) withDefaults() (Options, error) {
 	if o.Input == "" || o.OutDir == "" {
-		return Result{}, errors.New("ladder: input and output directory are required")
+		return o, errors.New("ladder: input and output directory are required")
 	}
 	if o.Codec == "" {
 		o.Codec = "x264"
@@ -108,18 +109,39 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if o.Model == "" {
 		o.Model = "vmaf_v0.6.1"
 	}
-	crfRange, err := CRFRangeFor(o.Codec)
-	if err != nil {
-		return Result{}, err
+	if _, err := CRFRangeFor(o.Codec); err != nil {
+		return o, err
 	}
 	if _, err := o.Select.withDefaults(); err != nil {
-		return Result{}, err
+		return o, err
+	}
+	for _, h := range o.Heights {
+		if h < 16 {
+			return o, fmt.Errorf("ladder: resolution %d lines is too small", h)
+		}
 	}
 	if o.Fixed != "" {
 		if _, err := FixedFor(o.Fixed, Size{1920, 1080}); err != nil {
-			return Result{}, err
+			return o, err
 		}
 	}
+	return o, nil
+}
+
+// Run builds the per-title ladder of one source: candidate encodes (adaptive
+// or exhaustive search), their hull, the rungs, the fixed reference ladder
+// and its BD-rate, then writes into OutDir the rungs as fragmented-MP4 HLS
+// renditions under hls/ with master.m3u8, the plots, ladder.json and
+// report.html. Trial encodes live under OutDir/work.
+func Run(ctx context.Context, o Options) (Result, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return Result{}, err
+	}
+	if o.Media == nil {
+		return Result{}, errors.New("ladder: no encoder/scorer configured")
+	}
+	crfRange, _ := CRFRangeFor(o.Codec)
 	src, err := o.Media.Probe(ctx, o.Input)
 	if err != nil {
 		return Result{}, fmt.Errorf("ladder: probe %s: %w", o.Input, err)

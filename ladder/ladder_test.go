@@ -93,6 +93,18 @@ func testSource(t *testing.T) (string, SourceInfo) {
 	return src, SourceInfo{Size: Size{640, 360}, FrameRateNum: 25, FrameRateDen: 1, Frames: 50}
 }
 
+// testLadder runs the pipeline with the test Media into a temporary
+// directory and returns it with the report.
+func testLadder(t *testing.T) (string, Report) {
+	src, info := testSource(t)
+	out := filepath.Join(t.TempDir(), "out")
+	res, err := Run(context.Background(), Options{Input: src, OutDir: out, Fixed: "apple", Media: &cliMedia{src: info}, Select: SelectOptions{Rungs: 4}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out, res.Report
+}
+
 func TestRunPipeline(t *testing.T) {
 	needFFmpeg(t)
 	src, info := testSource(t)
