@@ -10,7 +10,7 @@ DEB_PKGS := libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev \
 	libswscale-dev libswresample-dev libavutil-dev pkg-config ffmpeg fuse3 gcc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test demo bench bench-score fuzz vet fmt clean
+.PHONY: all deps build test demo bench bench-score fuzz vet fmt clean browser-deps ladder-check
 
 all: build
 
@@ -30,7 +30,7 @@ vet: deps
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt needed"; exit 1; }
 
-test: build
+test: build browser-deps
 	$(GO) vet ./...
 	$(GO) test -timeout 20m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=10s
@@ -58,6 +58,7 @@ FUZZTIME ?= 2m
 fuzz: deps
 	$(GO) test ./quality -run '^$$' -fuzz '^FuzzY4M$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./quality -run '^$$' -fuzz '^FuzzParseModel$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./ladder -run '^$$' -fuzz '^FuzzParseMediaPlaylist$$' -fuzztime $(FUZZTIME)
 
 # bench prints frames/s of the scorer at 1 and 2 threads and its peak memory
 # on a ten times longer input; compare with ../shared/vmaf-ref/README.md.
@@ -67,3 +68,20 @@ bench-score: build
 
 clean:
 	rm -rf $(BIN)
+
+# browser-deps installs Debian's chromium and hls.js (from npm) for the
+# ladder's browser tests: hls.js plays master.m3u8, report.html is checked.
+HLSJS_VERSION := 1.7.4
+browser-deps: $(BIN)/web/node_modules/hls.js/dist/hls.min.js
+$(BIN)/web/node_modules/hls.js/dist/hls.min.js:
+	@missing=""; for p in chromium npm; do command -v $$p >/dev/null || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+	npm install --no-audit --no-fund --prefix $(BIN)/web hls.js@$(HLSJS_VERSION)
+	@test -s $@
+
+# ladder-check runs rung ladder's long checks on every ../shared/clips source
+# (monotonic ladder on the hull, BD-rate against --fixed apple, adaptive vs
+# exhaustive) and prints the figures.
+ladder-check: build
+	RUNG_LADDER_CHECK=1 $(GO) test ./ladder -run 'TestLadderShared' -v -timeout 90m
