@@ -77,37 +77,20 @@ type vifSums struct {
 	numNonLog, denNonLog int64
 }
 
-// pixel adds one pixel from its horizontally filtered moments: mu1, mu2 the
-// Q32 means (uint32 sums, wrapping as in C), xx, yy, xy the second moments'
-// full sums before the Q16 rounding. It is the body of vif_statistic_16's
-// horizontal loop (identical in vif_statistic_8 and
-// vif_compute_line_residuals).
-func (a *vifSums) pixel(mu1, mu2 uint32, xx, yy, xy uint64, log2 *[65537]uint16, gain float64) {
-	mu1sq := uint32((uint64(mu1)*uint64(mu1) + 1<<31) >> 32)
-	mu2sq := uint32((uint64(mu2)*uint64(mu2) + 1<<31) >> 32)
-	mu1mu2 := uint32((uint64(mu1)*uint64(mu2) + 1<<31) >> 32)
-	sigma1sq := int32(uint32((xx+32768)>>16) - mu1sq)
-	sigma2sq := max(int32(uint32((yy+32768)>>16)-mu2sq), 0)
-	sigma12 := int32(uint32((xy+32768)>>16) - mu1mu2)
-	if sigma1sq < vifSigmaNsq {
-		a.numNonLog += int64(sigma2sq)
-		a.denNonLog++
-		return
-	}
-	a.denLog += int64(vifLog2_32(log2, uint32(vifSigmaNsq+sigma1sq)) - 2048*17)
-	if sigma12 > 0 && sigma2sq > 0 {
-		a.numLog += vifLogNum(sigma1sq, sigma2sq, sigma12, log2, gain)
-	}
-}
-
 // vifEps is the epsilon libvmaf adds to σ1² before dividing (eps in
 // vif_statistic_8/16).
 const vifEps = 65536 * 1.0e-10
 
-// row adds a row of pixels from the horizontal sums in s, after the AVX2
-// kernel did what it could when asm is set. It is pixel with vifLogNum and
-// the log2 lookups written out, so that consecutive pixels overlap in the
-// CPU.
+// row adds a row of pixels from the horizontal sums in s (the body of
+// vif_statistic_16's horizontal loop, identical in vif_statistic_8 and
+// vif_compute_line_residuals), after the AVX2 kernel did what it could
+// when asm is set. hmu1, hmu2 hold the Q32 means (uint32 sums, wrapping as
+// in C), hxx, hyy, hxy the second moments' full sums before the Q16
+// rounding. g = σ12/(σ1² + 65536e-10) is computed in double, sv² = σ2² -
+// g·σ12 is truncated to int32 and clamped at 0, g is limited to gain, and
+// the logarithms come from libvmaf's table (log2_32, log2_64); explicit
+// float64 conversions keep Go from fusing a multiply and a subtract that C
+// rounds separately.
 func (a *vifSums) row(s *vifScratch, w int, log2 *[65537]uint16, gain float64, asm bool) {
 	const eps = vifEps
 	j0 := 0
@@ -148,37 +131,6 @@ func (a *vifSums) row(s *vifScratch, w int, log2 *[65537]uint16, gain float64, a
 		numLog += int64(log2[(numer1tmp>>k1)&0xffff]) - int64(log2[(numer1>>k2)&0xffff]) + 2048*int64(k1-k2)
 	}
 	a.numLog, a.denLog, a.numNonLog, a.denNonLog = numLog, denLog, numNonLog, denNonLog
-}
-
-// vifLogNum is log2(sv² + σn² + g²·σ1²) - log2(sv² + σn²) in libvmaf's
-// 2048-scaled fixed point, with g = σ12/(σ1² + 65536e-10) in double, sv²
-// = σ2² - g·σ12 truncated to int32 and clamped at 0, and g limited to gain.
-// Explicit float64 conversions keep Go from fusing a multiply and a
-// subtract that C rounds separately.
-func vifLogNum(sigma1sq, sigma2sq, sigma12 int32, log2 *[65537]uint16, gain float64) int64 {
-	const eps = vifEps
-	g := float64(sigma12) / (float64(sigma1sq) + eps)
-	svsq := int32(float64(sigma2sq) - float64(g*float64(sigma12)))
-	svsq = max(svsq, 0)
-	if !(g < gain) { // C's MIN(g, gain)
-		g = gain
-	}
-	numer1 := uint32(svsq + vifSigmaNsq)
-	numer1tmp := int64(float64(g*g)*float64(sigma1sq)) + int64(numer1)
-	return int64(vifLog2_64(log2, uint64(numer1tmp)) - vifLog2_64(log2, uint64(numer1)))
-}
-
-// vifLog2_32 is libvmaf's log2_32: 2048·log2(v) from the table entry of v's
-// top 16 bits. v must be at least 1<<15.
-func vifLog2_32(log2 *[65537]uint16, v uint32) int32 {
-	k := 16 - bits.LeadingZeros32(v)
-	return int32(log2[v>>k]) + 2048*int32(k)
-}
-
-// vifLog2_64 is libvmaf's log2_64, the same for a 64-bit v >= 0x20000.
-func vifLog2_64(log2 *[65537]uint16, v uint64) int32 {
-	k := 48 - bits.LeadingZeros64(v)
-	return int32(log2[v>>k]) + 2048*int32(k)
 }
 
 // result converts the sums to num and den as vif_statistic_8/16 end: in
