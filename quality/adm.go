@@ -42,6 +42,7 @@ const admMinSize = 33
 // buffers, sized on first use; use one per goroutine.
 type ADM struct {
 	opt   ADMOptions
+	asm   bool // use the AVX2 kernels (admAVX2; tests turn it off)
 	egl   float64
 	names admNames
 	div   *[65537]int32
@@ -56,20 +57,25 @@ type ADM struct {
 	s1     admBands32
 	aRef   []int32 // approximation band fed to the next scale (reference)
 	aDis   []int32 // approximation band fed to the next scale (distorted)
+	vsum   []int32 // cm scratch row: vertical 3-sums
+	thr    []int32 // cm scratch row: masking thresholds
 }
 
 // admBands16 holds the int16 scale-0 bands (libvmaf's adm_dwt_band_t):
-// ref and dis are indexed {a, h, v, d}, the decoupled (restored r,
-// additive a) and csf (weighted a, filtered f) bands {h, v, d}.
+// ref and dis are indexed {a, h, v, d}, the decoupled bands (restored
+// decR, additive impairment decA) {h, v, d}. fR, cR, fA, cA are the csf
+// sums admCSFSums0 makes of decR and decA for the masking thresholds.
 type admBands16 struct {
-	ref, dis               [4][]int16
-	decR, decA, csfA, csfF [3][]int16
+	ref, dis       [4][]int16
+	decR, decA     [3][]int16
+	fR, cR, fA, cA []int32
 }
 
 // admBands32 is admBands16 for the int32 bands of scales 1..3.
 type admBands32 struct {
-	ref, dis               [4][]int32
-	decR, decA, csfA, csfF [3][]int32
+	ref, dis       [4][]int32
+	decR, decA     [3][]int32
+	fR, cR, fA, cA []int32
 }
 
 // admNames are the output names, with libvmaf's option suffix.
@@ -82,7 +88,7 @@ type admNames struct {
 
 // NewADM returns an ADM extractor with the given options.
 func NewADM(opts ADMOptions) *ADM {
-	a := &ADM{opt: opts, egl: opts.EnhnGainLimit, div: admDivLookup()}
+	a := &ADM{opt: opts, asm: admAVX2, egl: opts.EnhnGainLimit, div: admDivLookup()}
 	if a.egl == 0 {
 		a.egl = admDefaultEGL
 	}
@@ -198,13 +204,12 @@ func (a *ADM) alloc(w, h int) {
 	for k := 0; k < 3; k++ {
 		a.s0.decR[k] = make([]int16, n0)
 		a.s0.decA[k] = make([]int16, n0)
-		a.s0.csfA[k] = make([]int16, n0)
-		a.s0.csfF[k] = make([]int16, n0)
 		a.s1.decR[k] = make([]int32, n1)
 		a.s1.decA[k] = make([]int32, n1)
-		a.s1.csfA[k] = make([]int32, n1)
-		a.s1.csfF[k] = make([]int32, n1)
 	}
+	a.s0.fR, a.s0.cR, a.s0.fA, a.s0.cA = make([]int32, n0), make([]int32, n0), make([]int32, n0), make([]int32, n0)
+	a.s1.fR, a.s1.cR, a.s1.fA, a.s1.cA = make([]int32, n1), make([]int32, n1), make([]int32, n1), make([]int32, n1)
+	a.vsum, a.thr = make([]int32, w0), make([]int32, w0)
 	a.aRef = make([]int32, n0)
 	a.aDis = make([]int32, n0)
 }
@@ -220,8 +225,8 @@ func (a *ADM) compute(ref, dis []uint16, w, h, bpc int) admResult {
 	admDWTIndices(&a.iy, h)
 	admDWTIndices(&a.ix, w)
 	b := &a.s0
-	admDWT0(ref, w, h, bpc, b.ref[0], b.ref[2], b.ref[1], b.ref[3], a.tmp16, &a.iy, &a.ix)
-	admDWT0(dis, w, h, bpc, b.dis[0], b.dis[2], b.dis[1], b.dis[3], a.tmp16, &a.iy, &a.ix)
+	admDWT0(ref, w, h, bpc, b.ref[0], b.ref[2], b.ref[1], b.ref[3], a.tmp16, &a.iy, &a.ix, a.asm)
+	admDWT0(dis, w, h, bpc, b.dis[0], b.dis[2], b.dis[1], b.dis[3], a.tmp16, &a.iy, &a.ix, a.asm)
 	w, h = (w+1)/2, (h+1)/2
 	for k, v := range b.ref[0][:w*h] {
 		a.aRef[k] = int32(v)
@@ -231,10 +236,8 @@ func (a *ADM) compute(ref, dis []uint16, w, h, bpc int) admResult {
 	}
 	a.admDecouple0(w, h)
 	den0 := admCSFDen0(&b.ref, w, h, a.rf[0])
-	admCSF0(&b.decA, &b.csfA, &b.csfF, w, h)
-	num0 := admCM0(&b.decR, &b.csfA, &b.csfF, w, h, admNoiseWeight)
-	admCSF0(&b.decR, &b.csfF, &b.csfA, w, h)
-	aim0 := admCM0(&b.decA, &b.csfF, &b.csfA, w, h, 0)
+	num0 := admCM0(&b.decR, b.fA, b.cA, w, h, admNoiseWeight, a.vsum, a.thr)
+	aim0 := admCM0(&b.decA, b.fR, b.cR, w, h, 0, a.vsum, a.thr)
 	num += float64(num0)
 	den += float64(den0)
 	aimNum += float64(aim0)
@@ -249,12 +252,10 @@ func (a *ADM) compute(ref, dis []uint16, w, h, bpc int) admResult {
 		w, h = (w+1)/2, (h+1)/2
 		copy(a.aRef, c.ref[0][:w*h])
 		copy(a.aDis, c.dis[0][:w*h])
-		a.admDecouple123(w, h)
+		a.admDecouple123(w, h, a.rf123[s])
 		dn := admCSFDen123(&c.ref, s, w, h, a.rf[s])
-		admCSF123(&c.decA, &c.csfA, &c.csfF, a.rf123[s], w, h)
-		nm := admCM123(&c.decR, &c.csfA, &c.csfF, s, w, h, a.rf123[s], admNoiseWeight)
-		admCSF123(&c.decR, &c.csfF, &c.csfA, a.rf123[s], w, h)
-		am := admCM123(&c.decA, &c.csfF, &c.csfA, s, w, h, a.rf123[s], 0)
+		nm := admCM123(&c.decR, c.fA, c.cA, s, w, h, a.rf123[s], admNoiseWeight, a.vsum, a.thr)
+		am := admCM123(&c.decA, c.fR, c.cR, s, w, h, a.rf123[s], 0, a.vsum, a.thr)
 		num += float64(nm)
 		den += float64(dn)
 		aimNum += float64(am)

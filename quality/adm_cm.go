@@ -15,69 +15,130 @@ func admNeighbours(i, n int) (int, int) {
 	return i - 1, i + 1
 }
 
+// admCMShifts are the rounding shifts of one band in libvmaf's adm_cm /
+// i4_adm_cm: the threshold is shifted left by sub, x² is rounded right by
+// sq, x³ by cub.
+type admCMShifts struct {
+	sub    uint
+	addSq  int64
+	sq     uint
+	addCub int64
+	cub    uint
+}
+
+// cube is ADM_CM_ACCUM_ROUND / I4_ADM_CM_ACCUM_ROUND: the masked
+// coefficient max(|x| − thr<<sub, 0) cubed with libvmaf's rounding (int32
+// square, int64 cube).
+func (s *admCMShifts) cube(x, thr int32) int64 {
+	x = abs32(x) - thr<<(s.sub&31)
+	x = max(x, 0)
+	sq := int32((int64(x)*int64(x) + s.addSq) >> (s.sq & 63))
+	return (int64(sq)*int64(x) + s.addCub) >> (s.cub & 63)
+}
+
+// admCMLayout is the loop geometry shared by adm_cm and i4_adm_cm: the
+// admInner region, the columns whose vertical sums it reads, the row shift.
+type admCMLayout struct {
+	left, top, right, bottom int
+	vl, vr                   int // columns of the vertical 3-sums needed
+	jl, jr                   int // columns with both neighbours inside the band
+	shiftInner               uint32
+	addInner                 int64
+}
+
+func newADMCMLayout(w, h int) admCMLayout {
+	var l admCMLayout
+	l.left, l.top, l.right, l.bottom = admInner(w, h)
+	l.vl, l.vr = max(l.left-1, 0), min(l.right+1, w)
+	l.jl, l.jr = max(l.left, 1), min(l.right, w-1)
+	l.shiftInner = uint32(math.Ceil(math.Log2(float64(h))))
+	l.addInner = int64(uint32(math.Pow(2, float64(l.shiftInner-1))))
+	return l
+}
+
+// thresholds fills thr[j] for j in [left, right) of row i with libvmaf's
+// masking threshold
+//
+//	thr = Σ_θ ( Σ_{3×3 \ centre} flt_θ + |a_θ(centre)|/15 )
+//	    = box3×3(fsum) − fsum(centre) + csum(centre)
+//
+// with neighbours mirrored as admNeighbours. The int32 sums wrap as
+// libvmaf's do, so the regrouping is exact. vsum is scratch of length w.
+func (l *admCMLayout) thresholds(fsum, csum []int32, w, h, i int, vsum, thr []int32) {
+	im, ip := admNeighbours(i, h)
+	fm := fsum[im*w : im*w+w]
+	f0 := fsum[i*w : i*w+w]
+	fp := fsum[ip*w : ip*w+w]
+	c0 := csum[i*w : i*w+w]
+	{
+		a, b, c, v := fm[l.vl:l.vr], f0[l.vl:l.vr], fp[l.vl:l.vr], vsum[l.vl:l.vr]
+		b, c, v = b[:len(a)], c[:len(a)], v[:len(a)]
+		for j := range a {
+			v[j] = a[j] + b[j] + c[j]
+		}
+	}
+	if l.left == 0 {
+		thr[0] = vsum[1] + vsum[0] + vsum[1] - f0[0] + c0[0]
+		thr[w-1] = vsum[w-2] + vsum[w-1] + vsum[w-1] - f0[w-1] + c0[w-1]
+	}
+	if l.jr <= l.jl {
+		return
+	}
+	vm := vsum[l.jl-1 : l.jr-1]
+	v0 := vsum[l.jl:l.jr]
+	vp := vsum[l.jl+1 : l.jr+1]
+	ff := f0[l.jl:l.jr]
+	cc := c0[l.jl:l.jr]
+	t := thr[l.jl:l.jr]
+	v0, vp, ff, cc, t = v0[:len(vm)], vp[:len(vm)], ff[:len(vm)], cc[:len(vm)], t[:len(vm)]
+	for j := range vm {
+		t[j] = vm[j] + v0[j] + vp[j] - ff[j] + cc[j]
+	}
+}
+
 // admCM0 is libvmaf's adm_cm for scale 0 (int16 bands, row stride w): the
 // contrast-masked 3-norm of the bands of src over the admInner region. Each
 // coefficient x_θ = src_θ·rf_θ (Q21/Q21/Q23) is reduced by the masking
-// threshold
-//
-//	thr = Σ_θ ( Σ_{3×3 \ centre} flt_θ + |a_θ(centre)|/15 )
-//
-// (a = csf output, flt = |a|/30; neighbours mirrored as admNeighbours),
-// shifted to x's Q format (<<10, <<10, <<12), clamped at 0, then cubed with
-// libvmaf's rounding shifts: x² >> 29 (30 for d), ·x >> ceil(log2(w)−4)
-// (−3 for d), each row's sum >> ceil(log2(h)). The result is
+// threshold (admCMLayout.thresholds over the csf sums of the other
+// decomposition) shifted to x's Q format (<<10, <<10, <<12), clamped at 0,
+// then cubed with libvmaf's rounding shifts: x² >> 29 (30 for d),
+// ·x >> ceil(log2(w)−4) (−3 for d), each row's sum >> ceil(log2(h)). The
+// result is
 //
 //	Σ_θ ( powf(Σ x³ / 2^(52|57 − shifts), 1/3) + powf(area·nw, 1/3) )
 //
-// with noise weight nw (0 for AIM).
-func admCM0(src, csfA, csfF *[3][]int16, w, h int, nw float64) float32 {
-	shiftSub := [3]uint{10, 10, 12}
-	shiftSq := [3]uint{29, 29, 30}
-	addSq := [3]int64{1 << 28, 1 << 28, 1 << 29}
+// with noise weight nw (0 for AIM). vsum and thr are scratch of length w.
+func admCM0(src *[3][]int16, fsum, csum []int32, w, h int, nw float64, vsum, thr []int32) float32 {
 	shiftCubH := uint32(math.Ceil(math.Log2(float64(w)) - 4))
 	shiftCubD := uint32(math.Ceil(math.Log2(float64(w)) - 3))
-	shiftCub := [3]uint32{shiftCubH, shiftCubH, shiftCubD}
-	var addCub [3]int64
-	for t := range addCub {
-		addCub[t] = int64(uint32(math.Pow(2, float64(shiftCub[t]-1))))
-	}
-	shiftInner := uint32(math.Ceil(math.Log2(float64(h))))
-	addInner := int64(uint32(math.Pow(2, float64(shiftInner-1))))
+	sh := admCMShifts{10, 1 << 28, 29, int64(uint32(math.Pow(2, float64(shiftCubH-1)))), uint(shiftCubH)}
+	sd := admCMShifts{12, 1 << 29, 30, int64(uint32(math.Pow(2, float64(shiftCubD-1)))), uint(shiftCubD)}
+	l := newADMCMLayout(w, h)
 
-	left, top, right, bottom := admInner(w, h)
 	var acc [3]int64
-	for i := top; i < bottom; i++ {
-		im, ip := admNeighbours(i, h)
-		var inner [3]int64
-		for j := left; j < right; j++ {
-			jm, jp := admNeighbours(j, w)
-			var thr int32
-			for t := 0; t < 3; t++ {
-				f := csfF[t]
-				r0, r1, r2 := im*w, i*w, ip*w
-				c := int32(int16((8738*abs32(int32(csfA[t][r1+j])) + 2048) >> 12))
-				thr += int32(f[r0+jm]) + int32(f[r0+j]) + int32(f[r0+jp]) +
-					int32(f[r1+jm]) + c + int32(f[r1+jp]) +
-					int32(f[r2+jm]) + int32(f[r2+j]) + int32(f[r2+jp])
-			}
-			for t := 0; t < 3; t++ {
-				x := int32(src[t][i*w+j]) * admRFactor0[t]
-				x = abs32(x) - thr<<shiftSub[t]
-				x = max(x, 0)
-				sq := int32((int64(x)*int64(x) + addSq[t]) >> shiftSq[t])
-				inner[t] += (int64(sq)*int64(x) + addCub[t]) >> shiftCub[t]
-			}
+	for i := l.top; i < l.bottom; i++ {
+		l.thresholds(fsum, csum, w, h, i, vsum, thr)
+		bh := src[0][i*w+l.left : i*w+l.right]
+		bv := src[1][i*w+l.left : i*w+l.right]
+		bd := src[2][i*w+l.left : i*w+l.right]
+		t := thr[l.left:l.right]
+		bv, bd, t = bv[:len(bh)], bd[:len(bh)], t[:len(bh)]
+		var ih, iv, id int64
+		for j := range bh {
+			ih += sh.cube(int32(bh[j])*admRFactor0H, t[j])
+			iv += sh.cube(int32(bv[j])*admRFactor0H, t[j])
+			id += sd.cube(int32(bd[j])*admRFactor0D, t[j])
 		}
-		for t := range acc {
-			acc[t] += (inner[t] + addInner) >> shiftInner
-		}
+		acc[0] += (ih + l.addInner) >> l.shiftInner
+		acc[1] += (iv + l.addInner) >> l.shiftInner
+		acc[2] += (id + l.addInner) >> l.shiftInner
 	}
-	conv := [3]uint32{52, 52, 57}
+	conv := [3]uint32{52 - shiftCubH, 52 - shiftCubH, 57 - shiftCubD}
 	var fa [3]float32
 	for t := range fa {
-		fa[t] = float32(float64(acc[t]) / math.Pow(2, float64(conv[t]-shiftCub[t]-shiftInner)))
+		fa[t] = float32(float64(acc[t]) / math.Pow(2, float64(conv[t]-l.shiftInner)))
 	}
-	return admNumSum(fa, (bottom-top)*(right-left), nw)
+	return admNumSum(fa, (l.bottom-l.top)*(l.right-l.left), nw)
 }
 
 // admNumSum finishes a cm stage: Σ_θ (powf(acc_θ, 1/3) + powf(area·nw, 1/3))
@@ -91,49 +152,39 @@ func admNumSum(fa [3]float32, area int, nw float64) float32 {
 }
 
 // admCM123 is libvmaf's i4_adm_cm for scales 1..3 (int32 bands, row stride
-// w): as admCM0 with x_θ = (src_θ·rf_θ + 2^27) >> 28 (Q32 factor), centre
-// term (286331153·|a| − 2^31) >> 32 (libvmaf's int32-stored 1u<<31 again),
-// no threshold shift, x² rounded >> 30, ·x rounded >> ceil(log2(w)), rows
-// >> ceil(log2(h)), and final scales 2^(45|39|36 − shifts) per scale.
-func admCM123(src, csfA, csfF *[3][]int32, scale, w, h int, rf [3]uint32, nw float64) float32 {
+// w): as admCM0 with x_θ = (src_θ·rf_θ + 2^27) >> 28 (Q32 factor), the int32
+// centre term of admCSF123, no threshold shift, x² rounded >> 30, ·x
+// rounded >> ceil(log2(w)), rows >> ceil(log2(h)), and final scales
+// 2^(45|39|36 − shifts) per scale.
+func admCM123(src *[3][]int32, fsum, csum []int32, scale, w, h int, rf [3]uint32, nw float64, vsum, thr []int32) float32 {
 	shiftCub := uint32(math.Ceil(math.Log2(float64(w))))
-	addCub := int64(uint32(math.Pow(2, float64(shiftCub-1))))
-	shiftInner := uint32(math.Ceil(math.Log2(float64(h))))
-	addInner := int64(uint32(math.Pow(2, float64(shiftInner-1))))
-	final := float32(math.Pow(2, float64([3]uint32{45, 39, 36}[scale-1]-shiftCub-shiftInner)))
+	s := admCMShifts{0, 1 << 29, 30, int64(uint32(math.Pow(2, float64(shiftCub-1)))), uint(shiftCub)}
+	l := newADMCMLayout(w, h)
+	final := float32(math.Pow(2, float64([3]uint32{45, 39, 36}[scale-1]-shiftCub-l.shiftInner)))
+	rh, rv, rd := int64(rf[0]), int64(rf[1]), int64(rf[2])
 
-	left, top, right, bottom := admInner(w, h)
 	var acc [3]int64
-	for i := top; i < bottom; i++ {
-		im, ip := admNeighbours(i, h)
-		var inner [3]int64
-		for j := left; j < right; j++ {
-			jm, jp := admNeighbours(j, w)
-			var thr int32
-			for t := 0; t < 3; t++ {
-				f := csfF[t]
-				r0, r1, r2 := im*w, i*w, ip*w
-				c := int32((286331153*int64(abs32(csfA[t][r1+j])) + admFltAdd) >> 32)
-				thr += f[r0+jm] + f[r0+j] + f[r0+jp] +
-					f[r1+jm] + c + f[r1+jp] +
-					f[r2+jm] + f[r2+j] + f[r2+jp]
-			}
-			for t := 0; t < 3; t++ {
-				x := int32((int64(src[t][i*w+j])*int64(rf[t]) + 1<<27) >> 28)
-				x = abs32(x) - thr
-				x = max(x, 0)
-				sq := int32((int64(x)*int64(x) + 1<<29) >> 30)
-				inner[t] += (int64(sq)*int64(x) + addCub) >> shiftCub
-			}
+	for i := l.top; i < l.bottom; i++ {
+		l.thresholds(fsum, csum, w, h, i, vsum, thr)
+		bh := src[0][i*w+l.left : i*w+l.right]
+		bv := src[1][i*w+l.left : i*w+l.right]
+		bd := src[2][i*w+l.left : i*w+l.right]
+		t := thr[l.left:l.right]
+		bv, bd, t = bv[:len(bh)], bd[:len(bh)], t[:len(bh)]
+		var ih, iv, id int64
+		for j := range bh {
+			ih += s.cube(int32((int64(bh[j])*rh+1<<27)>>28), t[j])
+			iv += s.cube(int32((int64(bv[j])*rv+1<<27)>>28), t[j])
+			id += s.cube(int32((int64(bd[j])*rd+1<<27)>>28), t[j])
 		}
-		for t := range acc {
-			acc[t] += (inner[t] + addInner) >> shiftInner
-		}
+		acc[0] += (ih + l.addInner) >> l.shiftInner
+		acc[1] += (iv + l.addInner) >> l.shiftInner
+		acc[2] += (id + l.addInner) >> l.shiftInner
 	}
 	var fa [3]float32
 	for t := range fa {
 		// libvmaf divides int64 by float: the division is done in float.
 		fa[t] = float32(acc[t]) / final
 	}
-	return admNumSum(fa, (bottom-top)*(right-left), nw)
+	return admNumSum(fa, (l.bottom-l.top)*(l.right-l.left), nw)
 }

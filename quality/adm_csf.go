@@ -49,7 +49,12 @@ func admRFactor(lambda int) [3]float32 {
 
 // admRFactor0 is libvmaf's hard-coded Q21/Q21/Q23 scale-0 csf weight for the
 // default viewing model (adm_csf, adm_cm: i_rfactor).
-var admRFactor0 = [3]int32{36453, 36453, 49417}
+var admRFactor0 = [3]int32{admRFactor0H, admRFactor0H, admRFactor0D}
+
+const (
+	admRFactor0H = 36453 // h and v
+	admRFactor0D = 49417 // d
+)
 
 // admRFactor123 is the Q32 csf weight of scales 1..3 (i4_adm_csf,
 // i4_adm_cm: (uint32)(rfactor·2^32)).
@@ -62,48 +67,38 @@ func admRFactor123(lambda int) [3]uint32 {
 	return out
 }
 
-// admCSF0 is libvmaf's adm_csf (scale 0): over the admBorder region it
-// weights each band of src by the contrast sensitivity (Q21/Q23 factor,
-// rounding shifts 15/15/17 with adds 16384/16384/65535) into dst and stores
-// |dst|/30 (4369/2^17, rounded) into flt.
-func admCSF0(src, dst, flt *[3][]int16, w, h int) {
-	shifts := [3]uint{15, 15, 17}
-	adds := [3]int32{16384, 16384, 65535}
-	left, top, right, bottom := admBorder(w, h)
-	for t := 0; t < 3; t++ {
-		rf, sh, add := admRFactor0[t], shifts[t], adds[t]
-		for i := top; i < bottom; i++ {
-			s := src[t][i*w+left : i*w+right]
-			d := dst[t][i*w+left : i*w+right]
-			f := flt[t][i*w+left : i*w+right]
-			for j := range s {
-				v := int16((rf*int32(s[j]) + add) >> sh)
-				d[j] = v
-				f[j] = int16((4369*abs32(int32(v)) + 2048) >> 12)
-			}
-		}
-	}
+// admCSFSums0 is libvmaf's adm_csf (scale 0) for one coefficient of each
+// band, reduced to what adm_cm reads of it. The bands are weighted by the
+// contrast sensitivity,
+//
+//	a_θ = int16((rf_θ·x_θ + add_θ) >> sh_θ)   (Q21/Q21/Q23 rf, sh 15/15/17, add 16384/16384/65535)
+//
+// and it returns, summed over the three bands (as adm_cm's threshold sums
+// them), the filtered value flt = int16((4369·|a|+2048) >> 12) ≈ |a|/30 and
+// the centre term int16((8738·|a|+2048) >> 12) ≈ |a|/15. libvmaf stores a_θ
+// and flt_θ per band; only these sums are ever read.
+func admCSFSums0(h, v, d int16) (fsum, csum int32) {
+	ah := abs32(int32(int16((admRFactor0H*int32(h) + 16384) >> 15)))
+	av := abs32(int32(int16((admRFactor0H*int32(v) + 16384) >> 15)))
+	ad := abs32(int32(int16((admRFactor0D*int32(d) + 65535) >> 17)))
+	fsum = int32(int16((4369*ah+2048)>>12)) + int32(int16((4369*av+2048)>>12)) + int32(int16((4369*ad+2048)>>12))
+	csum = int32(int16((8738*ah+2048)>>12)) + int32(int16((8738*av+2048)>>12)) + int32(int16((8738*ad+2048)>>12))
+	return fsum, csum
 }
 
-// admCSF123 is libvmaf's i4_adm_csf for scales 1..3: dst = (rf·src + 2^27)
-// >> 28 with the Q32 factor rf, and flt = (143165577·|dst| − 2^31) >> 32.
-// The −2^31 is libvmaf's: its rounding constant 1u<<31 is stored in an
-// int32_t.
-func admCSF123(src, dst, flt *[3][]int32, rf [3]uint32, w, h int) {
-	left, top, right, bottom := admBorder(w, h)
-	for t := 0; t < 3; t++ {
-		r := int64(rf[t])
-		for i := top; i < bottom; i++ {
-			s := src[t][i*w+left : i*w+right]
-			d := dst[t][i*w+left : i*w+right]
-			f := flt[t][i*w+left : i*w+right]
-			for j := range s {
-				v := int32((r*int64(s[j]) + 1<<27) >> 28)
-				d[j] = v
-				f[j] = int32((143165577*int64(abs32(v)) + admFltAdd) >> 32)
-			}
-		}
-	}
+// admCSFSums123 is libvmaf's i4_adm_csf for scales 1..3, reduced as
+// admCSFSums0: a_θ = int32((rf_θ·x_θ + 2^27) >> 28) with the Q32 factor rf_θ,
+// flt = (143165577·|a| − 2^31) >> 32 and the centre term
+// (286331153·|a| − 2^31) >> 32, each summed over the bands in int32 (as
+// libvmaf's). The −2^31 is libvmaf's: its rounding constant 1u<<31 is
+// stored in an int32_t.
+func admCSFSums123(h, v, d int32, rf [3]uint32) (fsum, csum int32) {
+	ah := int64(abs32(int32((int64(rf[0])*int64(h) + 1<<27) >> 28)))
+	av := int64(abs32(int32((int64(rf[1])*int64(v) + 1<<27) >> 28)))
+	ad := int64(abs32(int32((int64(rf[2])*int64(d) + 1<<27) >> 28)))
+	fsum = int32((143165577*ah+admFltAdd)>>32) + int32((143165577*av+admFltAdd)>>32) + int32((143165577*ad+admFltAdd)>>32)
+	csum = int32((286331153*ah+admFltAdd)>>32) + int32((286331153*av+admFltAdd)>>32) + int32((286331153*ad+admFltAdd)>>32)
+	return fsum, csum
 }
 
 // admFltAdd is libvmaf's add_bef_shift_flt: (1u << 31) stored in an int32_t.

@@ -64,26 +64,34 @@ func admInner(w, h int) (left, top, right, bottom int) {
 	return left, top, w - left, h - top
 }
 
-// admGain applies libvmaf's enhancement-gain limit to a restored coefficient
-// rst (of sign given by the float product k/32768·o/64) against the
-// distorted coefficient t: min(rst·egl, t) for a positive product and
-// max(rst·egl, t) for a negative one, computed in double and truncated.
-func admGain(rst, t, kPos, o int64, egl float64) float64 {
+// admGain applies libvmaf's enhancement-gain limit when the orientations
+// agree (admAngleFlag) to a restored coefficient rst with float sign
+// k/32768·o/64 (positive iff k > 0 and o > 0): min(rst·egl, t) for a positive
+// one, max(rst·egl, t) for a negative one, computed in double and truncated
+// by the caller.
+func admGain(rst, t int64, k int64, o int32, egl float64) float64 {
 	r := float64(rst) * egl
-	if kPos > 0 && o > 0 {
-		return math.Min(r, float64(t))
+	switch {
+	case k <= 0 || o == 0:
+		return float64(rst)
+	case o > 0:
+		if ft := float64(t); !(r < ft) {
+			return ft
+		}
+	default:
+		if ft := float64(t); !(r > ft) {
+			return ft
+		}
 	}
-	if kPos > 0 && o < 0 {
-		return math.Max(r, float64(t))
-	}
-	return float64(rst)
+	return r
 }
 
 // admDecouple0 is libvmaf's adm_decouple for scale 0 (int16 bands, row
-// stride w). For each coefficient in the admBorder region it splits the
-// distorted bands t into a restored part r = clamp(t/o, 0, 1)·o (k in Q15
-// from the 2^30/o table) and an additive-impairment part a = t − r. When the
-// (h, v) orientation of t is within 1° of o's, r is instead min/max(r·egl, t)
+// stride w) followed by its adm_csf of both results (fused, see admCSFSums0).
+// For each coefficient in the admBorder region it splits the distorted
+// bands t into a restored part r = clamp(t/o, 0, 1)·o (k in Q15 from the
+// 2^30/o table) and an additive-impairment part a = t − r. When the (h, v)
+// orientation of t is within 1° of o's, r is instead min/max(r·egl, t)
 // (enhancement gain).
 func (a *ADM) admDecouple0(w, h int) {
 	b := &a.s0
@@ -91,38 +99,46 @@ func (a *ADM) admDecouple0(w, h int) {
 	egl := a.egl
 	left, top, right, bottom := admBorder(w, h)
 	for i := top; i < bottom; i++ {
-		for j := left; j < right; j++ {
-			k := i*w + j
-			oh, ov, od := int32(b.ref[1][k]), int32(b.ref[2][k]), int32(b.ref[3][k])
-			th, tv, td := int32(b.dis[1][k]), int32(b.dis[2][k]), int32(b.dis[3][k])
-			otDP := int64(oh)*int64(th) + int64(ov)*int64(tv)
-			oMag := int64(oh)*int64(oh) + int64(ov)*int64(ov)
-			tMag := int64(th)*int64(th) + int64(tv)*int64(tv)
-			angle := admAngleFlag(otDP, oMag, tMag)
-
-			rh := admRestore16(oh, th, div, angle, egl)
-			rv := admRestore16(ov, tv, div, angle, egl)
-			rd := admRestore16(od, td, div, angle, egl)
-			b.decR[0][k], b.decR[1][k], b.decR[2][k] = rh, rv, rd
-			b.decA[0][k] = int16(int32(th) - int32(rh))
-			b.decA[1][k] = int16(int32(tv) - int32(rv))
-			b.decA[2][k] = int16(int32(td) - int32(rd))
+		lo, hi := i*w+left, i*w+right
+		oh, ov, od := b.ref[1][lo:hi], b.ref[2][lo:hi], b.ref[3][lo:hi]
+		th, tv, td := b.dis[1][lo:hi], b.dis[2][lo:hi], b.dis[3][lo:hi]
+		rh, rv, rd := b.decR[0][lo:hi], b.decR[1][lo:hi], b.decR[2][lo:hi]
+		ah, av, ad := b.decA[0][lo:hi], b.decA[1][lo:hi], b.decA[2][lo:hi]
+		fR, cR, fA, cA := b.fR[lo:hi], b.cR[lo:hi], b.fA[lo:hi], b.cA[lo:hi]
+		n := len(oh)
+		ov, od, th, tv, td = ov[:n], od[:n], th[:n], tv[:n], td[:n]
+		rh, rv, rd, ah, av, ad = rh[:n], rv[:n], rd[:n], ah[:n], av[:n], ad[:n]
+		fR, cR, fA, cA = fR[:n], cR[:n], fA[:n], cA[:n]
+		for j := 0; j < n; j++ {
+			xoh, xov, xod := int32(oh[j]), int32(ov[j]), int32(od[j])
+			xth, xtv, xtd := int32(th[j]), int32(tv[j]), int32(td[j])
+			angle := false
+			// Each product fits in int32; their sums need int64.
+			if otDP := int64(xoh*xth) + int64(xov*xtv); otDP >= 0 {
+				angle = admAngleFlag(otDP, int64(xoh*xoh)+int64(xov*xov), int64(xth*xth)+int64(xtv*xtv))
+			}
+			yh := admRestore16(xoh, xth, div, angle, egl)
+			yv := admRestore16(xov, xtv, div, angle, egl)
+			yd := admRestore16(xod, xtd, div, angle, egl)
+			rh[j], rv[j], rd[j] = yh, yv, yd
+			zh, zv, zd := int16(xth-int32(yh)), int16(xtv-int32(yv)), int16(xtd-int32(yd))
+			ah[j], av[j], ad[j] = zh, zv, zd
+			fR[j], cR[j] = admCSFSums0(yh, yv, yd)
+			fA[j], cA[j] = admCSFSums0(zh, zv, zd)
 		}
 	}
 }
 
 // admRestore16 is one band's restored coefficient in libvmaf's adm_decouple.
 func admRestore16(o, t int32, div *[65537]int32, angle bool, egl float64) int16 {
-	var tk int32
-	if o == 0 {
-		tk = 32768
-	} else {
-		tk = int32((int64(div[o+32768])*int64(t) + 16384) >> 15)
+	k := int32(32768)
+	if o != 0 {
+		k = int32((int64(div[uint16(o+32768)])*int64(t) + 16384) >> 15)
+		k = min(max(k, 0), 32768)
 	}
-	k := min(max(tk, 0), 32768)
 	rst := int16((k*o + 16384) >> 15)
-	if angle {
-		rst = int16(admGain(int64(rst), int64(t), int64(k), int64(o), egl))
+	if angle && k > 0 && o != 0 {
+		rst = int16(admGain(int64(rst), int64(t), int64(k), o, egl))
 	}
 	return rst
 }
@@ -135,31 +151,43 @@ func admBest15(x uint32) (uint16, int32) {
 	return uint16(x), k
 }
 
-// admDecouple123 is libvmaf's adm_decouple_s123 (int32 bands, row stride w):
-// as admDecouple0, but the division t/o uses the 15 leading bits of |o|
+// admDecouple123 is libvmaf's adm_decouple_s123 (int32 bands, row stride w)
+// followed by its i4_adm_csf of both results (fused, see admCSFSums123): as
+// admDecouple0, but the division t/o uses the 15 leading bits of |o|
 // (admBest15) and a correspondingly larger shift.
-func (a *ADM) admDecouple123(w, h int) {
+func (a *ADM) admDecouple123(w, h int, rf [3]uint32) {
 	b := &a.s1
 	div := a.div
 	egl := a.egl
 	left, top, right, bottom := admBorder(w, h)
 	for i := top; i < bottom; i++ {
-		for j := left; j < right; j++ {
-			k := i*w + j
-			oh, ov, od := b.ref[1][k], b.ref[2][k], b.ref[3][k]
-			th, tv, td := b.dis[1][k], b.dis[2][k], b.dis[3][k]
-			otDP := int64(oh)*int64(th) + int64(ov)*int64(tv)
-			oMag := int64(oh)*int64(oh) + int64(ov)*int64(ov)
-			tMag := int64(th)*int64(th) + int64(tv)*int64(tv)
-			angle := admAngleFlag(otDP, oMag, tMag)
-
-			rh := admRestore32(oh, th, div, angle, egl)
-			rv := admRestore32(ov, tv, div, angle, egl)
-			rd := admRestore32(od, td, div, angle, egl)
-			b.decR[0][k], b.decR[1][k], b.decR[2][k] = rh, rv, rd
-			b.decA[0][k] = th - rh
-			b.decA[1][k] = tv - rv
-			b.decA[2][k] = td - rd
+		lo, hi := i*w+left, i*w+right
+		oh, ov, od := b.ref[1][lo:hi], b.ref[2][lo:hi], b.ref[3][lo:hi]
+		th, tv, td := b.dis[1][lo:hi], b.dis[2][lo:hi], b.dis[3][lo:hi]
+		rh, rv, rd := b.decR[0][lo:hi], b.decR[1][lo:hi], b.decR[2][lo:hi]
+		ah, av, ad := b.decA[0][lo:hi], b.decA[1][lo:hi], b.decA[2][lo:hi]
+		fR, cR, fA, cA := b.fR[lo:hi], b.cR[lo:hi], b.fA[lo:hi], b.cA[lo:hi]
+		n := len(oh)
+		ov, od, th, tv, td = ov[:n], od[:n], th[:n], tv[:n], td[:n]
+		rh, rv, rd, ah, av, ad = rh[:n], rv[:n], rd[:n], ah[:n], av[:n], ad[:n]
+		fR, cR, fA, cA = fR[:n], cR[:n], fA[:n], cA[:n]
+		for j := 0; j < n; j++ {
+			xoh, xov, xod := oh[j], ov[j], od[j]
+			xth, xtv, xtd := th[j], tv[j], td[j]
+			angle := false
+			if otDP := int64(xoh)*int64(xth) + int64(xov)*int64(xtv); otDP >= 0 {
+				oMag := int64(xoh)*int64(xoh) + int64(xov)*int64(xov)
+				tMag := int64(xth)*int64(xth) + int64(xtv)*int64(xtv)
+				angle = admAngleFlag(otDP, oMag, tMag)
+			}
+			yh := admRestore32(xoh, xth, div, angle, egl)
+			yv := admRestore32(xov, xtv, div, angle, egl)
+			yd := admRestore32(xod, xtd, div, angle, egl)
+			rh[j], rv[j], rd[j] = yh, yv, yd
+			zh, zv, zd := xth-yh, xtv-yv, xtd-yd
+			ah[j], av[j], ad[j] = zh, zv, zd
+			fR[j], cR[j] = admCSFSums123(yh, yv, yd, rf)
+			fA[j], cA[j] = admCSFSums123(zh, zv, zd, rf)
 		}
 	}
 }
@@ -167,10 +195,8 @@ func (a *ADM) admDecouple123(w, h int) {
 // admRestore32 is one band's restored coefficient in libvmaf's
 // adm_decouple_s123.
 func admRestore32(o, t int32, div *[65537]int32, angle bool, egl float64) int32 {
-	var tk int64
-	if o == 0 {
-		tk = 32768
-	} else {
+	var k int64 = 32768
+	if o != 0 {
 		abs := uint32(o)
 		sign := int64(1)
 		if o < 0 {
@@ -181,13 +207,13 @@ func admRestore32(o, t int32, div *[65537]int32, angle bool, egl float64) int32 
 		if abs >= 32768 {
 			msb, shift = admBest15(abs)
 		}
-		round := int64(int32(1) << (14 + shift))
-		tk = ((int64(div[int(msb)+32768])*int64(t))*sign + round) >> (15 + shift)
+		round := int64(int32(1) << ((14 + shift) & 31))
+		k = ((int64(div[int(msb)+32768])*int64(t))*sign + round) >> ((15 + shift) & 63)
+		k = min(max(k, 0), 32768)
 	}
-	k := min(max(tk, 0), 32768)
 	rst := int32((k*int64(o) + 16384) >> 15)
-	if angle {
-		rst = int32(admGain(int64(rst), int64(t), k, int64(o), egl))
+	if angle && k > 0 && o != 0 {
+		rst = int32(admGain(int64(rst), int64(t), k, o, egl))
 	}
 	return rst
 }

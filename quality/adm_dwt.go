@@ -57,10 +57,10 @@ func admSIMDLast(half, block int) bool {
 // (Σ tap_k·t_k + 32768) >> 16. All sums are int32 as in libvmaf. tmp holds
 // the lo row then the hi row, as libvmaf's tmp_ref does, plus two entries
 // that stay zero (see admSIMDLast).
-func admDWT0(src []uint16, w, h, bpc int, a, bv, bh, bd []int16, tmp []int16, iy, ix *[4][]int) {
-	shiftVP := uint(bpc)
+func admDWT0(src []uint16, w, h, bpc int, a, bv, bh, bd []int16, tmp []int16, iy, ix *[4][]int, asm bool) {
+	shiftVP := uint(bpc) & 31
 	addVP := int32(1) << (bpc - 1)
-	norm := int32(admLoSum) * addVP
+	add := addVP - int32(admLoSum)*addVP // rounding and re-centring of the lo pass
 	hw := (w + 1) / 2
 	block := 64
 	if bpc == 8 {
@@ -71,24 +71,18 @@ func admDWT0(src []uint16, w, h, bpc int, a, bv, bh, bd []int16, tmp []int16, iy
 	tmplo := tmp[:w]
 	tmphi := tmp[w : 2*w]
 	for i := 0; i < (h+1)/2; i++ {
-		r0 := src[iy[0][i]*w : iy[0][i]*w+w]
-		r1 := src[iy[1][i]*w : iy[1][i]*w+w]
-		r2 := src[iy[2][i]*w : iy[2][i]*w+w]
-		r3 := src[iy[3][i]*w : iy[3][i]*w+w]
-		for j := range tmplo {
-			s0, s1, s2, s3 := int32(r0[j]), int32(r1[j]), int32(r2[j]), int32(r3[j])
-			lo := admLo0*s0 + admLo1*s1 + admLo2*s2 + admLo3*s3 - norm
-			tmplo[j] = int16((lo + addVP) >> shiftVP)
-			hi := admHi0*s0 + admHi1*s1 + admHi2*s2 + admHi3*s3
-			tmphi[j] = int16((hi + addVP) >> shiftVP)
-		}
+		admDWT0Vertical(src[iy[0][i]*w:iy[0][i]*w+w], src[iy[1][i]*w:iy[1][i]*w+w],
+			src[iy[2][i]*w:iy[2][i]*w+w], src[iy[3][i]*w:iy[3][i]*w+w], tmplo, tmphi, add, addVP, shiftVP, asm)
 		oa := a[i*hw : i*hw+hw]
 		ov := bv[i*hw : i*hw+hw]
 		oh := bh[i*hw : i*hw+hw]
 		od := bd[i*hw : i*hw+hw]
-		x0, x1, x2, x3 := ix[0][:hw], ix[1][:hw], ix[2][:hw], ix[3][:hw]
-		for j := range oa {
-			j0, j1, j2, j3 := x0[j], x1[j], x2[j], x3[j]
+		admDWT0Horizontal(tmplo, oa, ov, asm)
+		admDWT0Horizontal(tmphi, oh, od, asm)
+		// The ends go through the mirrored index tables (or libvmaf's
+		// vector read, admSIMDLast).
+		for _, j := range [2]int{0, hw - 1} {
+			j0, j1, j2, j3 := ix[0][j], ix[1][j], ix[2][j], ix[3][j]
 			if last && j == hw-1 {
 				j0, j1, j2, j3 = 2*j-1, 2*j, 2*j+1, 2*j+2
 			}
@@ -99,6 +93,40 @@ func admDWT0(src []uint16, w, h, bpc int, a, bv, bh, bd []int16, tmp []int16, iy
 			oh[j] = int16((admLo0*s0 + admLo1*s1 + admLo2*s2 + admLo3*s3 + 32768) >> 16)
 			od[j] = int16((admHi0*s0 + admHi1*s1 + admHi2*s2 + admHi3*s3 + 32768) >> 16)
 		}
+	}
+}
+
+// admDWT0Vertical is the vertical pass of admDWT0 over one output row:
+// source rows r0..r3 into the lo and hi rows.
+func admDWT0Vertical(r0, r1, r2, r3 []uint16, lo, hi []int16, addLo, addHi int32, sh uint, asm bool) {
+	r1, r2, r3 = r1[:len(r0)], r2[:len(r0)], r3[:len(r0)]
+	lo, hi = lo[:len(r0)], hi[:len(r0)]
+	sh &= 31
+	done := 0
+	if asm {
+		done = admDWT0VerticalAsm(r0, r1, r2, r3, lo, hi, addLo, addHi, sh)
+	}
+	for j := done; j < len(r0); j++ {
+		s0, s1, s2, s3 := int32(r0[j]), int32(r1[j]), int32(r2[j]), int32(r3[j])
+		lo[j] = int16((admLo0*s0 + admLo1*s1 + admLo2*s2 + admLo3*s3 + addLo) >> sh)
+		hi[j] = int16((admHi0*s0 + admHi1*s1 + admHi2*s2 + admHi3*s3 + addHi) >> sh)
+	}
+}
+
+// admDWT0Horizontal is the horizontal pass of admDWT0 over outputs
+// 1..len(lp)-2 of one row of vertical-pass output t: lp = t⊗lo, hp = t⊗hi.
+// Output j reads t[2j-1..2j+2] with no mirroring.
+func admDWT0Horizontal(t, lp, hp []int16, asm bool) {
+	hp = hp[:len(lp)]
+	done := 0
+	if asm {
+		done = admDWT0HorizontalAsm(t, lp, hp)
+	}
+	for j := 1 + done; j < len(lp)-1; j++ {
+		l := t[2*j-1 : 2*j+3]
+		s0, s1, s2, s3 := int32(l[0]), int32(l[1]), int32(l[2]), int32(l[3])
+		lp[j] = int16((admLo0*s0 + admLo1*s1 + admLo2*s2 + admLo3*s3 + 32768) >> 16)
+		hp[j] = int16((admHi0*s0 + admHi1*s1 + admHi2*s2 + admHi3*s3 + 32768) >> 16)
 	}
 }
 
@@ -136,9 +164,10 @@ func admDWT123Vertical(src []int32, w int, iy *[4][]int, i int, lo, hi []int32, 
 	r1 := src[iy[1][i]*w : iy[1][i]*w+w]
 	r2 := src[iy[2][i]*w : iy[2][i]*w+w]
 	r3 := src[iy[3][i]*w : iy[3][i]*w+w]
-	lo = lo[:w]
-	hi = hi[:w]
-	for j := range lo {
+	r1, r2, r3 = r1[:len(r0)], r2[:len(r0)], r3[:len(r0)]
+	lo, hi = lo[:len(r0)], hi[:len(r0)]
+	sh &= 63
+	for j := range r0 {
 		s0, s1, s2, s3 := int64(r0[j]), int64(r1[j]), int64(r2[j]), int64(r3[j])
 		lo[j] = int32((admLo0*s0 + admLo1*s1 + admLo2*s2 + admLo3*s3 + add) >> sh)
 		hi[j] = int32((admHi0*s0 + admHi1*s1 + admHi2*s2 + admHi3*s3 + add) >> sh)
@@ -148,17 +177,30 @@ func admDWT123Vertical(src []int32, w int, iy *[4][]int, i int, lo, hi []int32, 
 // admDWT123Horizontal is the horizontal pass of row i of admDWT123 for the
 // image whose lo row starts at tmp[base] (its hi row at tmp[base+w]).
 func admDWT123Horizontal(tmp []int32, base, w, hw, i, scale int, out *[4][]int32, ix *[4][]int) {
-	addHP, shHP := admAddHP[scale-1], admShiftHP[scale-1]
+	addHP, shHP := admAddHP[scale-1], admShiftHP[scale-1]&63
 	last := admSIMDLast(hw, 8)
 	oa := out[0][i*hw : i*hw+hw]
 	oh := out[1][i*hw : i*hw+hw]
 	ov := out[2][i*hw : i*hw+hw]
 	od := out[3][i*hw : i*hw+hw]
-	lo := tmp[base:]
-	hi := tmp[base+w:]
-	x0, x1, x2, x3 := ix[0][:hw], ix[1][:hw], ix[2][:hw], ix[3][:hw]
-	for j := range oa {
-		j0, j1, j2, j3 := x0[j], x1[j], x2[j], x3[j]
+	oh, ov, od = oh[:len(oa)], ov[:len(oa)], od[:len(oa)]
+	lo := tmp[base : base+w]
+	hi := tmp[base+w : base+2*w]
+	for j := 1; j < hw-1; j++ {
+		l := lo[2*j-1 : 2*j+3]
+		s0, s1, s2, s3 := int64(l[0]), int64(l[1]), int64(l[2]), int64(l[3])
+		oa[j] = int32((admLo0*s0 + admLo1*s1 + admLo2*s2 + admLo3*s3 + addHP) >> shHP)
+		ov[j] = int32((admHi0*s0 + admHi1*s1 + admHi2*s2 + admHi3*s3 + addHP) >> shHP)
+		g := hi[2*j-1 : 2*j+3]
+		s0, s1, s2, s3 = int64(g[0]), int64(g[1]), int64(g[2]), int64(g[3])
+		oh[j] = int32((admLo0*s0 + admLo1*s1 + admLo2*s2 + admLo3*s3 + addHP) >> shHP)
+		od[j] = int32((admHi0*s0 + admHi1*s1 + admHi2*s2 + admHi3*s3 + addHP) >> shHP)
+	}
+	// The ends use the mirrored index tables, or (admSIMDLast) libvmaf's
+	// unmirrored vector read, which runs on into the next row buffer.
+	lo, hi = tmp[base:], tmp[base+w:]
+	for _, j := range [2]int{0, hw - 1} {
+		j0, j1, j2, j3 := ix[0][j], ix[1][j], ix[2][j], ix[3][j]
 		if last && j == hw-1 {
 			j0, j1, j2, j3 = 2*j-1, 2*j, 2*j+1, 2*j+2
 		}

@@ -1,0 +1,40 @@
+//go:build !purego
+
+package quality
+
+import "golang.org/x/sys/cpu"
+
+// admAVX2 reports whether the AVX2 kernels of adm_amd64.s can run here. It
+// is set once at start-up and only read; each ADM copies it (ADM.asm) so
+// tests can compare the kernels with the pure-Go loops.
+var admAVX2 = cpu.X86.HasAVX2
+
+//go:noescape
+func admDWT0VerticalAVX2(r *[4]*uint16, lo, hi *int16, n int, addLo, addHi int32, sh uint64)
+
+//go:noescape
+func admDWT0HorizontalAVX2(t *int16, n int, lp, hp *int16)
+
+// admDWT0VerticalAsm runs admDWT0Vertical on the first multiple of 8 of
+// the columns and returns how many it did.
+func admDWT0VerticalAsm(r0, r1, r2, r3 []uint16, lo, hi []int16, addLo, addHi int32, sh uint) int {
+	n := len(r0) &^ 7
+	if n == 0 {
+		return 0
+	}
+	r := [4]*uint16{&r0[0], &r1[:n][0], &r2[:n][0], &r3[:n][0]}
+	admDWT0VerticalAVX2(&r, &lo[:n][0], &hi[:n][0], n, addLo, addHi, uint64(sh))
+	return n
+}
+
+// admDWT0HorizontalAsm runs admDWT0Horizontal's outputs 1.. on the first
+// multiple of 8 of them and returns how many it did.
+func admDWT0HorizontalAsm(t, lp, hp []int16) int {
+	n := (len(lp) - 2) &^ 7
+	if n <= 0 {
+		return 0
+	}
+	// Output j reads t[2j-1..2j+2]; the last one read is t[2n+2].
+	admDWT0HorizontalAVX2(&t[1 : 2*n+3][0], n, &lp[1 : n+1][0], &hp[1 : n+1][0])
+	return n
+}

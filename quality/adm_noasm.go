@@ -1,0 +1,13 @@
+//go:build !amd64 || purego
+
+package quality
+
+// admAVX2 is false where adm_amd64.s is not built; the kernels below then
+// do nothing and the pure-Go loops do all the work.
+const admAVX2 = false
+
+func admDWT0VerticalAsm(r0, r1, r2, r3 []uint16, lo, hi []int16, addLo, addHi int32, sh uint) int {
+	return 0
+}
+
+func admDWT0HorizontalAsm(t, lp, hp []int16) int { return 0 }

@@ -1,0 +1,387 @@
+package quality
+
+import (
+	"fmt"
+	"math"
+	"testing"
+)
+
+// The straightforward ADM csf and cm kernels, written as libvmaf's C code
+// reads (one 3×3 neighbourhood per coefficient and band). They were checked
+// equal to libvmaf's output on every reference pair before the production
+// kernels were restructured, and now check those kernels on random bands.
+
+// admRefBands16 are the scale-0 bands of the reference pipeline, with
+// libvmaf's per-band csf outputs.
+type admRefBands16 struct {
+	ref, dis               [4][]int16
+	decR, decA, csfA, csfF [3][]int16
+}
+
+// admRefBands32 is admRefBands16 for scales 1..3.
+type admRefBands32 struct {
+	ref, dis               [4][]int32
+	decR, decA, csfA, csfF [3][]int32
+}
+
+// admRefCSF0 is libvmaf's adm_csf (scale 0): over the admBorder region it
+// weights each band of src by the contrast sensitivity (Q21/Q23 factor,
+// rounding shifts 15/15/17 with adds 16384/16384/65535) into dst and stores
+// |dst|/30 (4369/2^17, rounded) into flt.
+func admRefCSF0(src, dst, flt *[3][]int16, w, h int) {
+	shifts := [3]uint{15, 15, 17}
+	adds := [3]int32{16384, 16384, 65535}
+	left, top, right, bottom := admBorder(w, h)
+	for t := 0; t < 3; t++ {
+		rf, sh, add := admRFactor0[t], shifts[t], adds[t]
+		for i := top; i < bottom; i++ {
+			s := src[t][i*w+left : i*w+right]
+			d := dst[t][i*w+left : i*w+right]
+			f := flt[t][i*w+left : i*w+right]
+			for j := range s {
+				v := int16((rf*int32(s[j]) + add) >> sh)
+				d[j] = v
+				f[j] = int16((4369*abs32(int32(v)) + 2048) >> 12)
+			}
+		}
+	}
+}
+
+// admRefCSF123 is libvmaf's i4_adm_csf for scales 1..3: dst = (rf·src + 2^27)
+// >> 28 with the Q32 factor rf, and flt = (143165577·|dst| − 2^31) >> 32.
+// The −2^31 is libvmaf's: its rounding constant 1u<<31 is stored in an
+// int32_t.
+func admRefCSF123(src, dst, flt *[3][]int32, rf [3]uint32, w, h int) {
+	left, top, right, bottom := admBorder(w, h)
+	for t := 0; t < 3; t++ {
+		r := int64(rf[t])
+		for i := top; i < bottom; i++ {
+			s := src[t][i*w+left : i*w+right]
+			d := dst[t][i*w+left : i*w+right]
+			f := flt[t][i*w+left : i*w+right]
+			for j := range s {
+				v := int32((r*int64(s[j]) + 1<<27) >> 28)
+				d[j] = v
+				f[j] = int32((143165577*int64(abs32(v)) + admFltAdd) >> 32)
+			}
+		}
+	}
+}
+
+// admRefCM0 is libvmaf's adm_cm for scale 0 (int16 bands, row stride w): the
+// contrast-masked 3-norm of the bands of src over the admInner region. Each
+// coefficient x_θ = src_θ·rf_θ (Q21/Q21/Q23) is reduced by the masking
+// threshold
+//
+//	thr = Σ_θ ( Σ_{3×3 \ centre} flt_θ + |a_θ(centre)|/15 )
+//
+// (a = csf output, flt = |a|/30; neighbours mirrored as admNeighbours),
+// shifted to x's Q format (<<10, <<10, <<12), clamped at 0, then cubed with
+// libvmaf's rounding shifts: x² >> 29 (30 for d), ·x >> ceil(log2(w)−4)
+// (−3 for d), each row's sum >> ceil(log2(h)). The result is
+//
+//	Σ_θ ( powf(Σ x³ / 2^(52|57 − shifts), 1/3) + powf(area·nw, 1/3) )
+//
+// with noise weight nw (0 for AIM).
+func admRefCM0(src, csfA, csfF *[3][]int16, w, h int, nw float64) float32 {
+	shiftSub := [3]uint{10, 10, 12}
+	shiftSq := [3]uint{29, 29, 30}
+	addSq := [3]int64{1 << 28, 1 << 28, 1 << 29}
+	shiftCubH := uint32(math.Ceil(math.Log2(float64(w)) - 4))
+	shiftCubD := uint32(math.Ceil(math.Log2(float64(w)) - 3))
+	shiftCub := [3]uint32{shiftCubH, shiftCubH, shiftCubD}
+	var addCub [3]int64
+	for t := range addCub {
+		addCub[t] = int64(uint32(math.Pow(2, float64(shiftCub[t]-1))))
+	}
+	shiftInner := uint32(math.Ceil(math.Log2(float64(h))))
+	addInner := int64(uint32(math.Pow(2, float64(shiftInner-1))))
+
+	left, top, right, bottom := admInner(w, h)
+	var acc [3]int64
+	for i := top; i < bottom; i++ {
+		im, ip := admNeighbours(i, h)
+		var inner [3]int64
+		for j := left; j < right; j++ {
+			jm, jp := admNeighbours(j, w)
+			var thr int32
+			for t := 0; t < 3; t++ {
+				f := csfF[t]
+				r0, r1, r2 := im*w, i*w, ip*w
+				c := int32(int16((8738*abs32(int32(csfA[t][r1+j])) + 2048) >> 12))
+				thr += int32(f[r0+jm]) + int32(f[r0+j]) + int32(f[r0+jp]) +
+					int32(f[r1+jm]) + c + int32(f[r1+jp]) +
+					int32(f[r2+jm]) + int32(f[r2+j]) + int32(f[r2+jp])
+			}
+			for t := 0; t < 3; t++ {
+				x := int32(src[t][i*w+j]) * admRFactor0[t]
+				x = abs32(x) - thr<<shiftSub[t]
+				x = max(x, 0)
+				sq := int32((int64(x)*int64(x) + addSq[t]) >> shiftSq[t])
+				inner[t] += (int64(sq)*int64(x) + addCub[t]) >> shiftCub[t]
+			}
+		}
+		for t := range acc {
+			acc[t] += (inner[t] + addInner) >> shiftInner
+		}
+	}
+	conv := [3]uint32{52, 52, 57}
+	var fa [3]float32
+	for t := range fa {
+		fa[t] = float32(float64(acc[t]) / math.Pow(2, float64(conv[t]-shiftCub[t]-shiftInner)))
+	}
+	return admNumSum(fa, (bottom-top)*(right-left), nw)
+}
+
+// admRefCM123 is libvmaf's i4_adm_cm for scales 1..3 (int32 bands, row stride
+// w): as admRefCM0 with x_θ = (src_θ·rf_θ + 2^27) >> 28 (Q32 factor), centre
+// term (286331153·|a| − 2^31) >> 32 (libvmaf's int32-stored 1u<<31 again),
+// no threshold shift, x² rounded >> 30, ·x rounded >> ceil(log2(w)), rows
+// >> ceil(log2(h)), and final scales 2^(45|39|36 − shifts) per scale.
+func admRefCM123(src, csfA, csfF *[3][]int32, scale, w, h int, rf [3]uint32, nw float64) float32 {
+	shiftCub := uint32(math.Ceil(math.Log2(float64(w))))
+	addCub := int64(uint32(math.Pow(2, float64(shiftCub-1))))
+	shiftInner := uint32(math.Ceil(math.Log2(float64(h))))
+	addInner := int64(uint32(math.Pow(2, float64(shiftInner-1))))
+	final := float32(math.Pow(2, float64([3]uint32{45, 39, 36}[scale-1]-shiftCub-shiftInner)))
+
+	left, top, right, bottom := admInner(w, h)
+	var acc [3]int64
+	for i := top; i < bottom; i++ {
+		im, ip := admNeighbours(i, h)
+		var inner [3]int64
+		for j := left; j < right; j++ {
+			jm, jp := admNeighbours(j, w)
+			var thr int32
+			for t := 0; t < 3; t++ {
+				f := csfF[t]
+				r0, r1, r2 := im*w, i*w, ip*w
+				c := int32((286331153*int64(abs32(csfA[t][r1+j])) + admFltAdd) >> 32)
+				thr += f[r0+jm] + f[r0+j] + f[r0+jp] +
+					f[r1+jm] + c + f[r1+jp] +
+					f[r2+jm] + f[r2+j] + f[r2+jp]
+			}
+			for t := 0; t < 3; t++ {
+				x := int32((int64(src[t][i*w+j])*int64(rf[t]) + 1<<27) >> 28)
+				x = abs32(x) - thr
+				x = max(x, 0)
+				sq := int32((int64(x)*int64(x) + 1<<29) >> 30)
+				inner[t] += (int64(sq)*int64(x) + addCub) >> shiftCub
+			}
+		}
+		for t := range acc {
+			acc[t] += (inner[t] + addInner) >> shiftInner
+		}
+	}
+	var fa [3]float32
+	for t := range fa {
+		// libvmaf divides int64 by float: the division is done in float.
+		fa[t] = float32(acc[t]) / final
+	}
+	return admNumSum(fa, (bottom-top)*(right-left), nw)
+}
+
+// admRefGain is the enhancement-gain step as first written.
+func admRefGain(rst, t, kPos, o int64, egl float64) float64 {
+	r := float64(rst) * egl
+	if kPos > 0 && o > 0 {
+		return math.Min(r, float64(t))
+	}
+	if kPos > 0 && o < 0 {
+		return math.Max(r, float64(t))
+	}
+	return float64(rst)
+}
+
+// admRefDecouple0 is libvmaf's adm_decouple for scale 0 (int16 bands, row
+// stride w). For each coefficient in the admBorder region it splits the
+// distorted bands t into a restored part r = clamp(t/o, 0, 1)·o (k in Q15
+// from the 2^30/o table) and an additive-impairment part a = t − r. When the
+// (h, v) orientation of t is within 1° of o's, r is instead min/max(r·egl, t)
+// (enhancement gain).
+func admRefDecouple0(b *admRefBands16, div *[65537]int32, egl float64, w, h int) {
+	left, top, right, bottom := admBorder(w, h)
+	for i := top; i < bottom; i++ {
+		for j := left; j < right; j++ {
+			k := i*w + j
+			oh, ov, od := int32(b.ref[1][k]), int32(b.ref[2][k]), int32(b.ref[3][k])
+			th, tv, td := int32(b.dis[1][k]), int32(b.dis[2][k]), int32(b.dis[3][k])
+			otDP := int64(oh)*int64(th) + int64(ov)*int64(tv)
+			oMag := int64(oh)*int64(oh) + int64(ov)*int64(ov)
+			tMag := int64(th)*int64(th) + int64(tv)*int64(tv)
+			angle := admAngleFlag(otDP, oMag, tMag)
+
+			rh := admRefRestore16(oh, th, div, angle, egl)
+			rv := admRefRestore16(ov, tv, div, angle, egl)
+			rd := admRefRestore16(od, td, div, angle, egl)
+			b.decR[0][k], b.decR[1][k], b.decR[2][k] = rh, rv, rd
+			b.decA[0][k] = int16(int32(th) - int32(rh))
+			b.decA[1][k] = int16(int32(tv) - int32(rv))
+			b.decA[2][k] = int16(int32(td) - int32(rd))
+		}
+	}
+}
+
+// admRefRestore16 is one band's restored coefficient in libvmaf's adm_decouple.
+func admRefRestore16(o, t int32, div *[65537]int32, angle bool, egl float64) int16 {
+	var tk int32
+	if o == 0 {
+		tk = 32768
+	} else {
+		tk = int32((int64(div[o+32768])*int64(t) + 16384) >> 15)
+	}
+	k := min(max(tk, 0), 32768)
+	rst := int16((k*o + 16384) >> 15)
+	if angle {
+		rst = int16(admRefGain(int64(rst), int64(t), int64(k), int64(o), egl))
+	}
+	return rst
+}
+
+// admRefDecouple123 is libvmaf's adm_decouple_s123 (int32 bands, row stride w):
+// as admRefDecouple0, but the division t/o uses the 15 leading bits of |o|
+// (admBest15) and a correspondingly larger shift.
+func admRefDecouple123(b *admRefBands32, div *[65537]int32, egl float64, w, h int) {
+	left, top, right, bottom := admBorder(w, h)
+	for i := top; i < bottom; i++ {
+		for j := left; j < right; j++ {
+			k := i*w + j
+			oh, ov, od := b.ref[1][k], b.ref[2][k], b.ref[3][k]
+			th, tv, td := b.dis[1][k], b.dis[2][k], b.dis[3][k]
+			otDP := int64(oh)*int64(th) + int64(ov)*int64(tv)
+			oMag := int64(oh)*int64(oh) + int64(ov)*int64(ov)
+			tMag := int64(th)*int64(th) + int64(tv)*int64(tv)
+			angle := admAngleFlag(otDP, oMag, tMag)
+
+			rh := admRefRestore32(oh, th, div, angle, egl)
+			rv := admRefRestore32(ov, tv, div, angle, egl)
+			rd := admRefRestore32(od, td, div, angle, egl)
+			b.decR[0][k], b.decR[1][k], b.decR[2][k] = rh, rv, rd
+			b.decA[0][k] = th - rh
+			b.decA[1][k] = tv - rv
+			b.decA[2][k] = td - rd
+		}
+	}
+}
+
+// admRefRestore32 is one band's restored coefficient in libvmaf's
+// adm_decouple_s123.
+func admRefRestore32(o, t int32, div *[65537]int32, angle bool, egl float64) int32 {
+	var tk int64
+	if o == 0 {
+		tk = 32768
+	} else {
+		abs := uint32(o)
+		sign := int64(1)
+		if o < 0 {
+			abs = uint32(-o)
+			sign = -1
+		}
+		msb, shift := uint16(abs), int32(0)
+		if abs >= 32768 {
+			msb, shift = admBest15(abs)
+		}
+		round := int64(int32(1) << (14 + shift))
+		tk = ((int64(div[int(msb)+32768])*int64(t))*sign + round) >> (15 + shift)
+	}
+	k := min(max(tk, 0), 32768)
+	rst := int32((k*int64(o) + 16384) >> 15)
+	if angle {
+		rst = int32(admRefGain(int64(rst), int64(t), k, int64(o), egl))
+	}
+	return rst
+}
+
+// admRefCompute is integer_compute_adm written with the reference kernels
+// above and the production DWT (a plain transform, checked against
+// libvmaf's output directly).
+func admRefCompute(ref, dis []uint16, w, h, bpc int, egl float64) admResult {
+	a := NewADM(ADMOptions{EnhnGainLimit: egl})
+	a.alloc(w, h)
+	n0 := ((w + 1) / 2) * ((h + 1) / 2)
+	var b admRefBands16
+	var c admRefBands32
+	for k := 0; k < 4; k++ {
+		b.ref[k], b.dis[k] = make([]int16, n0), make([]int16, n0)
+		c.ref[k], c.dis[k] = make([]int32, n0), make([]int32, n0)
+	}
+	for k := 0; k < 3; k++ {
+		b.decR[k], b.decA[k], b.csfA[k], b.csfF[k] = make([]int16, n0), make([]int16, n0), make([]int16, n0), make([]int16, n0)
+		c.decR[k], c.decA[k], c.csfA[k], c.csfF[k] = make([]int32, n0), make([]int32, n0), make([]int32, n0), make([]int32, n0)
+	}
+	var r admResult
+	var num, den, aimNum float64
+	admDWTIndices(&a.iy, h)
+	admDWTIndices(&a.ix, w)
+	admDWT0(ref, w, h, bpc, b.ref[0], b.ref[2], b.ref[1], b.ref[3], a.tmp16, &a.iy, &a.ix, false)
+	admDWT0(dis, w, h, bpc, b.dis[0], b.dis[2], b.dis[1], b.dis[3], a.tmp16, &a.iy, &a.ix, false)
+	w, h = (w+1)/2, (h+1)/2
+	aRef, aDis := make([]int32, w*h), make([]int32, w*h)
+	for k := range aRef {
+		aRef[k], aDis[k] = int32(b.ref[0][k]), int32(b.dis[0][k])
+	}
+	admRefDecouple0(&b, a.div, a.egl, w, h)
+	d0 := admCSFDen0(&b.ref, w, h, a.rf[0])
+	admRefCSF0(&b.decA, &b.csfA, &b.csfF, w, h)
+	n0s := admRefCM0(&b.decR, &b.csfA, &b.csfF, w, h, admNoiseWeight)
+	admRefCSF0(&b.decR, &b.csfF, &b.csfA, w, h)
+	a0 := admRefCM0(&b.decA, &b.csfF, &b.csfA, w, h, 0)
+	num, den, aimNum = float64(n0s), float64(d0), float64(a0)
+	r.num[0], r.den[0] = n0s, d0
+	for s := 1; s < 4; s++ {
+		admDWTIndices(&a.iy, h)
+		admDWTIndices(&a.ix, w)
+		admDWT123(aRef[:w*h], aDis[:w*h], w, h, s, &c.ref, &c.dis, a.tmp32, &a.iy, &a.ix)
+		w, h = (w+1)/2, (h+1)/2
+		copy(aRef, c.ref[0][:w*h])
+		copy(aDis, c.dis[0][:w*h])
+		admRefDecouple123(&c, a.div, a.egl, w, h)
+		dn := admCSFDen123(&c.ref, s, w, h, a.rf[s])
+		admRefCSF123(&c.decA, &c.csfA, &c.csfF, a.rf123[s], w, h)
+		nm := admRefCM123(&c.decR, &c.csfA, &c.csfF, s, w, h, a.rf123[s], admNoiseWeight)
+		admRefCSF123(&c.decR, &c.csfF, &c.csfA, a.rf123[s], w, h)
+		am := admRefCM123(&c.decA, &c.csfF, &c.csfA, s, w, h, a.rf123[s], 0)
+		num += float64(nm)
+		den += float64(dn)
+		aimNum += float64(am)
+		r.num[s], r.den[s] = nm, dn
+	}
+	r.aim = aimNum / den
+	r.score = num / den
+	r.numSum, r.denSum = num, den
+	return r
+}
+
+// TestADMKernelsMatchReference compares the production pipeline with the
+// reference kernels on random pictures of many sizes (odd, even, the
+// smallest, border cases), both bit depths and both gain limits, with
+// coefficients large enough to reach libvmaf's int16 wrap-arounds.
+func TestADMKernelsMatchReference(t *testing.T) {
+	sizes := [][2]int{{33, 33}, {34, 35}, {47, 40}, {64, 48}, {65, 66}, {100, 90}, {129, 37}, {160, 90}, {241, 121}, {481, 321}}
+	for _, sz := range sizes {
+		for _, bpc := range []int{8, 10} {
+			for _, egl := range []float64{1, 100, 2.5} {
+				for seed := uint32(1); seed <= 2; seed++ {
+					name := fmt.Sprintf("%dx%d/%dbit/egl%g/seed%d", sz[0], sz[1], bpc, egl, seed)
+					ref := admTestPicture(sz[0], sz[1], bpc, seed)
+					dis := admTestPicture(sz[0], sz[1], bpc, seed+7)
+					if seed == 2 {
+						// Near-identical pictures exercise the gain limit.
+						copy(dis.Planes[0], ref.Planes[0])
+						for i := 0; i < len(dis.Planes[0]); i += 7 {
+							dis.Planes[0][i] ^= 3
+						}
+					}
+					w, h := sz[0], sz[1]
+					want := admRefCompute(ref.Planes[0], dis.Planes[0], w, h, bpc, egl)
+					a := NewADM(ADMOptions{EnhnGainLimit: egl})
+					a.alloc(w, h)
+					got := a.compute(ref.Planes[0], dis.Planes[0], w, h, bpc)
+					if got != want {
+						t.Errorf("%s: got %+v, reference %+v", name, got, want)
+					}
+				}
+			}
+		}
+	}
+}
