@@ -40,6 +40,7 @@ func newApp() *cli.App {
 		Usage: "per-title encoding ladders and libvmaf-exact quality scores",
 		Commands: []*cli.Command{
 			// One line per subcommand; each lives in its own file.
+			probeCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // main maps errors to exit codes
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {

@@ -1,0 +1,266 @@
+package encode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/asticode/go-astiav"
+)
+
+// Rational is an exact fraction such as a time base or a frame rate.
+type Rational struct {
+	Num int `json:"num"`
+	Den int `json:"den"`
+}
+
+func ratOf(r astiav.Rational) Rational { return Rational{r.Num(), r.Den()} }
+
+func (r Rational) av() astiav.Rational { return astiav.NewRational(r.Num, r.Den) }
+
+// Float64 returns Num/Den, or 0 when Den is 0.
+func (r Rational) Float64() float64 {
+	if r.Den == 0 {
+		return 0
+	}
+	return float64(r.Num) / float64(r.Den)
+}
+
+// String formats the fraction as "num/den".
+func (r Rational) String() string { return fmt.Sprintf("%d/%d", r.Num, r.Den) }
+
+// Info is what Probe learns about an input by reading all of its packets.
+type Info struct {
+	Name      string       `json:"name"`
+	Container string       `json:"container"` // libavformat demuxer name, such as "matroska,webm"
+	Size      int64        `json:"size"`      // bytes
+	Duration  float64      `json:"duration"`  // seconds, as the container states it
+	BitRate   int64        `json:"bit_rate"`  // bits/s, as the container states it
+	Streams   []StreamInfo `json:"streams"`
+	Video     *VideoInfo   `json:"video"` // the first video stream
+}
+
+// StreamInfo describes one stream of an input.
+type StreamInfo struct {
+	Index      int      `json:"index"`
+	Type       string   `json:"type"` // video, audio, subtitle, data, ...
+	Codec      string   `json:"codec"`
+	TimeBase   Rational `json:"time_base"`
+	Packets    int      `json:"packets"`
+	SampleRate int      `json:"sample_rate,omitempty"`
+	Channels   int      `json:"channels,omitempty"`
+}
+
+// VideoInfo describes the video stream that rung decodes and encodes.
+type VideoInfo struct {
+	Index          int      `json:"index"`
+	Codec          string   `json:"codec"`
+	Width          int      `json:"width"`
+	Height         int      `json:"height"`
+	PixelFormat    string   `json:"pix_fmt"`
+	BitDepth       int      `json:"bit_depth"`
+	ColorRange     string   `json:"color_range"`
+	ColorPrimaries string   `json:"color_primaries"`
+	ColorTransfer  string   `json:"color_transfer"`
+	ColorMatrix    string   `json:"color_space"`
+	TimeBase       Rational `json:"time_base"`
+	FrameRate      Rational `json:"frame_rate"`          // average rate
+	ConstantRate   bool     `json:"constant_frame_rate"` // every frame lasts the same, to one tick
+	// Frames is counted from the packets; DeclaredFrames is what the
+	// container states (0 when it does not).
+	Frames         int     `json:"frames"`
+	DeclaredFrames int64   `json:"declared_frames"`
+	Duration       float64 `json:"duration"` // seconds, first frame to end of last frame
+	// Keyframes lists every packet flagged as a keyframe, in presentation
+	// order, with its byte offset in the input.
+	Keyframes []Keyframe `json:"keyframes"`
+	// PTS holds every frame's presentation timestamp (TimeBase units) in
+	// presentation order; frame i of the stream is the frame with PTS[i].
+	PTS []int64 `json:"-"`
+}
+
+// Keyframe is one entry of the keyframe index.
+type Keyframe struct {
+	Frame int   `json:"frame"` // index in presentation order
+	PTS   int64 `json:"pts"`
+	Pos   int64 `json:"pos"` // byte offset of the packet, -1 when the demuxer does not know
+}
+
+// KeyframeAtOrBefore returns the last keyframe whose frame index is <= frame,
+// or false when there is none.
+func (v *VideoInfo) KeyframeAtOrBefore(frame int) (Keyframe, bool) {
+	i, found := slices.BinarySearchFunc(v.Keyframes, frame, func(k Keyframe, f int) int { return k.Frame - f })
+	if found {
+		return v.Keyframes[i], true
+	}
+	if i == 0 {
+		return Keyframe{}, false
+	}
+	return v.Keyframes[i-1], true
+}
+
+// FrameDuration returns the duration of frame i in TimeBase units: the gap
+// to the next frame, or for the last frame the gap before it (or the
+// nominal frame duration when there is one frame).
+func (v *VideoInfo) FrameDuration(i int) int64 {
+	switch {
+	case i+1 < len(v.PTS):
+		return v.PTS[i+1] - v.PTS[i]
+	case i > 0:
+		return v.PTS[i] - v.PTS[i-1]
+	}
+	if v.FrameRate.Num > 0 && v.TimeBase.Num > 0 {
+		return astiav.RescaleQ(1, astiav.NewRational(v.FrameRate.Den, v.FrameRate.Num), v.TimeBase.av())
+	}
+	return 1
+}
+
+// Probe opens src (called name in errors and in the result) and reads every
+// packet: stream parameters, an exact frame count and the keyframe index.
+// An input without a video stream is refused with ErrNoVideo.
+func Probe(ctx context.Context, src Source, name string) (*Info, error) {
+	d, err := openDemuxer(src, name)
+	if err != nil {
+		return nil, err
+	}
+	defer d.Close()
+	vs, err := d.videoStream()
+	if err != nil {
+		return nil, err
+	}
+	info := &Info{
+		Name:      name,
+		Container: d.fc.InputFormat().Name(),
+		Size:      src.Size(),
+		Duration:  float64(d.fc.Duration()) / 1e6,
+		BitRate:   d.fc.BitRate(),
+	}
+	for _, s := range d.fc.Streams() {
+		cp := s.CodecParameters()
+		si := StreamInfo{Index: s.Index(), Type: cp.MediaType().String(), Codec: cp.CodecID().Name(), TimeBase: ratOf(s.TimeBase())}
+		if cp.MediaType() == astiav.MediaTypeAudio {
+			si.SampleRate, si.Channels = cp.SampleRate(), cp.Channels()
+		}
+		info.Streams = append(info.Streams, si)
+	}
+	v, err := describeVideo(vs)
+	if err != nil {
+		return nil, fmt.Errorf("encode: probe %s: %w", name, err)
+	}
+	info.Video = v
+	if err := scanPackets(ctx, d, info); err != nil {
+		return nil, err
+	}
+	if v.Frames == 0 {
+		return nil, fmt.Errorf("encode: probe %s: the video stream has no frames", name)
+	}
+	return info, nil
+}
+
+// describeVideo fills what the codec parameters of vs say.
+func describeVideo(vs *astiav.Stream) (*VideoInfo, error) {
+	cp := vs.CodecParameters()
+	v := &VideoInfo{
+		Index:          vs.Index(),
+		Codec:          cp.CodecID().Name(),
+		Width:          cp.Width(),
+		Height:         cp.Height(),
+		PixelFormat:    cp.PixelFormat().Name(),
+		ColorRange:     colorName(rangeNames, int(cp.ColorRange())),
+		ColorPrimaries: colorName(primariesNames, int(cp.ColorPrimaries())),
+		ColorTransfer:  colorName(transferNames, int(cp.ColorTransferCharacteristic())),
+		ColorMatrix:    colorName(matrixNames, int(cp.ColorSpace())),
+		TimeBase:       ratOf(vs.TimeBase()),
+		FrameRate:      ratOf(vs.AvgFrameRate()),
+		DeclaredFrames: vs.NbFrames(),
+	}
+	if v.Width <= 0 || v.Height <= 0 {
+		return nil, fmt.Errorf("%w: video stream %d has no picture size", ErrUnsupported, v.Index)
+	}
+	if l, ok := layoutOf(cp.PixelFormat()); ok {
+		v.BitDepth = l.BitDepth
+	}
+	if v.FrameRate.Num <= 0 || v.FrameRate.Den <= 0 {
+		v.FrameRate = ratOf(vs.RFrameRate())
+	}
+	return v, nil
+}
+
+// scanPackets reads every packet: per-stream counts, the video stream's
+// timestamps and keyframe index.
+func scanPackets(ctx context.Context, d *demuxer, info *Info) error {
+	v := info.Video
+	pkt := astiav.AllocPacket()
+	defer pkt.Free()
+	type key struct{ pts, pos int64 }
+	var keys []key
+	maxPTS, maxDur := int64(0), int64(0) // the last frame's timestamp and duration
+	for n := 0; ; n++ {
+		if n%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		err := d.fc.ReadFrame(pkt)
+		if errors.Is(err, astiav.ErrEof) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("encode: probe %s: read packet: %w", info.Name, err)
+		}
+		si := pkt.StreamIndex()
+		if si >= 0 && si < len(info.Streams) {
+			info.Streams[si].Packets++
+		}
+		if si == v.Index {
+			pts := pkt.Pts()
+			if pts == astiav.NoPtsValue {
+				pts = pkt.Dts()
+			}
+			if pts == astiav.NoPtsValue {
+				pkt.Unref()
+				return fmt.Errorf("encode: probe %s: video packet %d has no timestamp", info.Name, len(v.PTS))
+			}
+			if len(v.PTS) == 0 || pts > maxPTS {
+				maxPTS, maxDur = pts, pkt.Duration()
+			}
+			v.PTS = append(v.PTS, pts)
+			if pkt.Flags().Has(astiav.PacketFlagKey) {
+				keys = append(keys, key{pts, pkt.Pos()})
+			}
+		}
+		pkt.Unref()
+	}
+	slices.Sort(v.PTS)
+	v.Frames = len(v.PTS)
+	for _, k := range keys {
+		i, _ := slices.BinarySearch(v.PTS, k.pts)
+		v.Keyframes = append(v.Keyframes, Keyframe{Frame: i, PTS: k.pts, Pos: k.pos})
+	}
+	slices.SortFunc(v.Keyframes, func(a, b Keyframe) int { return a.Frame - b.Frame })
+	if v.Frames > 0 {
+		if maxDur <= 0 {
+			maxDur = v.FrameDuration(v.Frames - 1)
+		}
+		end := maxPTS + maxDur
+		v.Duration = float64(end-v.PTS[0]) * v.TimeBase.Float64()
+		v.ConstantRate = constantRate(v.PTS)
+	}
+	return nil
+}
+
+// constantRate reports whether every gap between consecutive timestamps is
+// within one tick of the first (containers with millisecond time bases
+// round a constant 29.97 fps to 33 and 34).
+func constantRate(pts []int64) bool {
+	if len(pts) < 3 {
+		return true
+	}
+	lo, hi := pts[1]-pts[0], pts[1]-pts[0]
+	for i := 2; i < len(pts); i++ {
+		d := pts[i] - pts[i-1]
+		lo, hi = min(lo, d), max(hi, d)
+	}
+	return hi-lo <= 1
+}
