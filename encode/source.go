@@ -28,8 +28,8 @@ type fileSource struct {
 }
 
 func (s *fileSource) ReadAt(p []byte, off int64) (int, error) { return s.f.ReadAt(p, off) }
-func (s *fileSource) Size() int64                              { return s.size }
-func (s *fileSource) Close() error                             { return s.f.Close() }
+func (s *fileSource) Size() int64                             { return s.size }
+func (s *fileSource) Close() error                            { return s.f.Close() }
 
 // OpenSource turns an input URL into a Source and the function that
 // releases it. It is the one place where URLs are interpreted: local paths
