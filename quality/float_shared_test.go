@@ -28,7 +28,7 @@ type floatCrossCheck struct {
 
 // checkFloatAgainstInteger runs newExt over every `_features` pair and
 // compares per frame and per pair.
-func checkFloatAgainstInteger(t *testing.T, checks []floatCrossCheck, newExt func() Extractor) {
+func checkFloatAgainstInteger(t *testing.T, checks []floatCrossCheck, stride func(vmafref.Entry) int, newExt func() Extractor) {
 	dir, entries := vmafref.Entries(t)
 	var md maxDiffs
 	t.Run("pairs", func(t *testing.T) {
@@ -41,11 +41,9 @@ func checkFloatAgainstInteger(t *testing.T, checks []floatCrossCheck, newExt fun
 				want := vmafref.LoadResult(t, dir, e.JSONHP)
 				ext := newExt()
 				fl, temporal := ext.(Flusher)
-				// Every 3rd frame (5th at 720p and above) keeps the test
-				// short; temporal features need every frame.
-				stride := max(3, featureStride(e))
+				stride := stride(e)
 				if temporal {
-					stride = 1
+					stride = 1 // a temporal feature needs every frame
 				}
 				got := NewScores()
 				forEachFramePair(t, dir, e, stride, func(ref, dis *Picture, i int) {
@@ -104,7 +102,9 @@ func TestFloatVIFAgreesWithIntegerVIF(t *testing.T) {
 	for s := 0; s < 4; s++ {
 		checks = append(checks, floatCrossCheck{fmt.Sprintf("vif_scale%d", s), fmt.Sprintf("integer_vif_scale%d", s), tol[s], meanTol[s]})
 	}
-	checkFloatAgainstInteger(t, checks, func() Extractor { return NewFloatVIF() })
+	// Every 3rd frame (10th at 720p and above): float VIF is the slowest.
+	stride := func(e vmafref.Entry) int { return max(3, 2*featureStride(e)) }
+	checkFloatAgainstInteger(t, checks, stride, func() Extractor { return NewFloatVIF() })
 }
 
 // TestFloatMotionAgreesWithIntegerMotion compares motion and motion2 with
@@ -114,7 +114,7 @@ func TestFloatMotionAgreesWithIntegerMotion(t *testing.T) {
 	checkFloatAgainstInteger(t, []floatCrossCheck{
 		{"motion2", "integer_motion2", 1e-3, 1e-4},
 		{"motion", "integer_motion", 1e-3, 1e-4},
-	}, func() Extractor { return NewFloatMotion() })
+	}, featureStride, func() Extractor { return NewFloatMotion() })
 }
 
 // TestFloatADMAgreesWithIntegerADM compares adm2 and adm_scale0..3 with
@@ -130,5 +130,5 @@ func TestFloatADMAgreesWithIntegerADM(t *testing.T) {
 	for s := 0; s < 4; s++ {
 		checks = append(checks, floatCrossCheck{fmt.Sprintf("adm_scale%d", s), fmt.Sprintf("integer_adm_scale%d", s), tol[s], 1e-3})
 	}
-	checkFloatAgainstInteger(t, checks, func() Extractor { return NewFloatADM() })
+	checkFloatAgainstInteger(t, checks, featureStride, func() Extractor { return NewFloatADM() })
 }
