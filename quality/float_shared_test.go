@@ -132,3 +132,99 @@ func TestFloatADMAgreesWithIntegerADM(t *testing.T) {
 	}
 	checkFloatAgainstInteger(t, checks, featureStride, func() Extractor { return NewFloatADM() })
 }
+
+// netflixAssertion is one pooled (mean over frames) value that Netflix's
+// python tests assert with assertAlmostEqual(places) on a peer test vector
+// (vmaf-ref/peer/EXPECTED.md), for a quantity one of our extractors records.
+type netflixAssertion struct {
+	feature string  // our name
+	want    float64 // asserted value
+	places  int     // assertAlmostEqual places
+}
+
+// TestFeaturesMatchNetflixAssertions checks the pooled means of our
+// features, on the two peer vectors Netflix's tests score, against the
+// values those tests assert, to the places they assert them, for the
+// distorted input (results[0]) and for the reference scored against itself
+// (results[1]). python/test/vmafexec_test.py
+// test_run_vmafexec_runner_yuv420p10le_sparks asserts vif_scale*, motion2,
+// adm2, float_psnr, float_ssim and float_ms_ssim on sparks 480x270 10-bit;
+// python/test/quality_runner_test.py test_run_vmaf_runner_input160x90
+// asserts vif_scale*, motion2 and adm2 on the 160x90 vector (under the
+// integer features' names; its adm2, 0.9807496975664337, is the float
+// ADM's to 1e-8). These are the only Netflix assertions that apply to the
+// float features on files in the shared data.
+func TestFeaturesMatchNetflixAssertions(t *testing.T) {
+	tests := []struct {
+		name     string
+		vsItself bool
+		want     []netflixAssertion
+	}{
+		{"nflx_sparks_480x270_10bit.vmaf_v0.6.1_features", false, []netflixAssertion{
+			{"vif_scale0", 0.9240746, 4}, {"vif_scale1", 0.9968371999999999, 4},
+			{"vif_scale2", 0.9987575999999999, 4}, {"vif_scale3", 0.9993221999999999, 4},
+			{"motion2", 0.7523685999999999, 3}, {"adm2", 0.9981770000000001, 4},
+			{"psnr_y", 48.81622, 4}, {"float_ssim", 0.99566, 4}, {"float_ms_ssim", 0.9993778000000001, 4},
+		}},
+		{"nflx_sparks_480x270_10bit.vmaf_v0.6.1_features", true, []netflixAssertion{
+			{"vif_scale0", 1.0, 4}, {"vif_scale1", 0.9999990000000001, 4},
+			{"vif_scale2", 0.9999990000000001, 4}, {"vif_scale3", 0.9999990000000001, 4},
+			{"motion2", 0.7523685999999999, 3}, {"adm2", 1.0, 4},
+			{"psnr_y", 72.0, 4}, {"float_ssim", 1.0, 4}, {"float_ms_ssim", 1.0, 4},
+		}},
+		{"nflx_src01_hrc01_160x90.vmaf_v0.6.1_features", false, []netflixAssertion{
+			{"vif_scale0", 0.6895391472210215, 4}, {"vif_scale1", 0.9576202275437821, 4},
+			{"vif_scale2", 0.97696930627404, 4}, {"vif_scale3", 0.9829181243754922, 4},
+			{"motion2", 1.3577417291666667, 4}, {"adm2", 0.9807496975664337, 4},
+		}},
+		{"nflx_src01_hrc01_160x90.vmaf_v0.6.1_features", true, []netflixAssertion{
+			{"vif_scale0", 1.00000001415, 4}, {"vif_scale1", 0.99999972612, 4},
+			{"vif_scale2", 0.999999465724, 4}, {"vif_scale3", 0.999999399683, 4},
+			{"motion2", 1.3577417291666667, 4}, {"adm2", 1.0, 4},
+		}},
+	}
+	for _, tc := range tests {
+		label := "dist"
+		if tc.vsItself {
+			label = "ref-vs-ref"
+		}
+		t.Run(tc.name+"/"+label, func(t *testing.T) {
+			dir, e := vmafref.Find(t, tc.name)
+			got := NewScores()
+			motion := NewFloatMotion()
+			exts := []Extractor{NewFloatVIF(), NewFloatADM(), motion, NewPSNR(PSNROptions{}), NewSSIM()}
+			if e.Width >= 176 && e.Height >= 176 {
+				exts = append(exts, NewMSSSIM())
+			}
+			forEachFramePair(t, dir, e, 1, func(ref, dis *Picture, i int) {
+				if tc.vsItself {
+					dis = ref
+				}
+				for _, x := range exts {
+					if err := x.Extract(ref, dis, i, got); err != nil {
+						t.Fatalf("frame %d: %v", i, err)
+					}
+				}
+			})
+			if err := motion.Flush(got); err != nil {
+				t.Fatal(err)
+			}
+			for _, a := range tc.want {
+				col := got.Column(a.feature)
+				if len(col) != e.Frames {
+					t.Fatalf("%s: %d frames, want %d", a.feature, len(col), e.Frames)
+				}
+				mean := 0.0
+				for _, v := range col {
+					mean += v
+				}
+				mean /= float64(len(col))
+				d := math.Abs(mean - a.want)
+				t.Logf("%-14s mean %.9g, Netflix asserts %.9g (places %d): diff %.2g", a.feature, mean, a.want, a.places, d)
+				if d > 0.5*math.Pow(10, -float64(a.places)) {
+					t.Errorf("%s: mean %.9g, Netflix asserts %.9g to %d places", a.feature, mean, a.want, a.places)
+				}
+			}
+		})
+	}
+}
