@@ -676,6 +676,8 @@ rowloop:
 	VPANDN Y6, Y8, Y9
 	VPADDQ Y9, Y2, Y2
 	VPSUBQ Y8, Y3, Y3
+	VPTEST Y8, Y8
+	JZ rownext
 	// denLog += log2_32(σn² + σ1²) - 2048·17
 	VPADDQ vifQNsq<>(SB), Y4, Y9
 	VPAND Y15, Y9, Y9
@@ -701,6 +703,8 @@ rowloop:
 	VPAND Y10, Y9, Y9
 	VPSHUFD $0xA0, Y9, Y9
 	VPAND Y9, Y8, Y8
+	VPTEST Y8, Y8
+	JZ rownext
 	// σ1², σ12, σ2² as doubles (only the masked lanes matter)
 	VPAND Y15, Y4, Y4
 	VPOR Y14, Y4, Y4
@@ -760,6 +764,7 @@ rowloop:
 	VPADDQ Y9, Y5, Y5
 	VPAND Y8, Y5, Y5
 	VPADDQ Y5, Y0, Y0
+rownext:
 	ADDQ $4, SI
 	CMPQ SI, CX
 	JB rowloop
