@@ -59,6 +59,7 @@ type ADM struct {
 	aDis   []int32 // approximation band fed to the next scale (distorted)
 	vsum   []int32 // cm scratch row: vertical 3-sums
 	thr    []int32 // cm scratch row: masking thresholds
+	angle  []bool  // decouple scratch row: orientations within 1°
 }
 
 // admBands16 holds the int16 scale-0 bands (libvmaf's adm_dwt_band_t):
@@ -209,7 +210,7 @@ func (a *ADM) alloc(w, h int) {
 	}
 	a.s0.fR, a.s0.cR, a.s0.fA, a.s0.cA = make([]int32, n0), make([]int32, n0), make([]int32, n0), make([]int32, n0)
 	a.s1.fR, a.s1.cR, a.s1.fA, a.s1.cA = make([]int32, n1), make([]int32, n1), make([]int32, n1), make([]int32, n1)
-	a.vsum, a.thr = make([]int32, w0), make([]int32, w0)
+	a.vsum, a.thr, a.angle = make([]int32, w0), make([]int32, w0), make([]bool, w0)
 	a.aRef = make([]int32, n0)
 	a.aDis = make([]int32, n0)
 }

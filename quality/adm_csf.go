@@ -78,13 +78,22 @@ func admRFactor123(lambda int) [3]uint32 {
 // the centre term int16((8738·|a|+2048) >> 12) ≈ |a|/15. libvmaf stores a_θ
 // and flt_θ per band; only these sums are ever read.
 func admCSFSums0(h, v, d int16) (fsum, csum int32) {
-	ah := abs32(int32(int16((admRFactor0H*int32(h) + 16384) >> 15)))
-	av := abs32(int32(int16((admRFactor0H*int32(v) + 16384) >> 15)))
-	ad := abs32(int32(int16((admRFactor0D*int32(d) + 65535) >> 17)))
-	fsum = int32(int16((4369*ah+2048)>>12)) + int32(int16((4369*av+2048)>>12)) + int32(int16((4369*ad+2048)>>12))
-	csum = int32(int16((8738*ah+2048)>>12)) + int32(int16((8738*av+2048)>>12)) + int32(int16((8738*ad+2048)>>12))
-	return fsum, csum
+	ah := admCSFAbs0(h, admRFactor0H, 16384, 15)
+	av := admCSFAbs0(v, admRFactor0H, 16384, 15)
+	ad := admCSFAbs0(d, admRFactor0D, 65535, 17)
+	return admFlt0(ah) + admFlt0(av) + admFlt0(ad), admCentre0(ah) + admCentre0(av) + admCentre0(ad)
 }
+
+// admCSFAbs0 is |a| for one band of admCSFSums0.
+func admCSFAbs0(x int16, rf, add int32, sh uint) int32 {
+	return abs32(int32(int16((rf*int32(x) + add) >> sh)))
+}
+
+// admFlt0 is adm_csf's filtered value int16((4369·|a| + 2048) >> 12).
+func admFlt0(a int32) int32 { return int32(int16((4369*a + 2048) >> 12)) }
+
+// admCentre0 is adm_cm's centre term int16((8738·|a| + 2048) >> 12).
+func admCentre0(a int32) int32 { return int32(int16((8738*a + 2048) >> 12)) }
 
 // admCSFSums123 is libvmaf's i4_adm_csf for scales 1..3, reduced as
 // admCSFSums0: a_θ = int32((rf_θ·x_θ + 2^27) >> 28) with the Q32 factor rf_θ,

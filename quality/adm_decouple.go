@@ -87,60 +87,77 @@ func admGain(rst, t int64, k int64, o int32, egl float64) float64 {
 }
 
 // admDecouple0 is libvmaf's adm_decouple for scale 0 (int16 bands, row
-// stride w) followed by its adm_csf of both results (fused, see admCSFSums0).
-// For each coefficient in the admBorder region it splits the distorted
-// bands t into a restored part r = clamp(t/o, 0, 1)·o (k in Q15 from the
-// 2^30/o table) and an additive-impairment part a = t − r. When the (h, v)
-// orientation of t is within 1° of o's, r is instead min/max(r·egl, t)
-// (enhancement gain).
+// stride w) followed by its adm_csf of both results (reduced to the sums
+// adm_cm reads, admCSFSums0). For each coefficient in the admBorder region
+// it splits the distorted bands t into a restored part r = clamp(t/o, 0,
+// 1)·o (k in Q15 from the 2^30/o table) and an additive-impairment part
+// a = t − r. When the (h, v) orientation of t is within 1° of o's, r is
+// instead min/max(r·egl, t) (enhancement gain). Each row is done in short
+// passes (angles, one band at a time, csf sums) to keep the loops in
+// registers.
 func (a *ADM) admDecouple0(w, h int) {
 	b := &a.s0
-	div := a.div
-	egl := a.egl
 	left, top, right, bottom := admBorder(w, h)
+	angle := a.angle[:right-left]
 	for i := top; i < bottom; i++ {
 		lo, hi := i*w+left, i*w+right
-		oh, ov, od := b.ref[1][lo:hi], b.ref[2][lo:hi], b.ref[3][lo:hi]
-		th, tv, td := b.dis[1][lo:hi], b.dis[2][lo:hi], b.dis[3][lo:hi]
-		rh, rv, rd := b.decR[0][lo:hi], b.decR[1][lo:hi], b.decR[2][lo:hi]
-		ah, av, ad := b.decA[0][lo:hi], b.decA[1][lo:hi], b.decA[2][lo:hi]
-		fR, cR, fA, cA := b.fR[lo:hi], b.cR[lo:hi], b.fA[lo:hi], b.cA[lo:hi]
-		n := len(oh)
-		ov, od, th, tv, td = ov[:n], od[:n], th[:n], tv[:n], td[:n]
-		rh, rv, rd, ah, av, ad = rh[:n], rv[:n], rd[:n], ah[:n], av[:n], ad[:n]
-		fR, cR, fA, cA = fR[:n], cR[:n], fA[:n], cA[:n]
-		for j := 0; j < n; j++ {
-			xoh, xov, xod := int32(oh[j]), int32(ov[j]), int32(od[j])
-			xth, xtv, xtd := int32(th[j]), int32(tv[j]), int32(td[j])
-			angle := false
-			// Each product fits in int32; their sums need int64.
-			if otDP := int64(xoh*xth) + int64(xov*xtv); otDP >= 0 {
-				angle = admAngleFlag(otDP, int64(xoh*xoh)+int64(xov*xov), int64(xth*xth)+int64(xtv*xtv))
-			}
-			yh := admRestore16(xoh, xth, div, angle, egl)
-			yv := admRestore16(xov, xtv, div, angle, egl)
-			yd := admRestore16(xod, xtd, div, angle, egl)
-			rh[j], rv[j], rd[j] = yh, yv, yd
-			zh, zv, zd := int16(xth-int32(yh)), int16(xtv-int32(yv)), int16(xtd-int32(yd))
-			ah[j], av[j], ad[j] = zh, zv, zd
-			fR[j], cR[j] = admCSFSums0(yh, yv, yd)
-			fA[j], cA[j] = admCSFSums0(zh, zv, zd)
+		admAngles16(b.ref[1][lo:hi], b.ref[2][lo:hi], b.dis[1][lo:hi], b.dis[2][lo:hi], angle)
+		for t := 0; t < 3; t++ {
+			admRestoreRow16(b.ref[t+1][lo:hi], b.dis[t+1][lo:hi], angle, b.decR[t][lo:hi], b.decA[t][lo:hi], a.div, a.egl)
 		}
+		admCSFRow0(b.decR[0][lo:hi], b.decR[1][lo:hi], b.decR[2][lo:hi], b.fR[lo:hi], b.cR[lo:hi])
+		admCSFRow0(b.decA[0][lo:hi], b.decA[1][lo:hi], b.decA[2][lo:hi], b.fA[lo:hi], b.cA[lo:hi])
 	}
 }
 
-// admRestore16 is one band's restored coefficient in libvmaf's adm_decouple.
-func admRestore16(o, t int32, div *[65537]int32, angle bool, egl float64) int16 {
-	k := int32(32768)
-	if o != 0 {
-		k = int32((int64(div[uint16(o+32768)])*int64(t) + 16384) >> 15)
-		k = min(max(k, 0), 32768)
+// admAngles16 sets angle[j] to admAngleFlag of the reference (oh, ov) and
+// distorted (th, tv) orientation vectors.
+func admAngles16(oh, ov, th, tv []int16, angle []bool) {
+	ov, th, tv, angle = ov[:len(oh)], th[:len(oh)], tv[:len(oh)], angle[:len(oh)]
+	for j := range oh {
+		xoh, xov, xth, xtv := int32(oh[j]), int32(ov[j]), int32(th[j]), int32(tv[j])
+		// Each product fits in int32; their sums need int64.
+		otDP := int64(xoh*xth) + int64(xov*xtv)
+		angle[j] = otDP >= 0 && admAngleFlag(otDP, int64(xoh*xoh)+int64(xov*xov), int64(xth*xth)+int64(xtv*xtv))
 	}
-	rst := int16((k*o + 16384) >> 15)
-	if angle && k > 0 && o != 0 {
-		rst = int16(admGain(int64(rst), int64(t), int64(k), o, egl))
+}
+
+// admRestoreRow16 is one band of one row of adm_decouple: restored r and
+// impairment a = t − r from reference o and distorted t.
+func admRestoreRow16(o, t []int16, angle []bool, r, a []int16, div *[65537]int32, egl float64) {
+	t, angle, r, a = t[:len(o)], angle[:len(o)], r[:len(o)], a[:len(o)]
+	for j := range o {
+		xo, xt := int32(o[j]), int32(t[j])
+		k := admK16(xo, xt, div)
+		y := int16((k*xo + 16384) >> 15)
+		if angle[j] && k > 0 && xo != 0 {
+			y = int16(admGain(int64(y), int64(xt), int64(k), xo, egl))
+		}
+		r[j] = y
+		a[j] = int16(xt - int32(y))
 	}
-	return rst
+}
+
+// admCSFRow0 stores admCSFSums0 of one row of three bands into f and c.
+func admCSFRow0(bh, bv, bd []int16, f, c []int32) {
+	bv, bd, f, c = bv[:len(bh)], bd[:len(bh)], f[:len(bh)], c[:len(bh)]
+	for j := range bh {
+		ph := admCSFAbs0(bh[j], admRFactor0H, 16384, 15)
+		pv := admCSFAbs0(bv[j], admRFactor0H, 16384, 15)
+		pd := admCSFAbs0(bd[j], admRFactor0D, 65535, 17)
+		f[j] = admFlt0(ph) + admFlt0(pv) + admFlt0(pd)
+		c[j] = admCentre0(ph) + admCentre0(pv) + admCentre0(pd)
+	}
+}
+
+// admK16 is adm_decouple's Q15 ratio k = clamp(t/o, 0, 1) from the
+// reciprocal table: (div[o]·t + 2^14) >> 15, 1 when o = 0.
+func admK16(o, t int32, div *[65537]int32) int32 {
+	if o == 0 {
+		return 32768
+	}
+	k := int32((int64(div[uint16(o+32768)])*int64(t) + 16384) >> 15)
+	return min(max(k, 0), 32768)
 }
 
 // admBest15 is libvmaf's get_best15_from32: the 15 most significant bits
@@ -152,43 +169,49 @@ func admBest15(x uint32) (uint16, int32) {
 }
 
 // admDecouple123 is libvmaf's adm_decouple_s123 (int32 bands, row stride w)
-// followed by its i4_adm_csf of both results (fused, see admCSFSums123): as
+// followed by its i4_adm_csf of both results (admCSFSums123): as
 // admDecouple0, but the division t/o uses the 15 leading bits of |o|
 // (admBest15) and a correspondingly larger shift.
 func (a *ADM) admDecouple123(w, h int, rf [3]uint32) {
 	b := &a.s1
-	div := a.div
-	egl := a.egl
 	left, top, right, bottom := admBorder(w, h)
+	angle := a.angle[:right-left]
 	for i := top; i < bottom; i++ {
 		lo, hi := i*w+left, i*w+right
-		oh, ov, od := b.ref[1][lo:hi], b.ref[2][lo:hi], b.ref[3][lo:hi]
-		th, tv, td := b.dis[1][lo:hi], b.dis[2][lo:hi], b.dis[3][lo:hi]
-		rh, rv, rd := b.decR[0][lo:hi], b.decR[1][lo:hi], b.decR[2][lo:hi]
-		ah, av, ad := b.decA[0][lo:hi], b.decA[1][lo:hi], b.decA[2][lo:hi]
-		fR, cR, fA, cA := b.fR[lo:hi], b.cR[lo:hi], b.fA[lo:hi], b.cA[lo:hi]
-		n := len(oh)
-		ov, od, th, tv, td = ov[:n], od[:n], th[:n], tv[:n], td[:n]
-		rh, rv, rd, ah, av, ad = rh[:n], rv[:n], rd[:n], ah[:n], av[:n], ad[:n]
-		fR, cR, fA, cA = fR[:n], cR[:n], fA[:n], cA[:n]
-		for j := 0; j < n; j++ {
-			xoh, xov, xod := oh[j], ov[j], od[j]
-			xth, xtv, xtd := th[j], tv[j], td[j]
-			angle := false
-			if otDP := int64(xoh)*int64(xth) + int64(xov)*int64(xtv); otDP >= 0 {
-				oMag := int64(xoh)*int64(xoh) + int64(xov)*int64(xov)
-				tMag := int64(xth)*int64(xth) + int64(xtv)*int64(xtv)
-				angle = admAngleFlag(otDP, oMag, tMag)
-			}
-			yh := admRestore32(xoh, xth, div, angle, egl)
-			yv := admRestore32(xov, xtv, div, angle, egl)
-			yd := admRestore32(xod, xtd, div, angle, egl)
-			rh[j], rv[j], rd[j] = yh, yv, yd
-			zh, zv, zd := xth-yh, xtv-yv, xtd-yd
-			ah[j], av[j], ad[j] = zh, zv, zd
-			fR[j], cR[j] = admCSFSums123(yh, yv, yd, rf)
-			fA[j], cA[j] = admCSFSums123(zh, zv, zd, rf)
+		admAngles32(b.ref[1][lo:hi], b.ref[2][lo:hi], b.dis[1][lo:hi], b.dis[2][lo:hi], angle)
+		for t := 0; t < 3; t++ {
+			admRestoreRow32(b.ref[t+1][lo:hi], b.dis[t+1][lo:hi], angle, b.decR[t][lo:hi], b.decA[t][lo:hi], a.div, a.egl)
 		}
+		admCSFRow123(b.decR[0][lo:hi], b.decR[1][lo:hi], b.decR[2][lo:hi], b.fR[lo:hi], b.cR[lo:hi], rf)
+		admCSFRow123(b.decA[0][lo:hi], b.decA[1][lo:hi], b.decA[2][lo:hi], b.fA[lo:hi], b.cA[lo:hi], rf)
+	}
+}
+
+// admAngles32 is admAngles16 for int32 bands.
+func admAngles32(oh, ov, th, tv []int32, angle []bool) {
+	ov, th, tv, angle = ov[:len(oh)], th[:len(oh)], tv[:len(oh)], angle[:len(oh)]
+	for j := range oh {
+		xoh, xov, xth, xtv := int64(oh[j]), int64(ov[j]), int64(th[j]), int64(tv[j])
+		otDP := xoh*xth + xov*xtv
+		angle[j] = otDP >= 0 && admAngleFlag(otDP, xoh*xoh+xov*xov, xth*xth+xtv*xtv)
+	}
+}
+
+// admRestoreRow32 is admRestoreRow16 for int32 bands (adm_decouple_s123).
+func admRestoreRow32(o, t []int32, angle []bool, r, a []int32, div *[65537]int32, egl float64) {
+	t, angle, r, a = t[:len(o)], angle[:len(o)], r[:len(o)], a[:len(o)]
+	for j := range o {
+		y := admRestore32(o[j], t[j], div, angle[j], egl)
+		r[j] = y
+		a[j] = t[j] - y
+	}
+}
+
+// admCSFRow123 stores admCSFSums123 of one row of three bands into f and c.
+func admCSFRow123(bh, bv, bd []int32, f, c []int32, rf [3]uint32) {
+	bv, bd, f, c = bv[:len(bh)], bd[:len(bh)], f[:len(bh)], c[:len(bh)]
+	for j := range bh {
+		f[j], c[j] = admCSFSums123(bh[j], bv[j], bd[j], rf)
 	}
 }
 
