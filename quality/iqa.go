@@ -107,12 +107,20 @@ func iqaDecimate(dst, src []float32, w, h, factor int, k []float32, kw int, cols
 
 // iqaFilter11 is the horizontal pass of _iqa_convolve (IQA_CONVOLVE_1D) for
 // the 11-tap window: dst[x] = float(Σ_u float(src[x+u]*k[u])) with a double
-// sum, for every x where the window fits.
+// sum from 0, for every x where the window fits. The AVX2 kernel, where
+// there is one, does the same operations eight outputs at a time.
 func iqaFilter11(dst, src []float32, k *[iqaWindow]float32) {
+	done := iqaFilter11Asm(dst, src, k)
+	iqaFilter11Go(dst[done:], src[done:], k)
+}
+
+// iqaFilter11Go is iqaFilter11 in plain Go.
+func iqaFilter11Go(dst, src []float32, k *[iqaWindow]float32) {
 	src = src[:len(dst)+iqaWindow-1]
 	for x := range dst {
 		s := src[x : x+iqaWindow : x+iqaWindow]
-		sum := float64(s[0] * k[0])
+		var sum float64
+		sum += float64(s[0] * k[0])
 		sum += float64(s[1] * k[1])
 		sum += float64(s[2] * k[2])
 		sum += float64(s[3] * k[3])
@@ -129,8 +137,22 @@ func iqaFilter11(dst, src []float32, k *[iqaWindow]float32) {
 
 // iqaFilter11Vertical is the vertical pass of _iqa_convolve
 // (IQA_CONVOLVE_1D): dst[x] = float(Σ_v float(rows[v][x]*k[v])) with a
-// double sum in window order.
+// double sum from 0 in window order (eight outputs at a time in AVX2 where
+// there is a kernel).
 func iqaFilter11Vertical(dst []float32, rows *[iqaWindow][]float32, k *[iqaWindow]float32) {
+	done := iqaFilter11VerticalAsm(dst, rows, k)
+	if done == len(dst) {
+		return
+	}
+	var rest [iqaWindow][]float32
+	for v := range rest {
+		rest[v] = rows[v][done:]
+	}
+	iqaFilter11VerticalGo(dst[done:], &rest, k)
+}
+
+// iqaFilter11VerticalGo is iqaFilter11Vertical in plain Go.
+func iqaFilter11VerticalGo(dst []float32, rows *[iqaWindow][]float32, k *[iqaWindow]float32) {
 	n := len(dst)
 	r0, r1, r2, r3, r4, r5 := rows[0][:n], rows[1][:n], rows[2][:n], rows[3][:n], rows[4][:n], rows[5][:n]
 	r6, r7, r8, r9, r10 := rows[6][:n], rows[7][:n], rows[8][:n], rows[9][:n], rows[10][:n]
@@ -138,8 +160,9 @@ func iqaFilter11Vertical(dst []float32, rows *[iqaWindow][]float32, k *[iqaWindo
 	x := 0
 	// Two columns at a time: two independent sums for the CPU to overlap.
 	for ; x+2 <= n; x += 2 {
-		a := float64(r0[x] * k0)
-		b := float64(r0[x+1] * k0)
+		var a, b float64
+		a += float64(r0[x] * k0)
+		b += float64(r0[x+1] * k0)
 		a += float64(r1[x] * k1)
 		b += float64(r1[x+1] * k1)
 		a += float64(r2[x] * k2)
@@ -163,7 +186,8 @@ func iqaFilter11Vertical(dst []float32, rows *[iqaWindow][]float32, k *[iqaWindo
 		dst[x], dst[x+1] = float32(a), float32(b)
 	}
 	for ; x < n; x++ {
-		sum := float64(r0[x] * k0)
+		var sum float64
+		sum += float64(r0[x] * k0)
 		sum += float64(r1[x] * k1)
 		sum += float64(r2[x] * k2)
 		sum += float64(r3[x] * k3)
