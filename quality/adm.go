@@ -237,8 +237,8 @@ func (a *ADM) compute(ref, dis []uint16, w, h, bpc int) admResult {
 	}
 	a.admDecouple0(w, h)
 	den0 := admCSFDen0(&b.ref, w, h, a.rf[0])
-	num0 := admCM0(&b.decR, b.fA, b.cA, w, h, admNoiseWeight, a.vsum, a.thr)
-	aim0 := admCM0(&b.decA, b.fR, b.cR, w, h, 0, a.vsum, a.thr)
+	num0 := admCM0(&b.decR, b.fA, b.cA, w, h, admNoiseWeight, a.vsum, a.thr, a.asm)
+	aim0 := admCM0(&b.decA, b.fR, b.cR, w, h, 0, a.vsum, a.thr, a.asm)
 	num += float64(num0)
 	den += float64(den0)
 	aimNum += float64(aim0)

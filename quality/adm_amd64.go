@@ -38,3 +38,30 @@ func admDWT0HorizontalAsm(t, lp, hp []int16) int {
 	admDWT0HorizontalAVX2(&t[1 : 2*n+3][0], n, &lp[1 : n+1][0], &hp[1 : n+1][0])
 	return n
 }
+
+//go:noescape
+func admCSFRow0AVX2(bh, bv, bd *int16, f, c *int32, n int)
+
+//go:noescape
+func admCMRow0AVX2(src *int16, thr *int32, n int, k *admCMConsts) int64
+
+// admCSFRow0Asm runs admCSFRow0 on the first multiple of 8 of the row and
+// returns how many it did.
+func admCSFRow0Asm(bh, bv, bd []int16, f, c []int32) int {
+	n := len(bh) &^ 7
+	if n == 0 {
+		return 0
+	}
+	admCSFRow0AVX2(&bh[0], &bv[:n][0], &bd[:n][0], &f[:n][0], &c[:n][0], n)
+	return n
+}
+
+// admCMRow0Asm sums admCMShifts.cube over the first multiple of 8 of the
+// row and returns the sum and how many it did.
+func admCMRow0Asm(src []int16, thr []int32, k *admCMConsts) (int64, int) {
+	n := len(src) &^ 7
+	if n == 0 {
+		return 0, 0
+	}
+	return admCMRow0AVX2(&src[0], &thr[:n][0], n, k), n
+}

@@ -144,3 +144,138 @@ hloop:
 	JLT hloop
 	VZEROUPPER
 	RET
+
+DATA admRFH<>+0(SB)/4, $36453
+GLOBL admRFH<>(SB), RODATA|NOPTR, $4
+DATA admRFD<>+0(SB)/4, $49417
+GLOBL admRFD<>(SB), RODATA|NOPTR, $4
+DATA admC16384<>+0(SB)/4, $16384
+GLOBL admC16384<>(SB), RODATA|NOPTR, $4
+DATA admC65535<>+0(SB)/4, $65535
+GLOBL admC65535<>(SB), RODATA|NOPTR, $4
+DATA admC4369<>+0(SB)/4, $4369
+GLOBL admC4369<>(SB), RODATA|NOPTR, $4
+DATA admC8738<>+0(SB)/4, $8738
+GLOBL admC8738<>(SB), RODATA|NOPTR, $4
+DATA admC2048<>+0(SB)/4, $2048
+GLOBL admC2048<>(SB), RODATA|NOPTR, $4
+DATA admSign64<>+0(SB)/8, $0x8000000000000000
+GLOBL admSign64<>(SB), RODATA|NOPTR, $8
+
+// ADMCSFBAND0 accumulates one band of admCSFSums0 for eight coefficients:
+// a = |int16((rf·x + add) >> sh)|, Y8 += int16((4369·a + 2048) >> 12),
+// Y9 += int16((8738·a + 2048) >> 12). Int16 truncation is a 16-bit left
+// shift and an arithmetic right shift.
+#define ADMCSFBAND0(src, rf, add, sh) \
+	VPMOVSXWD src, Y0 \
+	VPMULLD rf, Y0, Y0 \
+	VPADDD add, Y0, Y0 \
+	VPSRAD sh, Y0, Y0 \
+	VPSLLD $16, Y0, Y0 \
+	VPSRAD $16, Y0, Y0 \
+	VPABSD Y0, Y0 \
+	VPMULLD Y14, Y0, Y1 \
+	VPMULLD Y15, Y0, Y2 \
+	VPADDD Y13, Y1, Y1 \
+	VPADDD Y13, Y2, Y2 \
+	VPSRAD $12, Y1, Y1 \
+	VPSRAD $12, Y2, Y2 \
+	VPSLLD $16, Y1, Y1 \
+	VPSLLD $16, Y2, Y2 \
+	VPSRAD $16, Y1, Y1 \
+	VPSRAD $16, Y2, Y2 \
+	VPADDD Y1, Y8, Y8 \
+	VPADDD Y2, Y9, Y9
+
+// func admCSFRow0AVX2(bh, bv, bd *int16, f, c *int32, n int)
+// f[j], c[j] = admCSFSums0(bh[j], bv[j], bd[j]) for j in [0, n), n a
+// positive multiple of 8.
+TEXT ·admCSFRow0AVX2(SB), NOSPLIT, $0-48
+	MOVQ bh+0(FP), SI
+	MOVQ bv+8(FP), R8
+	MOVQ bd+16(FP), R9
+	MOVQ f+24(FP), DI
+	MOVQ c+32(FP), DX
+	MOVQ n+40(FP), CX
+	VPBROADCASTD admRFH<>(SB), Y10
+	VPBROADCASTD admRFD<>(SB), Y11
+	VPBROADCASTD admC16384<>(SB), Y12
+	VPBROADCASTD admC2048<>(SB), Y13
+	VPBROADCASTD admC4369<>(SB), Y14
+	VPBROADCASTD admC8738<>(SB), Y15
+	VPBROADCASTD admC65535<>(SB), Y7
+	XORQ BX, BX
+
+csfloop:
+	VPXOR Y8, Y8, Y8
+	VPXOR Y9, Y9, Y9
+	ADMCSFBAND0((SI)(BX*2), Y10, Y12, $15)
+	ADMCSFBAND0((R8)(BX*2), Y10, Y12, $15)
+	ADMCSFBAND0((R9)(BX*2), Y11, Y7, $17)
+	VMOVDQU Y8, (DI)(BX*4)
+	VMOVDQU Y9, (DX)(BX*4)
+	ADDQ $8, BX
+	CMPQ BX, CX
+	JLT csfloop
+	VZEROUPPER
+	RET
+
+// ADMCUBE adds to Y15 (four int64 lanes) the cubes of the even dwords of
+// reg (non-negative int32 x): sq = int32((x·x + addSq) >> shSq), then
+// (sq·x + addCub) >> shCub, the last shift arithmetic, done as a logical
+// shift of v ^ 2^63 minus 2^(63-shCub) (Y14). Y10 = addSq, X11 = shSq,
+// Y12 = addCub, X13 = shCub, Y9 = 2^63.
+#define ADMCUBE(reg) \
+	VPMULUDQ reg, reg, Y2 \
+	VPADDQ Y10, Y2, Y2 \
+	VPSRLQ X11, Y2, Y2 \
+	VPMULDQ reg, Y2, Y3 \
+	VPADDQ Y12, Y3, Y3 \
+	VPXOR Y9, Y3, Y3 \
+	VPSRLQ X13, Y3, Y3 \
+	VPSUBQ Y14, Y3, Y3 \
+	VPADDQ Y3, Y15, Y15
+
+// func admCMRow0AVX2(src *int16, thr *int32, n int, k *admCMConsts) int64
+// Σ_j cube(max(|src[j]·rf| − thr[j]<<sub, 0)) for j in [0, n), n a positive
+// multiple of 8, with adm_cm's int32 and int64 rounding (admCMShifts.cube).
+TEXT ·admCMRow0AVX2(SB), NOSPLIT, $0-40
+	MOVQ src+0(FP), SI
+	MOVQ thr+8(FP), DX
+	MOVQ n+16(FP), CX
+	MOVQ k+24(FP), AX
+	VPBROADCASTD 0(AX), Y8    // rf
+	VMOVQ 8(AX), X7           // sub
+	VPBROADCASTQ 16(AX), Y10  // addSq
+	VMOVQ 24(AX), X11         // shSq
+	VPBROADCASTQ 32(AX), Y12  // addCub
+	VMOVQ 40(AX), X13         // shCub
+	VPBROADCASTQ 48(AX), Y14  // 2^(63-shCub)
+	VPBROADCASTQ admSign64<>(SB), Y9
+	VPXOR Y6, Y6, Y6
+	VPXOR Y15, Y15, Y15
+	XORQ BX, BX
+
+cmloop:
+	VPMOVSXWD (SI)(BX*2), Y0
+	VPMULLD Y8, Y0, Y0
+	VPABSD Y0, Y0
+	VMOVDQU (DX)(BX*4), Y1
+	VPSLLD X7, Y1, Y1
+	VPSUBD Y1, Y0, Y0
+	VPMAXSD Y6, Y0, Y0
+	ADMCUBE(Y0)
+	VPSRLQ $32, Y0, Y4
+	ADMCUBE(Y4)
+	ADDQ $8, BX
+	CMPQ BX, CX
+	JLT cmloop
+
+	VEXTRACTI128 $1, Y15, X0
+	VPADDQ X0, X15, X15
+	VPSHUFD $0x4e, X15, X0
+	VPADDQ X0, X15, X15
+	VMOVQ X15, AX
+	MOVQ AX, ret+32(FP)
+	VZEROUPPER
+	RET

@@ -36,6 +36,39 @@ func (s *admCMShifts) cube(x, thr int32) int64 {
 	return (int64(sq)*int64(x) + s.addCub) >> (s.cub & 63)
 }
 
+// admCMConsts is what admCMRow0AVX2 reads: a band's csf weight and
+// admCMShifts, plus 2^(63−cub) for its arithmetic 64-bit shift.
+type admCMConsts struct {
+	rf     int32
+	_      int32
+	sub    uint64
+	addSq  int64
+	sq     uint64
+	addCub int64
+	cub    uint64
+	bias   int64
+}
+
+func (s *admCMShifts) consts(rf int32) admCMConsts {
+	return admCMConsts{rf: rf, sub: uint64(s.sub), addSq: s.addSq, sq: uint64(s.sq), addCub: s.addCub, cub: uint64(s.cub), bias: int64(uint64(1) << (63 - s.cub))}
+}
+
+// admCMRow0 sums the cubes of one band of one row of adm_cm (scale 0):
+// x = src·rf against the thresholds thr.
+func admCMRow0(src []int16, thr []int32, s *admCMShifts, k *admCMConsts, asm bool) int64 {
+	thr = thr[:len(src)]
+	var sum int64
+	done := 0
+	if asm {
+		sum, done = admCMRow0Asm(src, thr, k)
+	}
+	rf := k.rf
+	for j := done; j < len(src); j++ {
+		sum += s.cube(int32(src[j])*rf, thr[j])
+	}
+	return sum
+}
+
 // admCMLayout is the loop geometry shared by adm_cm and i4_adm_cm: the
 // admInner region, the columns whose vertical sums it reads, the row shift.
 type admCMLayout struct {
@@ -108,27 +141,21 @@ func (l *admCMLayout) thresholds(fsum, csum []int32, w, h, i int, vsum, thr []in
 //	Σ_θ ( powf(Σ x³ / 2^(52|57 − shifts), 1/3) + powf(area·nw, 1/3) )
 //
 // with noise weight nw (0 for AIM). vsum and thr are scratch of length w.
-func admCM0(src *[3][]int16, fsum, csum []int32, w, h int, nw float64, vsum, thr []int32) float32 {
+func admCM0(src *[3][]int16, fsum, csum []int32, w, h int, nw float64, vsum, thr []int32, asm bool) float32 {
 	shiftCubH := uint32(math.Ceil(math.Log2(float64(w)) - 4))
 	shiftCubD := uint32(math.Ceil(math.Log2(float64(w)) - 3))
 	sh := admCMShifts{10, 1 << 28, 29, int64(uint32(math.Pow(2, float64(shiftCubH-1)))), uint(shiftCubH)}
 	sd := admCMShifts{12, 1 << 29, 30, int64(uint32(math.Pow(2, float64(shiftCubD-1)))), uint(shiftCubD)}
 	l := newADMCMLayout(w, h)
 
+	kh, kd := sh.consts(admRFactor0H), sd.consts(admRFactor0D)
 	var acc [3]int64
 	for i := l.top; i < l.bottom; i++ {
 		l.thresholds(fsum, csum, w, h, i, vsum, thr)
-		bh := src[0][i*w+l.left : i*w+l.right]
-		bv := src[1][i*w+l.left : i*w+l.right]
-		bd := src[2][i*w+l.left : i*w+l.right]
 		t := thr[l.left:l.right]
-		bv, bd, t = bv[:len(bh)], bd[:len(bh)], t[:len(bh)]
-		var ih, iv, id int64
-		for j := range bh {
-			ih += sh.cube(int32(bh[j])*admRFactor0H, t[j])
-			iv += sh.cube(int32(bv[j])*admRFactor0H, t[j])
-			id += sd.cube(int32(bd[j])*admRFactor0D, t[j])
-		}
+		ih := admCMRow0(src[0][i*w+l.left:i*w+l.right], t, &sh, &kh, asm)
+		iv := admCMRow0(src[1][i*w+l.left:i*w+l.right], t, &sh, &kh, asm)
+		id := admCMRow0(src[2][i*w+l.left:i*w+l.right], t, &sd, &kd, asm)
 		acc[0] += (ih + l.addInner) >> l.shiftInner
 		acc[1] += (iv + l.addInner) >> l.shiftInner
 		acc[2] += (id + l.addInner) >> l.shiftInner

@@ -105,8 +105,8 @@ func (a *ADM) admDecouple0(w, h int) {
 		for t := 0; t < 3; t++ {
 			admRestoreRow16(b.ref[t+1][lo:hi], b.dis[t+1][lo:hi], angle, b.decR[t][lo:hi], b.decA[t][lo:hi], a.div, a.egl)
 		}
-		admCSFRow0(b.decR[0][lo:hi], b.decR[1][lo:hi], b.decR[2][lo:hi], b.fR[lo:hi], b.cR[lo:hi])
-		admCSFRow0(b.decA[0][lo:hi], b.decA[1][lo:hi], b.decA[2][lo:hi], b.fA[lo:hi], b.cA[lo:hi])
+		admCSFRow0(b.decR[0][lo:hi], b.decR[1][lo:hi], b.decR[2][lo:hi], b.fR[lo:hi], b.cR[lo:hi], a.asm)
+		admCSFRow0(b.decA[0][lo:hi], b.decA[1][lo:hi], b.decA[2][lo:hi], b.fA[lo:hi], b.cA[lo:hi], a.asm)
 	}
 }
 
@@ -139,9 +139,13 @@ func admRestoreRow16(o, t []int16, angle []bool, r, a []int16, div *[65537]int32
 }
 
 // admCSFRow0 stores admCSFSums0 of one row of three bands into f and c.
-func admCSFRow0(bh, bv, bd []int16, f, c []int32) {
+func admCSFRow0(bh, bv, bd []int16, f, c []int32, asm bool) {
 	bv, bd, f, c = bv[:len(bh)], bd[:len(bh)], f[:len(bh)], c[:len(bh)]
-	for j := range bh {
+	done := 0
+	if asm {
+		done = admCSFRow0Asm(bh, bv, bd, f, c)
+	}
+	for j := done; j < len(bh); j++ {
 		ph := admCSFAbs0(bh[j], admRFactor0H, 16384, 15)
 		pv := admCSFAbs0(bv[j], admRFactor0H, 16384, 15)
 		pd := admCSFAbs0(bd[j], admRFactor0D, 65535, 17)
