@@ -9,8 +9,9 @@ import "golang.org/x/sys/cpu"
 // can compare the kernels with the pure-Go loops.
 var vifAVX2 = cpu.X86.HasAVX2
 
-// The AVX2 kernels (vif_amd64.s). n is a positive multiple of 8; the
-// wrappers below check the slice bounds before calling them.
+// The AVX2 kernels (vif_amd64.s). n is a positive multiple of the kernel's
+// block of columns (4 or 8); the wrappers below check the slice bounds
+// before calling them.
 
 //go:noescape
 func vifVertical8AVX2(ref, dis *[17]*uint16, n int, mu, xx, yy, xy *uint64)

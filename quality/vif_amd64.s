@@ -1,5 +1,11 @@
 //go:build !purego
 
+// AVX2 kernels of the integer VIF feature (vif_kernel.go). Each computes
+// exactly what a pure-Go loop of vif_kernel.go computes, on the first
+// multiple of its block of columns; the Go loop finishes the row.
+// TestVIFKernelsMatchReference runs both against a transliteration of
+// libvmaf's C. The filter windows are libvmaf's vif_filter1d_table.
+
 #include "textflag.h"
 
 // vifF17 is the scale-0 window's first nine taps (vif_filter1d_table[0]),
@@ -622,7 +628,8 @@ QCONST(vifQLo16, $0xffff)
 // libvmaf's; int→double conversions go through 2⁵² (exact below 2⁵²),
 // log2_32/log2_64's leading-zero count comes from the double's exponent
 // (exact for integers), (int64)(g·g·σ1²) is VROUNDPD toward zero, and
-// g, sv² use separate multiplies and subtracts as C does.
+// g, sv² use separate multiplies and subtracts as C does. Blocks with no
+// pixel on the log path skip the log steps.
 TEXT ·vifRowAVX2(SB), NOSPLIT, $0-80
 	MOVQ mu1+0(FP), R8
 	MOVQ mu2+8(FP), R9
