@@ -75,6 +75,8 @@ type demuxer struct {
 	name string
 	fc   *astiav.FormatContext
 	io   *astiav.IOContext
+	// release, when set, releases the Source after the demuxer closes.
+	release func() error
 }
 
 // openDemuxer opens src (called name in errors) with libavformat and reads
@@ -120,4 +122,7 @@ func (d *demuxer) Close() {
 	d.fc.CloseInput()
 	d.fc.Free()
 	d.io.Free()
+	if d.release != nil {
+		d.release()
+	}
 }

@@ -38,8 +38,10 @@ func positional(c *cli.Context) ([]string, error) {
 			i++
 			value = args[i]
 		}
-		if err := c.Set(name, value); err != nil {
-			return nil, usagef("%s: invalid value %q for flag %s: %v", c.Command.Name, value, a, err)
+		for _, n := range f.Names() { // every alias, as urfave/cli's own parsing does
+			if err := c.Set(n, value); err != nil {
+				return nil, usagef("%s: invalid value %q for flag %s: %v", c.Command.Name, value, a, err)
+			}
 		}
 	}
 	return pos, nil

@@ -41,6 +41,8 @@ func newApp() *cli.App {
 		Commands: []*cli.Command{
 			// One line per subcommand; each lives in its own file.
 			probeCommand(),
+			encodeCommand(),
+			ladderCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // main maps errors to exit codes
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {

@@ -59,6 +59,9 @@ func probeURL(c *cli.Context, url string) (*encode.Info, error) {
 func quietFFmpeg() {
 	if os.Getenv("RUNG_FFMPEG_LOG") == "" {
 		astiav.SetLogLevel(astiav.LogLevelQuiet)
+		if os.Getenv("SVT_LOG") == "" {
+			os.Setenv("SVT_LOG", "1") // SVT-AV1 logs to stderr itself; errors only
+		}
 	}
 }
 

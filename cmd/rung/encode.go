@@ -1,0 +1,157 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+	"rung/encode"
+)
+
+// encodeCommand is `rung encode INPUT -o OUT --codec C --crf N ...`.
+func encodeCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "encode",
+		Usage:     "encode a video in scene-cut chunks in parallel, resuming from finished chunks",
+		ArgsUsage: "INPUT",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file (.mp4 or .mkv)"},
+			&cli.StringFlag{Name: "codec", Value: "x264", Usage: "x264, x265, svtav1, vp9 or aom"},
+			&cli.Float64Flag{Name: "crf", Value: 23, Usage: "constant quality (CRF)"},
+			&cli.IntFlag{Name: "qp", Usage: "constant quantizer instead of CRF (x264, x265, svtav1)"},
+			&cli.StringFlag{Name: "preset", Usage: "encoder preset (x264/x265 name, svtav1/vp9/aom speed number)"},
+			&cli.IntFlag{Name: "height", Usage: "output height (width keeps the aspect ratio)"},
+			&cli.IntFlag{Name: "keyint", Usage: "maximum keyframe interval in frames"},
+			&cli.IntFlag{Name: "bit-depth", Value: 8, Usage: "output bit depth, 8 or 10"},
+			&cli.StringFlag{Name: "params", Aliases: []string{"x264-params", "x265-params", "svtav1-params", "aom-params"},
+				Usage: "encoder options, key=value:key=value (x264-params style)"},
+			&cli.Float64Flag{Name: "chunk-seconds", Usage: "longest chunk in seconds (default 10)"},
+			&cli.Float64Flag{Name: "min-chunk", Usage: "shortest chunk in seconds (default 1)"},
+			&cli.IntFlag{Name: "workers", Usage: "chunks encoded at once (default from cores and memory)"},
+			&cli.StringFlag{Name: "frames", Usage: "encode only frames A:B (B exclusive) as one chunk"},
+			&cli.StringFlag{Name: "plan-json", Usage: "write the chunk plan as JSON to FILE (- for stdout)"},
+			&cli.StringFlag{Name: "plan", Usage: "encode the chunks of a plan written by --plan-json"},
+			&cli.StringFlag{Name: "work-dir", Usage: "directory of finished chunks (default OUT.rung)"},
+			&cli.BoolFlag{Name: "no-audio", Usage: "drop the source's audio"},
+			&cli.BoolFlag{Name: "clean", Usage: "remove the work dir after a successful encode"},
+			&cli.BoolFlag{Name: "json", Usage: "progress as JSON events on stdout, one per line"},
+		},
+		Action: runEncode,
+	}
+}
+
+func runEncode(c *cli.Context) error {
+	args, err := positional(c)
+	if err != nil {
+		return err
+	}
+	if len(args) != 1 {
+		return usagef("encode: want exactly one INPUT, got %d arguments", len(args))
+	}
+	job, err := encodeJob(c)
+	if err != nil {
+		return err
+	}
+	quietFFmpeg()
+	src, closeSrc, err := encode.OpenSource(args[0])
+	if err != nil {
+		return err
+	}
+	defer closeSrc()
+	job.Source, job.Name = src, args[0]
+	progress, wait := progressOutput(c.Bool("json"))
+	job.Progress = progress
+	res, err := encode.Encode(c.Context, job)
+	wait()
+	if err != nil {
+		if errors.Is(err, encode.ErrUnknownCodec) {
+			return usageError{err}
+		}
+		return err
+	}
+	if p := c.String("plan-json"); p != "" {
+		if err := writePlan(p, res.Plan); err != nil {
+			return err
+		}
+	}
+	if c.Bool("clean") {
+		os.RemoveAll(workDir(job))
+	}
+	if !c.Bool("json") {
+		fmt.Fprintf(os.Stderr, "%s: %d frames in %d chunks (%d encoded, %d from the work dir), %d bytes\n",
+			res.Output, res.Frames, res.Chunks, res.Encoded, res.Cached, res.Bytes)
+	}
+	return nil
+}
+
+// encodeJob turns the flags into an encode.Job (without its source).
+func encodeJob(c *cli.Context) (encode.Job, error) {
+	job := encode.Job{
+		Output: c.String("output"),
+		Settings: encode.Settings{
+			Codec: c.String("codec"), CRF: c.Float64("crf"), QP: c.Int("qp"), Preset: c.String("preset"),
+			Height: c.Int("height"), Keyint: c.Int("keyint"), BitDepth: c.Int("bit-depth"), Params: c.String("params"),
+		},
+		WorkDir:     c.String("work-dir"),
+		PlanOptions: encode.PlanOptions{MinChunk: c.Float64("min-chunk"), ChunkSeconds: c.Float64("chunk-seconds")},
+		Workers:     c.Int("workers"),
+		NoAudio:     c.Bool("no-audio"),
+	}
+	if job.Output == "" {
+		return job, usagef("encode: -o OUT is required")
+	}
+	if _, err := encode.OutputFormat(job.Output); err != nil {
+		return job, usageError{err}
+	}
+	if err := job.Settings.Validate(); err != nil {
+		return job, usageError{err}
+	}
+	if f := c.String("frames"); f != "" {
+		a, b, ok := strings.Cut(f, ":")
+		start, err1 := strconv.Atoi(a)
+		end, err2 := strconv.Atoi(b)
+		if !ok || err1 != nil || err2 != nil || start < 0 || end <= start {
+			return job, usagef("encode: --frames %q: want A:B with 0 <= A < B", f)
+		}
+		job.Frames = &encode.Chunk{Start: start, End: end}
+	}
+	if p := c.String("plan"); p != "" {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return job, fmt.Errorf("encode: read plan: %w", err)
+		}
+		job.Plan = new(encode.Plan)
+		if err := json.Unmarshal(b, job.Plan); err != nil {
+			return job, fmt.Errorf("encode: plan %s: %w", p, err)
+		}
+	}
+	return job, nil
+}
+
+func workDir(job encode.Job) string {
+	if job.WorkDir != "" {
+		return job.WorkDir
+	}
+	return job.Output + ".rung"
+}
+
+// writePlan writes the plan as indented JSON to path ("-": stdout).
+func writePlan(path string, p *encode.Plan) error {
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	if path == "-" {
+		_, err = os.Stdout.Write(b)
+		return err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return fmt.Errorf("encode: write plan: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,159 @@
+package encode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/asticode/go-astiav"
+)
+
+// chunkFormat is the container of encoded chunks in the work dir: NUT
+// keeps any codec and any time base exactly.
+const chunkFormat = "nut"
+
+// Chunk is a range of source frames encoded as one piece: frames
+// [Start, End) in presentation order. Every chunk starts with a keyframe
+// of the output.
+type Chunk struct {
+	Index int `json:"index"`
+	Start int `json:"start"`
+	End   int `json:"end"` // exclusive
+}
+
+// Len returns the number of frames in the chunk.
+func (c Chunk) Len() int { return c.End - c.Start }
+
+// ChunkJob is everything EncodeChunk needs: the source, its probe, the
+// frame range, the settings and where to write.
+type ChunkJob struct {
+	Source   Source
+	Info     *Info
+	Chunk    Chunk
+	Settings Settings
+	// Path receives the encoded packets (NUT); it appears only once
+	// complete and synced.
+	Path string
+	// DecodeThreads is the decoder's thread count (0: FFmpeg chooses).
+	DecodeThreads int
+	// Frames, when set, is called after every encoded frame with the
+	// number of frames of the chunk done and the bytes written.
+	Frames func(done int, bytes int64)
+}
+
+// EncodeChunk decodes frames [Start, End) of the source, seeking to the
+// keyframe before Start, scales them to the settings' height and encodes
+// them into job.Path.
+func EncodeChunk(ctx context.Context, job ChunkJob) error {
+	s, c, v := job.Settings, job.Chunk, job.Info.Video
+	if err := s.Validate(); err != nil {
+		return err
+	}
+	if c.Start < 0 || c.End > v.Frames || c.Start >= c.End {
+		return fmt.Errorf("encode: %s: chunk %d frames %d:%d outside 0:%d", job.Info.Name, c.Index, c.Start, c.End, v.Frames)
+	}
+	fd, err := openFrameDecoder(job.Source, job.Info.Name, job.DecodeThreads)
+	if err != nil {
+		return err
+	}
+	defer fd.Close()
+	if k, ok := v.KeyframeAtOrBefore(c.Start); ok && k.Frame > 0 {
+		if err := fd.seek(k.PTS); err != nil {
+			return err
+		}
+	}
+	enc, err := newEncoder(job.Info, s)
+	if err != nil {
+		return err
+	}
+	defer enc.close()
+	m, err := newAtomicMuxer(job.Path, chunkFormat)
+	if err != nil {
+		return err
+	}
+	defer m.abort()
+	st := m.fc.NewStream(nil)
+	if err := st.CodecParameters().FromCodecContext(enc.cc); err != nil {
+		return fmt.Errorf("encode: chunk %d: stream parameters: %w", c.Index, err)
+	}
+	st.SetTimeBase(enc.cc.TimeBase())
+	if err := m.writeHeader(nil); err != nil {
+		return err
+	}
+	w := &chunkWriter{m: m, st: st, tb: enc.cc.TimeBase()}
+	frame := astiav.AllocFrame()
+	defer frame.Free()
+	sc := newScaler(enc.cc.Width(), enc.cc.Height(), enc.cc.PixelFormat())
+	defer sc.free()
+	done := 0
+	for done < c.Len() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		err := fd.next(frame)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		i := frameIndex(v, frame.Pts())
+		switch {
+		case i < 0:
+			return fmt.Errorf("encode: %s: decoded a frame with pts %d, which the probe did not see", job.Info.Name, frame.Pts())
+		case i < c.Start:
+			continue
+		case i >= c.End:
+			continue // frames reordered past the end; the loop ends when all are in
+		case i != c.Start+done:
+			return fmt.Errorf("encode: %s: chunk %d: decoded frame %d, want %d (seek landed after the keyframe?)", job.Info.Name, c.Index, i, c.Start+done)
+		}
+		f, err := sc.convert(frame)
+		if err != nil {
+			return fmt.Errorf("encode: %s: %w", job.Info.Name, err)
+		}
+		f.SetPictureType(astiav.PictureTypeNone) // let the encoder choose; decoders mark I frames
+		f.SetPts(int64(done))
+		if err := enc.send(f, w.write); err != nil {
+			return err
+		}
+		done++
+		if job.Frames != nil {
+			job.Frames(done, w.bytes)
+		}
+	}
+	if done != c.Len() {
+		return fmt.Errorf("encode: %s: chunk %d: decoded %d of frames %d:%d", job.Info.Name, c.Index, done, c.Start, c.End)
+	}
+	if err := enc.send(nil, w.write); err != nil {
+		return err
+	}
+	if w.packets != c.Len() {
+		return fmt.Errorf("encode: %s: chunk %d: encoder gave %d packets for %d frames", job.Info.Name, c.Index, w.packets, c.Len())
+	}
+	if job.Frames != nil {
+		job.Frames(done, w.bytes)
+	}
+	return m.commit()
+}
+
+// chunkWriter writes encoded packets into a chunk file.
+type chunkWriter struct {
+	m       *atomicMuxer
+	st      *astiav.Stream
+	tb      astiav.Rational
+	packets int
+	bytes   int64
+}
+
+func (w *chunkWriter) write(p *astiav.Packet) error {
+	p.SetStreamIndex(w.st.Index())
+	p.RescaleTs(w.tb, w.st.TimeBase())
+	w.packets++
+	w.bytes += int64(p.Size())
+	if err := w.m.fc.WriteFrame(p); err != nil {
+		return fmt.Errorf("encode: %s: write packet: %w", w.m.path, err)
+	}
+	return nil
+}

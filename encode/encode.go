@@ -1,0 +1,283 @@
+package encode
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Job is one rendition encode of one source.
+type Job struct {
+	Source Source
+	Name   string // the source's URL, for errors and the plan
+	// Info is the source's probe; Encode probes when it is nil.
+	Info     *Info
+	Settings Settings
+	// Output is the final file (.mp4 or .mkv); it appears only when
+	// complete.
+	Output string
+	// WorkDir holds the finished chunks (the cache that makes reruns
+	// resume); "" means Output + ".rung".
+	WorkDir string
+	// Plan, when set, is used instead of planning with PlanOptions.
+	Plan        *Plan
+	PlanOptions PlanOptions
+	// Frames, when set, encodes only frames [Start, End) as one chunk.
+	Frames *Chunk
+	// Workers is how many chunks are encoded at once; 0 chooses from the
+	// cores and the memory.
+	Workers int
+	// NoAudio drops the source's audio instead of copying it.
+	NoAudio  bool
+	Progress ProgressFunc
+}
+
+// Result reports what Encode did.
+type Result struct {
+	Output  string `json:"output"`
+	Frames  int    `json:"frames"`
+	Chunks  int    `json:"chunks"`
+	Encoded int    `json:"encoded_chunks"` // chunks encoded by this run
+	Cached  int    `json:"cached_chunks"`  // chunks found in the work dir
+	Workers int    `json:"workers"`
+	Bytes   int64  `json:"bytes"` // size of Output
+	Plan    *Plan  `json:"plan"`
+}
+
+// Encode plans the source into chunks, encodes the chunks missing from the
+// work dir in parallel (at most Workers at once, stopping at the first
+// error) and concatenates them into Output.
+func Encode(ctx context.Context, job Job) (*Result, error) {
+	began := time.Now()
+	if err := job.Settings.Validate(); err != nil {
+		return nil, err
+	}
+	if _, err := OutputFormat(job.Output); err != nil {
+		return nil, err
+	}
+	if err := checkWritableDir(job.Output); err != nil {
+		return nil, err
+	}
+	info := job.Info
+	if info == nil {
+		var err error
+		if info, err = Probe(ctx, job.Source, job.Name); err != nil {
+			return nil, err
+		}
+	}
+	plan, err := jobPlan(ctx, job, info)
+	if err != nil {
+		return nil, err
+	}
+	sourceID, err := SourceID(job.Source)
+	if err != nil {
+		return nil, err
+	}
+	cache := Cache{Dir: job.WorkDir}
+	if cache.Dir == "" {
+		cache.Dir = job.Output + ".rung"
+	}
+	if err := cache.ensure(); err != nil {
+		return nil, err
+	}
+	workers := job.Workers
+	if workers <= 0 {
+		workers = DefaultWorkers(info, job.Settings)
+	}
+	workers = min(workers, len(plan.Chunks))
+	settings := job.Settings
+	if settings.Threads == 0 {
+		settings.Threads = max(1, runtime.NumCPU()/workers)
+	}
+	decodeThreads := 1
+	if workers == 1 {
+		decodeThreads = 0
+	}
+	total := 0
+	for _, c := range plan.Chunks {
+		total += c.Len()
+	}
+	res := &Result{Output: job.Output, Frames: total, Chunks: len(plan.Chunks), Workers: workers, Plan: plan}
+	rep := &reporter{fn: job.Progress, began: began, chunks: len(plan.Chunks), total: total}
+	rep.send(Event{Kind: EventPlan, Chunk: -1})
+
+	paths := make([]string, len(plan.Chunks))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	var mu sync.Mutex // guards res.Encoded, res.Cached
+	for i, c := range plan.Chunks {
+		paths[i] = cache.Path(c.Index, ChunkKey(sourceID, c, job.Settings))
+		if cache.Has(paths[i]) {
+			mu.Lock()
+			res.Cached++
+			mu.Unlock()
+			rep.chunkFrames(c, c.Len(), fileSize(paths[i]), EventChunkCache)
+			continue
+		}
+		g.Go(func() error {
+			rep.chunkFrames(c, 0, 0, EventChunkStart)
+			err := EncodeChunk(gctx, ChunkJob{
+				Source: job.Source, Info: info, Chunk: c, Settings: settings, Path: paths[i],
+				DecodeThreads: decodeThreads,
+				Frames: func(done int, bytes int64) {
+					rep.chunkFrames(c, done, bytes, EventFrames)
+				},
+			})
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			res.Encoded++
+			mu.Unlock()
+			rep.chunkFrames(c, c.Len(), fileSize(paths[i]), EventChunkDone)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	rep.send(Event{Kind: EventConcat, Chunk: -1})
+	cj := ConcatJob{Info: info, Chunks: plan.Chunks, Paths: paths, Output: job.Output}
+	if !job.NoAudio {
+		cj.Audio = job.Source
+	}
+	if err := Concat(ctx, cj); err != nil {
+		return nil, err
+	}
+	res.Bytes = fileSize(job.Output)
+	rep.send(Event{Kind: EventDone, Chunk: -1, Bytes: res.Bytes, Output: job.Output})
+	return res, nil
+}
+
+// jobPlan returns the chunks a job encodes: its frame range as one chunk,
+// its given plan (validated), or a new plan.
+func jobPlan(ctx context.Context, job Job, info *Info) (*Plan, error) {
+	v := info.Video
+	switch {
+	case job.Frames != nil:
+		c := *job.Frames
+		if c.Start < 0 || c.End > v.Frames || c.Start >= c.End {
+			return nil, fmt.Errorf("encode: %s: frames %d:%d outside the source's 0:%d", info.Name, c.Start, c.End, v.Frames)
+		}
+		c.Index = 0
+		return &Plan{Source: info.Name, Frames: v.Frames, FrameRate: v.FrameRate, SceneCuts: []int{}, Chunks: []Chunk{c}}, nil
+	case job.Plan != nil:
+		if err := job.Plan.Validate(v.Frames); err != nil {
+			return nil, fmt.Errorf("%w (%s)", err, info.Name)
+		}
+		return job.Plan, nil
+	}
+	return PlanChunks(ctx, job.Source, info, job.PlanOptions)
+}
+
+// DefaultWorkers is the number of chunks to encode at once: one per core,
+// fewer when the available memory cannot hold that many encoders of the
+// output size.
+func DefaultWorkers(info *Info, s Settings) int {
+	n := runtime.NumCPU()
+	w, h := info.Video.Width, info.Video.Height
+	if s.Height > 0 {
+		w, h = outputSize(w, h, 0, s.Height)
+	}
+	// An encoder keeps its lookahead and reference frames, about 100
+	// frames of 16-bit 4:2:0, plus a fixed overhead.
+	perWorker := int64(w*h*3)*100 + 200<<20
+	if avail := availableMemory(); avail > 0 {
+		n = min(n, int(max(1, avail/perWorker)))
+	}
+	return max(1, n)
+}
+
+// availableMemory reads MemAvailable from /proc/meminfo (0 when unknown).
+func availableMemory() int64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	var kb int64
+	for _, line := range strings.Split(string(b), "\n") {
+		if _, err := fmt.Sscanf(line, "MemAvailable: %d kB", &kb); err == nil {
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// checkWritableDir fails early when the output's directory cannot take
+// new files, before any encoding.
+func checkWritableDir(output string) error {
+	dir := filepath.Dir(output)
+	f, err := os.CreateTemp(dir, ".rung-write-test-*")
+	if err != nil {
+		return fmt.Errorf("encode: output directory %s is not writable: %w", dir, err)
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+func fileSize(path string) int64 {
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return st.Size()
+}
+
+// reporter turns chunk progress into Events, serialising the callback.
+type reporter struct {
+	fn     ProgressFunc
+	began  time.Time
+	chunks int
+	total  int
+
+	mu    sync.Mutex  // guards the fields below and calls to fn
+	done  map[int]int // frames done per chunk
+	bytes map[int]int64
+}
+
+// chunkFrames records that chunk c has done frames and bytes, and sends
+// an event of kind k.
+func (r *reporter) chunkFrames(c Chunk, done int, bytes int64, k EventKind) {
+	if r.fn == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.done == nil {
+		r.done, r.bytes = map[int]int{}, map[int]int64{}
+	}
+	r.done[c.Index], r.bytes[c.Index] = done, bytes
+	all := 0
+	for _, n := range r.done {
+		all += n
+	}
+	r.fn(Event{Kind: k, Chunk: c.Index, Chunks: r.chunks, Frames: done, ChunkFrames: c.Len(), Done: all, Total: r.total, Bytes: bytes, Elapsed: time.Since(r.began)})
+}
+
+// send delivers a job-wide event.
+func (r *reporter) send(e Event) {
+	if r.fn == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	all := 0
+	for _, n := range r.done {
+		all += n
+	}
+	e.Chunks, e.Done, e.Total, e.Elapsed = r.chunks, all, r.total, time.Since(r.began)
+	if e.Bytes == 0 {
+		for _, b := range r.bytes {
+			e.Bytes += b
+		}
+	}
+	r.fn(e)
+}

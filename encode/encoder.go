@@ -1,0 +1,105 @@
+package encode
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/asticode/go-astiav"
+)
+
+// encoder is an opened video encoder for one chunk.
+type encoder struct {
+	cc  *astiav.CodecContext
+	pkt *astiav.Packet
+}
+
+// newEncoder opens the encoder of s for the source described by info: the
+// output size (Height, width by aspect ratio), 4:2:0 at the settings' bit
+// depth, a time base of one frame, the source's colour description, and
+// global headers so that chunks concatenate into MP4.
+func newEncoder(info *Info, s Settings) (*encoder, error) {
+	v := info.Video
+	codec := astiav.FindEncoderByName(codecs[s.Codec].encoder)
+	if codec == nil {
+		return nil, fmt.Errorf("encode: %w %q", ErrUnknownCodec, s.Codec)
+	}
+	pf, err := pixelFormatFor(s.bitDepth(), 0)
+	if err != nil {
+		return nil, fmt.Errorf("encode: %s: %w", s.Codec, err)
+	}
+	cc := astiav.AllocCodecContext(codec)
+	if cc == nil {
+		return nil, fmt.Errorf("encode: cannot allocate a %s encoder", codec.Name())
+	}
+	w, h := v.Width, v.Height
+	if s.Height > 0 {
+		w, h = outputSize(v.Width, v.Height, 0, s.Height)
+	}
+	cc.SetWidth(w)
+	cc.SetHeight(h)
+	cc.SetPixelFormat(pf)
+	rate := v.FrameRate
+	if rate.Num <= 0 || rate.Den <= 0 {
+		rate = Rational{v.TimeBase.Den, v.TimeBase.Num}
+	}
+	cc.SetFramerate(rate.av())
+	cc.SetTimeBase(astiav.NewRational(rate.Den, rate.Num))
+	cc.SetSampleAspectRatio(astiav.NewRational(1, 1))
+	if s.Keyint > 0 {
+		cc.SetGopSize(s.Keyint)
+	}
+	cc.SetThreadCount(s.Threads)
+	cc.SetFlags(cc.Flags().Add(astiav.CodecContextFlagGlobalHeader))
+	opts, err := s.options()
+	if err != nil {
+		cc.Free()
+		return nil, err
+	}
+	defer opts.Free()
+	setColor(opts, v)
+	if err := cc.Open(codec, opts); err != nil {
+		cc.Free()
+		return nil, fmt.Errorf("encode: open %s encoder (%dx%d %s): %w", codec.Name(), w, h, pf.Name(), err)
+	}
+	return &encoder{cc: cc, pkt: astiav.AllocPacket()}, nil
+}
+
+// setColor passes the source's colour description (when known) to the
+// encoder through its AVCodecContext options.
+func setColor(opts *astiav.Dictionary, v *VideoInfo) {
+	for k, val := range map[string]string{
+		"color_range": v.ColorRange, "color_primaries": v.ColorPrimaries,
+		"color_trc": v.ColorTransfer, "colorspace": v.ColorMatrix,
+	} {
+		if val != "unknown" && val != "" && val[0] != 'u' {
+			opts.Set(k, val, 0)
+		}
+	}
+}
+
+// send encodes f (nil flushes the encoder) and hands every packet the
+// encoder returns to write.
+func (e *encoder) send(f *astiav.Frame, write func(*astiav.Packet) error) error {
+	if err := e.cc.SendFrame(f); err != nil {
+		return fmt.Errorf("encode: encoder: send frame: %w", err)
+	}
+	for {
+		err := e.cc.ReceivePacket(e.pkt)
+		if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("encode: encoder: %w", err)
+		}
+		err = write(e.pkt)
+		e.pkt.Unref()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (e *encoder) close() {
+	e.pkt.Free()
+	e.cc.Free()
+}

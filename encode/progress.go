@@ -1,0 +1,35 @@
+package encode
+
+import "time"
+
+// EventKind names what an Event reports.
+type EventKind string
+
+// The events of an Encode, in the order they occur.
+const (
+	EventPlan       EventKind = "plan"         // the chunk plan is known
+	EventChunkStart EventKind = "chunk_start"  // a worker began a chunk
+	EventFrames     EventKind = "frames"       // a chunk encoded more frames
+	EventChunkDone  EventKind = "chunk_done"   // a chunk is encoded and stored
+	EventChunkCache EventKind = "chunk_cached" // a chunk was found in the cache, not encoded
+	EventConcat     EventKind = "concat"       // every chunk is done; joining them
+	EventDone       EventKind = "done"         // the output is complete
+)
+
+// Event reports progress of an Encode. Encode delivers events from its
+// workers' goroutines, one at a time; the callback must not block long.
+type Event struct {
+	Kind        EventKind     `json:"event"`
+	Chunk       int           `json:"chunk"`        // chunk index; -1 for job-wide events
+	Chunks      int           `json:"chunks"`       // chunks in the plan
+	Frames      int           `json:"frames"`       // frames done in this chunk (chunk events)
+	ChunkFrames int           `json:"chunk_frames"` // frames in this chunk
+	Done        int           `json:"done_frames"`  // frames done in the whole job
+	Total       int           `json:"total_frames"` // frames in the whole job
+	Bytes       int64         `json:"bytes"`        // encoded bytes so far (chunk, or job for job events)
+	Elapsed     time.Duration `json:"elapsed_ns"`   // since Encode began
+	Output      string        `json:"output,omitempty"`
+}
+
+// ProgressFunc receives Events. A nil ProgressFunc discards them.
+type ProgressFunc func(Event)
