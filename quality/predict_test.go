@@ -1,0 +1,149 @@
+package quality
+
+import (
+	"math"
+	"path/filepath"
+	"sort"
+	"testing"
+
+	"rung/internal/vmafref"
+)
+
+// TestPredictMatchesLibvmaf feeds libvmaf's own per-frame feature values
+// into our model prediction for every run in pairs.json and compares every
+// per-frame model output libvmaf printed (vmaf, and for the bootstrap model
+// every sub-model, bagging, stddev and interval). It is independent of the
+// feature extractors.
+//
+// The features come from full-precision json-hp output: the run's own, or
+// that of the same pair's _features run when it has every feature the model
+// reads (the 4k and bootstrap models read the same default-option integer
+// features). Then every output must be within 1e-4 of libvmaf's. The neg
+// model's egl_1 features exist only in 6-digit json; there the difference
+// must be within what rounding the inputs to 6 decimals explains (the sum
+// of |∂score/∂x|·5e-7 over the features, measured by central differences,
+// with a 50% margin) plus 1e-6 for the printed output.
+func TestPredictMatchesLibvmaf(t *testing.T) {
+	dir, entries := vmafref.Entries(t)
+	hp := map[string]*vmafref.Result{}
+	for _, e := range entries {
+		if e.JSONHP != "" {
+			hp[e.Pair] = vmafref.LoadResult(t, dir, e.JSONHP)
+		}
+	}
+	worst := map[string]float64{}
+	models := map[string]*Model{}
+	for _, e := range entries {
+		m, ok := models[e.Model]
+		if !ok {
+			var err error
+			m, err = LoadModel(filepath.Join(dir, "vmaf", "model", e.Model+".json"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			models[e.Model] = m
+		}
+		out := e.JSON
+		if e.JSONHP != "" {
+			out = e.JSONHP
+		}
+		res := vmafref.LoadResult(t, dir, out)
+		feats, exact := res, false
+		if h := hp[e.Pair]; h != nil && hasInputs(h, m) {
+			feats, exact = h, true
+		}
+		if len(feats.Frames) != len(res.Frames) {
+			t.Fatalf("%s: %d frames, features have %d", e.Name, len(res.Frames), len(feats.Frames))
+		}
+		for i, f := range res.Frames {
+			s := NewScores()
+			for name, v := range feats.Frames[i].Metrics {
+				s.Set(name, 0, v)
+			}
+			preds, err := m.PredictAll(s, 0)
+			if err != nil {
+				t.Fatalf("%s frame %d: %v", e.Name, i, err)
+			}
+			if _, ok := f.Metrics["vmaf_bagging"]; ok && len(preds) == 1 {
+				t.Fatalf("%s: libvmaf printed bootstrap scores, we predicted only %s", e.Name, preds[0].Name)
+			}
+			var bound []float64
+			if !exact {
+				bound = roundingBound(t, m, s)
+			}
+			for k, p := range preds {
+				want, ok := f.Metrics[p.Name]
+				if !ok {
+					t.Fatalf("%s frame %d: libvmaf printed no %s", e.Name, i, p.Name)
+				}
+				d := math.Abs(p.Value - want)
+				tol := 1e-4
+				if !exact {
+					tol = 1.5*bound[k] + 1e-6
+				}
+				key := e.Model + " " + p.Name
+				if len(p.Name) == len("vmaf_0001") && p.Name[:6] == "vmaf_0" {
+					key = e.Model + " vmaf_00NN"
+				}
+				switch {
+				case !exact:
+					key += " (6-digit features)"
+				case out == e.JSONHP:
+					key += " (json-hp output)"
+				}
+				worst[key] = max(worst[key], d)
+				if d > tol {
+					t.Errorf("%s frame %d: %s = %.9f, libvmaf %.9f (|d| %.3g > %.3g)", e.Name, i, p.Name, p.Value, want, d, tol)
+				}
+			}
+		}
+	}
+	keys := make([]string, 0, len(worst))
+	for k := range worst {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		t.Logf("largest |ours - libvmaf| %-50s %.3g", k+":", worst[k])
+	}
+}
+
+// hasInputs reports whether every frame of r has every feature m reads.
+func hasInputs(r *vmafref.Result, m *Model) bool {
+	for _, f := range r.Frames {
+		for _, in := range m.Inputs() {
+			if _, ok := f.Metrics[in.Name]; !ok {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// roundingBound returns, per output of m.PredictAll at frame 0 of s, the
+// change that rounding each input to 6 decimals can cause: Σ_k |∂y/∂x_k|·5e-7.
+func roundingBound(t *testing.T, m *Model, s *Scores) []float64 {
+	t.Helper()
+	const h, half = 1e-6, 5e-7
+	var bound []float64
+	for _, in := range m.Inputs() {
+		x, _ := s.Get(in.Name, 0)
+		var ys [2][]Prediction
+		for j, dx := range []float64{-h, h} {
+			s.Set(in.Name, 0, x+dx)
+			p, err := m.PredictAll(s, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ys[j] = p
+		}
+		s.Set(in.Name, 0, x)
+		if bound == nil {
+			bound = make([]float64, len(ys[0]))
+		}
+		for k := range bound {
+			bound[k] += math.Abs(ys[1][k].Value-ys[0][k].Value) / (2 * h) * half
+		}
+	}
+	return bound
+}
