@@ -41,6 +41,12 @@ func iqaSymmetric(i, n int) int {
 // (w/factor + w&1) x (h/factor + h&1) result to dst. Each product is a float,
 // each sum a double, in kernel order. cols is scratch of at least kw*sw ints.
 func iqaDecimate(dst, src []float32, w, h, factor int, k []float32, kw int, cols []int) (sw, sh int) {
+	return iqaDecimateWith(dst, src, w, h, factor, k, kw, cols, true)
+}
+
+// iqaDecimateWith is iqaDecimate, using the AVX2 kernel for the MS-SSIM
+// low-pass when asm is set and there is one.
+func iqaDecimateWith(dst, src []float32, w, h, factor int, k []float32, kw int, cols []int, asm bool) (sw, sh int) {
 	sw = w/factor + w&1
 	sh = h/factor + h&1
 	c := kw / 2
@@ -77,6 +83,9 @@ func iqaDecimate(dst, src []float32, w, h, factor int, k []float32, kw int, cols
 		}
 		for ; x < x0; x++ {
 			edge(x)
+		}
+		if asm && factor == 2 {
+			x += iqaDecimate9Asm(out, rows, x, w, k)
 		}
 		// Four outputs at a time: four independent double sums, each
 		// still in kernel order.

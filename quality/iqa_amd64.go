@@ -14,6 +14,32 @@ func iqaFilter11AVX2(dst, src *float32, n int, k *[iqaWindow]float32)
 //go:noescape
 func iqaFilter11VerticalAVX2(dst *float32, rows *[iqaWindow]*float32, n int, k *[iqaWindow]float32)
 
+//go:noescape
+func iqaDecimate9AVX2(dst *float32, rows *[msssimLPFLen]*float32, x0, n int, k *[msssimLPFLen * msssimLPFLen]float32)
+
+// iqaDecimate9Asm runs the MS-SSIM decimation (9x9 kernel k, factor 2) of
+// one output row from output x0 on, for as many blocks of eight outputs as
+// read inside the w-sample rows, writing out[x0:]; it returns how many
+// outputs it did (0 without AVX2).
+func iqaDecimate9Asm(out []float32, rows [][]float32, x0, w int, k []float32) int {
+	if !iqaAVX2 || len(rows) != msssimLPFLen || len(k) != msssimLPFLen*msssimLPFLen || 2*x0-4 < 0 {
+		return 0
+	}
+	// The last output x of a block reads up to column 2x+5.
+	end := min((w-6)/2+1, len(out))
+	n := (end - x0) &^ 7
+	if n <= 0 {
+		return 0
+	}
+	var ptrs [msssimLPFLen]*float32
+	for v, r := range rows {
+		_ = r[w-1]
+		ptrs[v] = &r[0]
+	}
+	iqaDecimate9AVX2(&out[x0], &ptrs, x0, n, (*[msssimLPFLen * msssimLPFLen]float32)(k))
+	return n
+}
+
 // iqaFilter11Asm runs the horizontal pass on the first multiple of 8 of dst
 // and returns how many outputs it did (0 without AVX2).
 func iqaFilter11Asm(dst, src []float32, k *[iqaWindow]float32) int {
