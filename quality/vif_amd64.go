@@ -23,7 +23,7 @@ func vifVerticalMuAVX2(ref, dis *[17]*uint16, filt *uint32, taps int, n int, sh,
 func vifVertical64AVX2(ref, dis *[17]*uint16, filt *uint32, taps int, n int, out *[5]*uint64)
 
 //go:noescape
-func vifRowAVX2(mu1, mu2, xx, yy, xy *uint64, n int, log2 *uint16, gain, eps float64, sums *[4]int64)
+func vifRowAVX2(mu1, mu2, xx, yy, xy *uint64, n int, log2 *uint16, gain, eps float64, sums *[4]int64, mu2shift uint64)
 
 //go:noescape
 func vifConvAVX2(dst *uint64, n int, src *uint64, filt *uint32, taps int)
@@ -111,14 +111,19 @@ func vifVertical64Asm(ref, dis *[17][]uint16, filt []uint32, out *[5][]uint64) i
 }
 
 // vifRowAsm runs vifSums.row on the first multiple of 4 of the row's
-// pixels and returns how many it did.
-func vifRowAsm(a *vifSums, s *vifScratch, w int, log2 *[65537]uint16, gain float64) int {
+// pixels and returns how many it did. With packed set, hmu1 holds both
+// means (mu1 | mu2<<32) and hmu2 is not read.
+func vifRowAsm(a *vifSums, s *vifScratch, w int, log2 *[65537]uint16, gain float64, packed bool) int {
 	n := w &^ 3
 	if n == 0 {
 		return 0
 	}
+	mu2, shift := &s.hmu2[:n][0], uint64(0)
+	if packed {
+		mu2, shift = &s.hmu1[:n][0], 32
+	}
 	var t [4]int64
-	vifRowAVX2(&s.hmu1[:n][0], &s.hmu2[:n][0], &s.hxx[:n][0], &s.hyy[:n][0], &s.hxy[:n][0], n, &log2[0], gain, vifEps, &t)
+	vifRowAVX2(&s.hmu1[:n][0], mu2, &s.hxx[:n][0], &s.hyy[:n][0], &s.hxy[:n][0], n, &log2[0], gain, vifEps, &t, shift)
 	a.numLog += t[0]
 	a.denLog += t[1]
 	a.numNonLog += t[2]

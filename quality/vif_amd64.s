@@ -621,16 +621,17 @@ QCONST(vifQExp, $1038)
 QCONST(vifQ17, $34816)
 QCONST(vifQLo16, $0xffff)
 
-// func vifRowAVX2(mu1, mu2, xx, yy, xy *uint64, n int, log2 *uint16, gain, eps float64, sums *[4]int64)
+// func vifRowAVX2(mu1, mu2, xx, yy, xy *uint64, n int, log2 *uint16, gain, eps float64, sums *[4]int64, mu2shift uint64)
 // vifSums.row for 4 pixels per iteration in 64-bit lanes; n is a positive
-// multiple of 4. It adds numLog, denLog and numNonLog to sums[0..2] and the
+// multiple of 4. μ2 is mu2[j]>>mu2shift (32 when mu2 = mu1 holds packed
+// means). It adds numLog, denLog and numNonLog to sums[0..2] and the
 // number of pixels with σ1² >= σn² to sums[3]. The integer steps are
 // libvmaf's; int→double conversions go through 2⁵² (exact below 2⁵²),
 // log2_32/log2_64's leading-zero count comes from the double's exponent
 // (exact for integers), (int64)(g·g·σ1²) is VROUNDPD toward zero, and
 // g, sv² use separate multiplies and subtracts as C does. Blocks with no
 // pixel on the log path skip the log steps.
-TEXT ·vifRowAVX2(SB), NOSPLIT, $0-80
+TEXT ·vifRowAVX2(SB), NOSPLIT, $0-88
 	MOVQ mu1+0(FP), R8
 	MOVQ mu2+8(FP), R9
 	MOVQ xx+16(FP), R10
@@ -650,6 +651,8 @@ rowloop:
 	// μ products, rounded Q32 → Q0: (a·b + 2³¹) >> 32
 	VMOVDQU (R8)(SI*8), Y4
 	VMOVDQU (R9)(SI*8), Y5
+	VMOVQ mu2shift+80(FP), X6
+	VPSRLQ X6, Y5, Y5
 	VPMULUDQ Y4, Y4, Y6
 	VPADDQ vifQ31<>(SB), Y6, Y6
 	VPSRLQ $32, Y6, Y6

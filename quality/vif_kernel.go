@@ -86,16 +86,23 @@ const vifEps = 65536 * 1.0e-10
 // vif_compute_line_residuals), after the AVX2 kernel did what it could
 // when asm is set. hmu1, hmu2 hold the Q32 means (uint32 sums, wrapping as
 // in C), hxx, hyy, hxy the second moments' full sums before the Q16
-// rounding. g = σ12/(σ1² + 65536e-10) is computed in double, sv² = σ2² -
+// rounding; with packed set, hmu1 holds both means (mu1 | mu2<<32) and
+// hmu2 is scratch. g = σ12/(σ1² + 65536e-10) is computed in double, sv² = σ2² -
 // g·σ12 is truncated to int32 and clamped at 0, g is limited to gain, and
 // the logarithms come from libvmaf's table (log2_32, log2_64); explicit
 // float64 conversions keep Go from fusing a multiply and a subtract that C
 // rounds separately.
-func (a *vifSums) row(s *vifScratch, w int, log2 *[65537]uint16, gain float64, asm bool) {
+func (a *vifSums) row(s *vifScratch, w int, log2 *[65537]uint16, gain float64, asm, packed bool) {
 	const eps = vifEps
 	j0 := 0
 	if asm {
-		j0 = vifRowAsm(a, s, w, log2, gain)
+		j0 = vifRowAsm(a, s, w, log2, gain, packed)
+	}
+	if packed {
+		hmu, hmu2 := s.hmu1[j0:w], s.hmu2[j0:w]
+		for j := range hmu {
+			hmu2[j] = hmu[j] >> 32
+		}
 	}
 	hmu1, hmu2 := s.hmu1[j0:w], s.hmu2[j0:w]
 	hxx, hyy, hxy := s.hxx[j0:w], s.hyy[j0:w], s.hxy[j0:w]
@@ -202,7 +209,7 @@ func (v *VIF) statistic(ref, dis []uint16, w, h, scale, bpc int) (num, den float
 			}
 			vifConv[scale](dst[j0:], src[j0:])
 		}
-		sums.row(s, w, v.log2, v.gain, v.asm)
+		sums.row(s, w, v.log2, v.gain, v.asm, false)
 	}
 	return sums.result()
 }
@@ -286,11 +293,7 @@ func (v *VIF) statistic8(ref, dis []uint16, w, h int) (num, den float32) {
 		vifConv17Wide(s.hxx[:w], s.xx, v.asm)
 		vifConv17Wide(s.hyy[:w], s.yy, v.asm)
 		vifConv17Wide(s.hxy[:w], s.xy, v.asm)
-		hmu, hmu2 := s.hmu1[:w], s.hmu2[:w]
-		for j := range hmu {
-			hmu2[j] = hmu[j] >> 32
-		}
-		sums.row(s, w, v.log2, v.gain, v.asm)
+		sums.row(s, w, v.log2, v.gain, v.asm, true)
 	}
 	return sums.result()
 }
