@@ -53,6 +53,7 @@ type vifScratch struct {
 
 	// ring[k] holds input row ringRow[k] (k = row % 17) as packed
 	// moments: ringP = x | y<<32, ringS = x² | y²<<32, ringX = x·y.
+	// Only the pure-Go pass uses it; it is allocated on first use.
 	ringP, ringS, ringX [17][]uint64
 	ringRow             [17]int
 }
@@ -63,9 +64,6 @@ func newVIFScratch(w int) *vifScratch {
 	s := &vifScratch{
 		mu1: row(n), mu2: row(n), xx: row(n), yy: row(n), xy: row(n),
 		hmu1: row(w), hmu2: row(w), hxx: row(w), hyy: row(w), hxy: row(w),
-	}
-	for k := range s.ringP {
-		s.ringP[k], s.ringS[k], s.ringX[k] = row(w), row(w), row(w)
 	}
 	return s
 }
@@ -302,6 +300,11 @@ func (v *VIF) statistic8(ref, dis []uint16, w, h int) (num, den float32) {
 // sets the scratch rows mu1 (packed rounded means), xx, yy and xy.
 func (v *VIF) vertical8Ring(ref, dis []uint16, w, h, i int) {
 	s := v.scratch
+	if s.ringP[0] == nil {
+		for k := range s.ringP {
+			s.ringP[k], s.ringS[k], s.ringX[k] = make([]uint64, w), make([]uint64, w), make([]uint64, w)
+		}
+	}
 	var rowsP, rowsS, rowsX [17][]uint64
 	for k := range 17 {
 		row := vifReflect(i-8+k, h)
