@@ -249,7 +249,7 @@ func (a *ADM) compute(ref, dis []uint16, w, h, bpc int) admResult {
 	for s := 1; s < 4; s++ {
 		admDWTIndices(&a.iy, h)
 		admDWTIndices(&a.ix, w)
-		admDWT123(a.aRef[:w*h], a.aDis[:w*h], w, h, s, &c.ref, &c.dis, a.tmp32, &a.iy, &a.ix)
+		admDWT123(a.aRef[:w*h], a.aDis[:w*h], w, h, s, &c.ref, &c.dis, a.tmp32, &a.iy, &a.ix, a.asm)
 		w, h = (w+1)/2, (h+1)/2
 		copy(a.aRef, c.ref[0][:w*h])
 		copy(a.aDis, c.dis[0][:w*h])

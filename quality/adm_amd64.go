@@ -65,3 +65,33 @@ func admCMRow0Asm(src []int16, thr []int32, k *admCMConsts) (int64, int) {
 	}
 	return admCMRow0AVX2(&src[0], &thr[:n][0], n, k), n
 }
+
+//go:noescape
+func admDWT1VerticalAVX2(r *[4]*int32, lo, hi *int32, n int)
+
+//go:noescape
+func admDWTRow64AVX2(t *int32, n int, out *int32, k *admDWTConsts)
+
+// admDWT1VerticalAsm runs the scale-1 vertical pass of admDWT123 on the
+// first multiple of 8 of the columns and returns how many it did.
+func admDWT1VerticalAsm(r0, r1, r2, r3 []int32, lo, hi []int32) int {
+	n := len(r0) &^ 7
+	if n == 0 {
+		return 0
+	}
+	r := [4]*int32{&r0[0], &r1[:n][0], &r2[:n][0], &r3[:n][0]}
+	admDWT1VerticalAVX2(&r, &lo[:n][0], &hi[:n][0], n)
+	return n
+}
+
+// admDWTRow64Asm runs one filter of admDWT123Horizontal's outputs 1.. on
+// the first multiple of 4 of them and returns how many it did.
+func admDWTRow64Asm(t, out []int32, k *admDWTConsts) int {
+	n := (len(out) - 2) &^ 3
+	if n <= 0 {
+		return 0
+	}
+	// Output j reads t[2j-1..2j+2]; the last one read is t[2n+2].
+	admDWTRow64AVX2(&t[1 : 2*n+3][0], n, &out[1 : n+1][0], k)
+	return n
+}

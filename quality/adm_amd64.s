@@ -279,3 +279,98 @@ cmloop:
 	MOVQ AX, ret+32(FP)
 	VZEROUPPER
 	RET
+
+// func admDWT1VerticalAVX2(r *[4]*int32, lo, hi *int32, n int)
+// The vertical pass of adm_dwt2_s123_combined at scale 1, where it neither
+// rounds nor shifts: lo[j] = int32(Σ lo_k·r_k[j]), hi[j] likewise, for j in
+// [0, n), n a positive multiple of 8. The int64 sum truncated to int32 is
+// the int32 sum with wrap-around, which VPMULLD and VPADDD compute.
+TEXT ·admDWT1VerticalAVX2(SB), NOSPLIT, $0-32
+	MOVQ r+0(FP), AX
+	MOVQ 0(AX), SI
+	MOVQ 8(AX), R8
+	MOVQ 16(AX), R9
+	MOVQ 24(AX), R10
+	MOVQ lo+8(FP), DI
+	MOVQ hi+16(FP), DX
+	MOVQ n+24(FP), CX
+	VPBROADCASTD admLo0<>(SB), Y10
+	VPBROADCASTD admLo1<>(SB), Y11
+	VPBROADCASTD admLo2<>(SB), Y12
+	VPBROADCASTD admLo3<>(SB), Y13
+	VPBROADCASTD admHi1<>(SB), Y14
+	VPBROADCASTD admHi3<>(SB), Y15
+	XORQ BX, BX
+
+v1loop:
+	VMOVDQU (SI)(BX*4), Y0
+	VMOVDQU (R8)(BX*4), Y1
+	VMOVDQU (R9)(BX*4), Y2
+	VMOVDQU (R10)(BX*4), Y3
+	VPMULLD Y10, Y0, Y4
+	VPMULLD Y11, Y1, Y6
+	VPADDD Y6, Y4, Y4
+	VPMULLD Y12, Y2, Y6
+	VPADDD Y6, Y4, Y4
+	VPMULLD Y13, Y3, Y6
+	VPADDD Y6, Y4, Y4
+	VMOVDQU Y4, (DI)(BX*4)
+	VPMULLD Y13, Y0, Y5
+	VPMULLD Y14, Y1, Y6
+	VPADDD Y6, Y5, Y5
+	VPMULLD Y11, Y2, Y6
+	VPADDD Y6, Y5, Y5
+	VPMULLD Y15, Y3, Y6
+	VPADDD Y6, Y5, Y5
+	VMOVDQU Y5, (DX)(BX*4)
+	ADDQ $8, BX
+	CMPQ BX, CX
+	JLT v1loop
+	VZEROUPPER
+	RET
+
+// func admDWTRow64AVX2(t *int32, n int, out *int32, k *admDWTConsts)
+// One filter of the horizontal pass of adm_dwt2_s123_combined: for m in
+// [0, n), n a positive multiple of 4, with u = t[2m..2m+3],
+//   out[m] = int32((Σ c_k·u_k + add) >> sh)
+// with int64 products and sums and an arithmetic shift, done as a logical
+// shift of v ^ 2^63 minus 2^(63-sh).
+TEXT ·admDWTRow64AVX2(SB), NOSPLIT, $0-32
+	MOVQ t+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ out+16(FP), DI
+	MOVQ k+24(FP), AX
+	VPBROADCASTD 0(AX), Y8
+	VPBROADCASTD 4(AX), Y9
+	VPBROADCASTD 8(AX), Y10
+	VPBROADCASTD 12(AX), Y11
+	VPBROADCASTQ 16(AX), Y12  // add
+	VMOVQ 24(AX), X13         // sh
+	VPBROADCASTQ 32(AX), Y14  // 2^(63-sh)
+	VPBROADCASTQ admSign64<>(SB), Y15
+	XORQ BX, BX
+
+h64loop:
+	VMOVDQU (SI)(BX*8), Y0
+	VMOVDQU 8(SI)(BX*8), Y1
+	VPSRLQ $32, Y0, Y2
+	VPSRLQ $32, Y1, Y3
+	VPMULDQ Y8, Y0, Y4
+	VPMULDQ Y9, Y2, Y5
+	VPADDQ Y5, Y4, Y4
+	VPMULDQ Y10, Y1, Y5
+	VPADDQ Y5, Y4, Y4
+	VPMULDQ Y11, Y3, Y5
+	VPADDQ Y5, Y4, Y4
+	VPADDQ Y12, Y4, Y4
+	VPXOR Y15, Y4, Y4
+	VPSRLQ X13, Y4, Y4
+	VPSUBQ Y14, Y4, Y4
+	VPSHUFD $0x08, Y4, Y4
+	VPERMQ $0x08, Y4, Y4
+	VMOVDQU X4, (DI)(BX*4)
+	ADDQ $4, BX
+	CMPQ BX, CX
+	JLT h64loop
+	VZEROUPPER
+	RET

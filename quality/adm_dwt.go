@@ -147,19 +147,34 @@ var (
 // as libvmaf's tmp_ref: lo and hi rows of ref, then of dis, each w long; it
 // must persist across scales, since the last output of admSIMDLast reads
 // past them into what the previous scale left there.
-func admDWT123(ref, dis []int32, w, h, scale int, rb, db *[4][]int32, tmp []int32, iy, ix *[4][]int) {
+func admDWT123(ref, dis []int32, w, h, scale int, rb, db *[4][]int32, tmp []int32, iy, ix *[4][]int, asm bool) {
 	addVP, shVP := admAddVP[scale-1], admShiftVP[scale-1]
 	hw := (w + 1) / 2
+	addHP, shHP := admAddHP[scale-1], admShiftHP[scale-1]
+	k := [2]admDWTConsts{
+		{c: [4]int32{admLo0, admLo1, admLo2, admLo3}, add: addHP, sh: uint64(shHP), bias: 1 << (63 - shHP)},
+		{c: [4]int32{admHi0, admHi1, admHi2, admHi3}, add: addHP, sh: uint64(shHP), bias: 1 << (63 - shHP)},
+	}
+	vasm := asm && scale == 1
 	for i := 0; i < (h+1)/2; i++ {
-		admDWT123Vertical(ref, w, iy, i, tmp[:w], tmp[w:2*w], addVP, shVP)
-		admDWT123Vertical(dis, w, iy, i, tmp[2*w:3*w], tmp[3*w:4*w], addVP, shVP)
-		admDWT123Horizontal(tmp, 0, w, hw, i, scale, rb, ix)
-		admDWT123Horizontal(tmp, 2*w, w, hw, i, scale, db, ix)
+		admDWT123Vertical(ref, w, iy, i, tmp[:w], tmp[w:2*w], addVP, shVP, vasm)
+		admDWT123Vertical(dis, w, iy, i, tmp[2*w:3*w], tmp[3*w:4*w], addVP, shVP, vasm)
+		admDWT123Horizontal(tmp, 0, w, hw, i, scale, rb, ix, &k, asm)
+		admDWT123Horizontal(tmp, 2*w, w, hw, i, scale, db, ix, &k, asm)
 	}
 }
 
+// admDWTConsts is what admDWTRow64AVX2 reads: one filter's taps, the
+// rounding add and shift, and 2^(63−sh) for its arithmetic 64-bit shift.
+type admDWTConsts struct {
+	c    [4]int32
+	add  int64
+	sh   uint64
+	bias int64
+}
+
 // admDWT123Vertical is the vertical pass of one row of admDWT123.
-func admDWT123Vertical(src []int32, w int, iy *[4][]int, i int, lo, hi []int32, add int64, sh uint) {
+func admDWT123Vertical(src []int32, w int, iy *[4][]int, i int, lo, hi []int32, add int64, sh uint, asm bool) {
 	r0 := src[iy[0][i]*w : iy[0][i]*w+w]
 	r1 := src[iy[1][i]*w : iy[1][i]*w+w]
 	r2 := src[iy[2][i]*w : iy[2][i]*w+w]
@@ -167,7 +182,12 @@ func admDWT123Vertical(src []int32, w int, iy *[4][]int, i int, lo, hi []int32, 
 	r1, r2, r3 = r1[:len(r0)], r2[:len(r0)], r3[:len(r0)]
 	lo, hi = lo[:len(r0)], hi[:len(r0)]
 	sh &= 63
-	for j := range r0 {
+	done := 0
+	if asm {
+		// Scale 1 only: no rounding or shift, so int32 arithmetic is exact.
+		done = admDWT1VerticalAsm(r0, r1, r2, r3, lo, hi)
+	}
+	for j := done; j < len(r0); j++ {
 		s0, s1, s2, s3 := int64(r0[j]), int64(r1[j]), int64(r2[j]), int64(r3[j])
 		lo[j] = int32((admLo0*s0 + admLo1*s1 + admLo2*s2 + admLo3*s3 + add) >> sh)
 		hi[j] = int32((admHi0*s0 + admHi1*s1 + admHi2*s2 + admHi3*s3 + add) >> sh)
@@ -176,7 +196,7 @@ func admDWT123Vertical(src []int32, w int, iy *[4][]int, i int, lo, hi []int32, 
 
 // admDWT123Horizontal is the horizontal pass of row i of admDWT123 for the
 // image whose lo row starts at tmp[base] (its hi row at tmp[base+w]).
-func admDWT123Horizontal(tmp []int32, base, w, hw, i, scale int, out *[4][]int32, ix *[4][]int) {
+func admDWT123Horizontal(tmp []int32, base, w, hw, i, scale int, out *[4][]int32, ix *[4][]int, k *[2]admDWTConsts, asm bool) {
 	addHP, shHP := admAddHP[scale-1], admShiftHP[scale-1]&63
 	last := admSIMDLast(hw, 8)
 	oa := out[0][i*hw : i*hw+hw]
@@ -186,7 +206,14 @@ func admDWT123Horizontal(tmp []int32, base, w, hw, i, scale int, out *[4][]int32
 	oh, ov, od = oh[:len(oa)], ov[:len(oa)], od[:len(oa)]
 	lo := tmp[base : base+w]
 	hi := tmp[base+w : base+2*w]
-	for j := 1; j < hw-1; j++ {
+	done := 0
+	if asm {
+		done = admDWTRow64Asm(lo, oa, &k[0])
+		admDWTRow64Asm(lo, ov, &k[1])
+		admDWTRow64Asm(hi, oh, &k[0])
+		admDWTRow64Asm(hi, od, &k[1])
+	}
+	for j := 1 + done; j < hw-1; j++ {
 		l := lo[2*j-1 : 2*j+3]
 		s0, s1, s2, s3 := int64(l[0]), int64(l[1]), int64(l[2]), int64(l[3])
 		oa[j] = int32((admLo0*s0 + admLo1*s1 + admLo2*s2 + admLo3*s3 + addHP) >> shHP)

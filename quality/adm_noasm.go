@@ -15,3 +15,7 @@ func admDWT0HorizontalAsm(t, lp, hp []int16) int { return 0 }
 func admCSFRow0Asm(bh, bv, bd []int16, f, c []int32) int { return 0 }
 
 func admCMRow0Asm(src []int16, thr []int32, k *admCMConsts) (int64, int) { return 0, 0 }
+
+func admDWT1VerticalAsm(r0, r1, r2, r3 []int32, lo, hi []int32) int { return 0 }
+
+func admDWTRow64Asm(t, out []int32, k *admDWTConsts) int { return 0 }

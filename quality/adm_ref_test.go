@@ -331,7 +331,7 @@ func admRefCompute(ref, dis []uint16, w, h, bpc int, egl float64) admResult {
 	for s := 1; s < 4; s++ {
 		admDWTIndices(&a.iy, h)
 		admDWTIndices(&a.ix, w)
-		admDWT123(aRef[:w*h], aDis[:w*h], w, h, s, &c.ref, &c.dis, a.tmp32, &a.iy, &a.ix)
+		admDWT123(aRef[:w*h], aDis[:w*h], w, h, s, &c.ref, &c.dis, a.tmp32, &a.iy, &a.ix, false)
 		w, h = (w+1)/2, (h+1)/2
 		copy(aRef, c.ref[0][:w*h])
 		copy(aDis, c.dis[0][:w*h])
