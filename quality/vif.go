@@ -48,6 +48,11 @@ type VIFOptions struct {
 // rounded to float. It records integer_vif_scale<s> = num_s/den_s in float,
 // as write_scores does.
 //
+// The kernels (vif_kernel.go, and vif_amd64.s where the CPU has AVX2)
+// regroup libvmaf's integer sums without changing them and skip the samples
+// libvmaf computes but discards, so the results are libvmaf's bit for bit
+// for every size from 16x16 and every bit depth from 8 to 16.
+//
 // A VIF holds only scratch buffers, sized on first use and reused while the
 // picture size stays the same; give each goroutine its own.
 type VIF struct {
