@@ -147,3 +147,48 @@ func roundingBound(t *testing.T, m *Model, s *Scores) []float64 {
 	}
 	return bound
 }
+
+// TestFloatModelPrediction checks vmaf_float_v0.6.1, for which libvmaf was
+// not run: its SVR, normalisation and transform are those of vmaf_v0.6.1,
+// only its features are libvmaf's float ones (adm2, motion2, vif_scaleN).
+// Fed libvmaf's integer feature values under the float names, it must
+// reproduce libvmaf's vmaf_v0.6.1 scores of every json-hp run.
+func TestFloatModelPrediction(t *testing.T) {
+	dir, entries := vmafref.Entries(t)
+	m, err := LoadModel(filepath.Join(dir, "vmaf", "model", "vmaf_float_v0.6.1.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var worst float64
+	n := 0
+	for _, e := range entries {
+		if e.JSONHP == "" || e.Model != "vmaf_v0.6.1" {
+			continue
+		}
+		res := vmafref.LoadResult(t, dir, e.JSONHP)
+		for i, f := range res.Frames {
+			s := NewScores()
+			for _, in := range m.Inputs() {
+				v, ok := f.Metrics["integer_"+in.Name]
+				if !ok {
+					t.Fatalf("%s frame %d: no integer_%s", e.JSONHP, i, in.Name)
+				}
+				s.Set(in.Name, 0, v)
+			}
+			got, err := m.Predict(s, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := math.Abs(got - f.Metrics["vmaf"])
+			worst = max(worst, d)
+			n++
+			if d > 1e-4 {
+				t.Errorf("%s frame %d: %.9f, libvmaf vmaf_v0.6.1 %.9f", e.JSONHP, i, got, f.Metrics["vmaf"])
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no json-hp vmaf_v0.6.1 runs")
+	}
+	t.Logf("%d frames, largest |ours - libvmaf| %.3g", n, worst)
+}
