@@ -95,3 +95,44 @@ func admDWTRow64Asm(t, out []int32, k *admDWTConsts) int {
 	admDWTRow64AVX2(&t[1 : 2*n+3][0], n, &out[1 : n+1][0], k)
 	return n
 }
+
+//go:noescape
+func admCubeSum16AVX2(x *int16, n int) uint64
+
+//go:noescape
+func admAdd3AVX2(a, b, c, out *int32, n int)
+
+//go:noescape
+func admThrAVX2(v, f, c, out *int32, n int)
+
+// admCubeSum16Asm sums |x|³ over the first multiple of 8 of x and returns
+// the sum and how many it did.
+func admCubeSum16Asm(x []int16) (uint64, int) {
+	n := len(x) &^ 7
+	if n == 0 {
+		return 0, 0
+	}
+	return admCubeSum16AVX2(&x[0], n), n
+}
+
+// admAdd3Asm sets out = a + b + c on the first multiple of 8 of out and
+// returns how many it did.
+func admAdd3Asm(a, b, c, out []int32) int {
+	n := len(out) &^ 7
+	if n == 0 {
+		return 0
+	}
+	admAdd3AVX2(&a[:n][0], &b[:n][0], &c[:n][0], &out[0], n)
+	return n
+}
+
+// admThrAsm sets out[j] = v[j] + v[j+1] + v[j+2] − f[j] + c[j] on the first
+// multiple of 8 of out and returns how many it did.
+func admThrAsm(v, f, c, out []int32) int {
+	n := len(out) &^ 7
+	if n == 0 {
+		return 0
+	}
+	admThrAVX2(&v[:n+2][0], &f[:n][0], &c[:n][0], &out[0], n)
+	return n
+}

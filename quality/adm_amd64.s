@@ -374,3 +374,80 @@ h64loop:
 	JLT h64loop
 	VZEROUPPER
 	RET
+
+// func admCubeSum16AVX2(x *int16, n int) uint64
+// Σ |x[j]|³ for j in [0, n), n a positive multiple of 8, in uint64 (the
+// inner sums of adm_csf_den_scale).
+TEXT ·admCubeSum16AVX2(SB), NOSPLIT, $0-24
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	VPXOR Y15, Y15, Y15
+	XORQ BX, BX
+
+cubeloop:
+	VPMOVSXWD (SI)(BX*2), Y0
+	VPABSD Y0, Y0
+	VPMULLD Y0, Y0, Y1
+	VPMULUDQ Y0, Y1, Y2
+	VPADDQ Y2, Y15, Y15
+	VPSRLQ $32, Y0, Y0
+	VPSRLQ $32, Y1, Y1
+	VPMULUDQ Y0, Y1, Y2
+	VPADDQ Y2, Y15, Y15
+	ADDQ $8, BX
+	CMPQ BX, CX
+	JLT cubeloop
+
+	VEXTRACTI128 $1, Y15, X0
+	VPADDQ X0, X15, X15
+	VPSHUFD $0x4e, X15, X0
+	VPADDQ X0, X15, X15
+	VMOVQ X15, AX
+	MOVQ AX, ret+16(FP)
+	VZEROUPPER
+	RET
+
+// func admAdd3AVX2(a, b, c, out *int32, n int)
+// out[j] = a[j] + b[j] + c[j] for j in [0, n), n a positive multiple of 8.
+TEXT ·admAdd3AVX2(SB), NOSPLIT, $0-40
+	MOVQ a+0(FP), SI
+	MOVQ b+8(FP), R8
+	MOVQ c+16(FP), R9
+	MOVQ out+24(FP), DI
+	MOVQ n+32(FP), CX
+	XORQ BX, BX
+
+add3loop:
+	VMOVDQU (SI)(BX*4), Y0
+	VPADDD (R8)(BX*4), Y0, Y0
+	VPADDD (R9)(BX*4), Y0, Y0
+	VMOVDQU Y0, (DI)(BX*4)
+	ADDQ $8, BX
+	CMPQ BX, CX
+	JLT add3loop
+	VZEROUPPER
+	RET
+
+// func admThrAVX2(v, f, c, out *int32, n int)
+// out[j] = v[j] + v[j+1] + v[j+2] − f[j] + c[j] for j in [0, n), n a
+// positive multiple of 8 (adm_cm's threshold from the vertical sums).
+TEXT ·admThrAVX2(SB), NOSPLIT, $0-40
+	MOVQ v+0(FP), SI
+	MOVQ f+8(FP), R8
+	MOVQ c+16(FP), R9
+	MOVQ out+24(FP), DI
+	MOVQ n+32(FP), CX
+	XORQ BX, BX
+
+thrloop:
+	VMOVDQU (SI)(BX*4), Y0
+	VPADDD 4(SI)(BX*4), Y0, Y0
+	VPADDD 8(SI)(BX*4), Y0, Y0
+	VPSUBD (R8)(BX*4), Y0, Y0
+	VPADDD (R9)(BX*4), Y0, Y0
+	VMOVDQU Y0, (DI)(BX*4)
+	ADDQ $8, BX
+	CMPQ BX, CX
+	JLT thrloop
+	VZEROUPPER
+	RET

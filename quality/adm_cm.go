@@ -97,7 +97,7 @@ func newADMCMLayout(w, h int) admCMLayout {
 //
 // with neighbours mirrored as admNeighbours. The int32 sums wrap as
 // libvmaf's do, so the regrouping is exact. vsum is scratch of length w.
-func (l *admCMLayout) thresholds(fsum, csum []int32, w, h, i int, vsum, thr []int32) {
+func (l *admCMLayout) thresholds(fsum, csum []int32, w, h, i int, vsum, thr []int32, asm bool) {
 	im, ip := admNeighbours(i, h)
 	fm := fsum[im*w : im*w+w]
 	f0 := fsum[i*w : i*w+w]
@@ -106,7 +106,11 @@ func (l *admCMLayout) thresholds(fsum, csum []int32, w, h, i int, vsum, thr []in
 	{
 		a, b, c, v := fm[l.vl:l.vr], f0[l.vl:l.vr], fp[l.vl:l.vr], vsum[l.vl:l.vr]
 		b, c, v = b[:len(a)], c[:len(a)], v[:len(a)]
-		for j := range a {
+		done := 0
+		if asm {
+			done = admAdd3Asm(a, b, c, v)
+		}
+		for j := done; j < len(a); j++ {
 			v[j] = a[j] + b[j] + c[j]
 		}
 	}
@@ -124,7 +128,11 @@ func (l *admCMLayout) thresholds(fsum, csum []int32, w, h, i int, vsum, thr []in
 	cc := c0[l.jl:l.jr]
 	t := thr[l.jl:l.jr]
 	v0, vp, ff, cc, t = v0[:len(vm)], vp[:len(vm)], ff[:len(vm)], cc[:len(vm)], t[:len(vm)]
-	for j := range vm {
+	done := 0
+	if asm {
+		done = admThrAsm(vsum[l.jl-1:l.jr+1], ff, cc, t)
+	}
+	for j := done; j < len(vm); j++ {
 		t[j] = vm[j] + v0[j] + vp[j] - ff[j] + cc[j]
 	}
 }
@@ -151,7 +159,7 @@ func admCM0(src *[3][]int16, fsum, csum []int32, w, h int, nw float64, vsum, thr
 	kh, kd := sh.consts(admRFactor0H), sd.consts(admRFactor0D)
 	var acc [3]int64
 	for i := l.top; i < l.bottom; i++ {
-		l.thresholds(fsum, csum, w, h, i, vsum, thr)
+		l.thresholds(fsum, csum, w, h, i, vsum, thr, asm)
 		t := thr[l.left:l.right]
 		ih := admCMRow0(src[0][i*w+l.left:i*w+l.right], t, &sh, &kh, asm)
 		iv := admCMRow0(src[1][i*w+l.left:i*w+l.right], t, &sh, &kh, asm)
@@ -183,7 +191,7 @@ func admNumSum(fa [3]float32, area int, nw float64) float32 {
 // centre term of admCSF123, no threshold shift, x² rounded >> 30, ·x
 // rounded >> ceil(log2(w)), rows >> ceil(log2(h)), and final scales
 // 2^(45|39|36 − shifts) per scale.
-func admCM123(src *[3][]int32, fsum, csum []int32, scale, w, h int, rf [3]uint32, nw float64, vsum, thr []int32) float32 {
+func admCM123(src *[3][]int32, fsum, csum []int32, scale, w, h int, rf [3]uint32, nw float64, vsum, thr []int32, asm bool) float32 {
 	shiftCub := uint32(math.Ceil(math.Log2(float64(w))))
 	s := admCMShifts{0, 1 << 29, 30, int64(uint32(math.Pow(2, float64(shiftCub-1)))), uint(shiftCub)}
 	l := newADMCMLayout(w, h)
@@ -192,7 +200,7 @@ func admCM123(src *[3][]int32, fsum, csum []int32, scale, w, h int, rf [3]uint32
 
 	var acc [3]int64
 	for i := l.top; i < l.bottom; i++ {
-		l.thresholds(fsum, csum, w, h, i, vsum, thr)
+		l.thresholds(fsum, csum, w, h, i, vsum, thr, asm)
 		bh := src[0][i*w+l.left : i*w+l.right]
 		bv := src[1][i*w+l.left : i*w+l.right]
 		bd := src[2][i*w+l.left : i*w+l.right]

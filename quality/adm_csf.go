@@ -128,7 +128,7 @@ func abs32(x int32) int32 {
 //
 // with per-row uint64 sums shifted right by max(0, ceil(log2(area)) − 20),
 // rounded, as libvmaf does.
-func admCSFDen0(ref *[4][]int16, w, h int, rf [3]float32) float32 {
+func admCSFDen0(ref *[4][]int16, w, h int, rf [3]float32, asm bool) float32 {
 	left, top, right, bottom := admInner(w, h)
 	area := (bottom - top) * (right - left)
 	shift := int32(math.Ceil(math.Log2(float64(area)) - 20))
@@ -143,7 +143,11 @@ func admCSFDen0(ref *[4][]int16, w, h int, rf [3]float32) float32 {
 		for t := 0; t < 3; t++ {
 			row := ref[t+1][i*w+left : i*w+right]
 			var s uint64
-			for _, v := range row {
+			done := 0
+			if asm {
+				s, done = admCubeSum16Asm(row)
+			}
+			for _, v := range row[done:] {
 				x := uint64(uint16(abs32(int32(v))))
 				s += x * x * x
 			}

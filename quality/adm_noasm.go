@@ -19,3 +19,9 @@ func admCMRow0Asm(src []int16, thr []int32, k *admCMConsts) (int64, int) { retur
 func admDWT1VerticalAsm(r0, r1, r2, r3 []int32, lo, hi []int32) int { return 0 }
 
 func admDWTRow64Asm(t, out []int32, k *admDWTConsts) int { return 0 }
+
+func admCubeSum16Asm(x []int16) (uint64, int) { return 0, 0 }
+
+func admAdd3Asm(a, b, c, out []int32) int { return 0 }
+
+func admThrAsm(v, f, c, out []int32) int { return 0 }

@@ -321,7 +321,7 @@ func admRefCompute(ref, dis []uint16, w, h, bpc int, egl float64) admResult {
 		aRef[k], aDis[k] = int32(b.ref[0][k]), int32(b.dis[0][k])
 	}
 	admRefDecouple0(&b, a.div, a.egl, w, h)
-	d0 := admCSFDen0(&b.ref, w, h, a.rf[0])
+	d0 := admCSFDen0(&b.ref, w, h, a.rf[0], false)
 	admRefCSF0(&b.decA, &b.csfA, &b.csfF, w, h)
 	n0s := admRefCM0(&b.decR, &b.csfA, &b.csfF, w, h, admNoiseWeight)
 	admRefCSF0(&b.decR, &b.csfF, &b.csfA, w, h)
