@@ -54,10 +54,11 @@ type Motion struct {
 	opts MotionOptions
 
 	w, h, bpc int
-	prev      []uint16 // luma of the previous reference frame
-	yRow      []int32  // one row of the vertically filtered difference
-	next      int      // index of the next frame expected
-	prevSAD   float64  // SAD score of frame next-1
+	prev      []uint16   // luma of the previous reference frame
+	diff      [5][]int32 // five rows of prev − cur (see motionSAD)
+	yRow      []int32    // one row of the vertically filtered difference
+	next      int        // index of the next frame expected
+	prevSAD   float64    // SAD score of frame next-1
 }
 
 // NewMotion returns a motion extractor.
@@ -82,6 +83,9 @@ func (m *Motion) Extract(ref, dis *Picture, i int, out *Scores) error {
 		m.w, m.h, m.bpc = ref.Width, ref.Height, ref.BitDepth
 		m.prev = make([]uint16, m.w*m.h)
 		m.yRow = make([]int32, m.w)
+		for k := range m.diff {
+			m.diff[k] = make([]int32, m.w)
+		}
 	} else if ref.Width != m.w || ref.Height != m.h || ref.BitDepth != m.bpc {
 		return fmt.Errorf("motion: frame %d is %s, frame 0 was %dx%d %d-bit: %w",
 			i, ref.Format(), m.w, m.h, m.bpc, ErrMismatch)
@@ -90,7 +94,7 @@ func (m *Motion) Extract(ref, dis *Picture, i int, out *Scores) error {
 
 	score := 0.0
 	if i >= 1 {
-		sad := motionSAD(m.prev, cur, m.yRow, m.w, m.h, m.bpc)
+		sad := motionSAD(m.prev, cur, &m.diff, m.yRow, m.w, m.h, m.bpc)
 		score = min(float64(sad)/256./float64(uint32(m.w*m.h)), motionMaxVal)
 	}
 	out.Set(MotionSADName, i, score)
@@ -143,8 +147,10 @@ func (m *Motion) writeTemporal(out *Scores, i int, sad, next float64, hasNext bo
 // (motion_score_pipeline_8 and _16 in integer_motion.c): per row, the
 // vertical 5-tap pass over the difference, rounded and shifted by 8 (8-bit)
 // or bpc bits, then the horizontal pass rounded and shifted by 16, absolute
-// values summed in a uint32 per row and a uint64 overall.
-func motionSAD(prev, cur []uint16, yRow []int32, w, h, bpc int) uint64 {
+// values summed in a uint32 per row and a uint64 overall. diff holds five
+// rows of prev − cur, row r in slot r mod 5: the rows a vertical window
+// needs, mirrored at the edges, are consecutive, so their slots differ.
+func motionSAD(prev, cur []uint16, diff *[5][]int32, yRow []int32, w, h, bpc int) uint64 {
 	shift := uint(8)
 	if bpc > 8 {
 		shift = uint(bpc)
@@ -152,21 +158,25 @@ func motionSAD(prev, cur []uint16, yRow []int32, w, h, bpc int) uint64 {
 	yRound := int64(1) << (shift - 1)
 	var sad uint64
 	f0, f1, f2 := motionFilter[0], motionFilter[1], motionFilter[2]
+	done := 0 // rows of diff computed so far
 	for i := range h {
-		var p, c [5][]uint16
-		for k := range 5 {
-			o := motionMirror(i-2+k, h) * w
-			p[k], c[k] = prev[o:o+w:o+w], cur[o:o+w:o+w]
+		for ; done < min(i+3, h); done++ {
+			o := done * w
+			d, p, c := diff[done%5][:w], prev[o:o+w], cur[o:o+w]
+			for j := range d {
+				d[j] = int32(p[j]) - int32(c[j])
+			}
 		}
-		p0, p1, p2, p3, p4 := p[0], p[1][:w], p[2][:w], p[3][:w], p[4][:w]
-		c0, c1, c2, c3, c4 := c[0][:w], c[1][:w], c[2][:w], c[3][:w], c[4][:w]
-		row := yRow[:w]
+		d0 := diff[motionMirror(i-2, h)%5][:w]
+		d1 := diff[motionMirror(i-1, h)%5][:len(d0)]
+		d2 := diff[i%5][:len(d0)]
+		d3 := diff[motionMirror(i+1, h)%5][:len(d0)]
+		d4 := diff[motionMirror(i+2, h)%5][:len(d0)]
+		row := yRow[:len(d0)]
 		var any int32
-		for j := range p0 {
+		for j := range d0 {
 			// The filter is symmetric: taps 0/4 and 1/3 share a weight.
-			acc := f0*(int64(p0[j])-int64(c0[j])+int64(p4[j])-int64(c4[j])) +
-				f1*(int64(p1[j])-int64(c1[j])+int64(p3[j])-int64(c3[j])) +
-				f2*(int64(p2[j])-int64(c2[j]))
+			acc := f0*(int64(d0[j])+int64(d4[j])) + f1*(int64(d1[j])+int64(d3[j])) + f2*int64(d2[j])
 			v := int32((acc + yRound) >> shift)
 			row[j] = v
 			any |= v
@@ -185,9 +195,13 @@ func motionSAD(prev, cur []uint16, yRow []int32, w, h, bpc int) uint64 {
 			}
 			rowSAD += motionAbsRound16(acc)
 		}
-		for j := 2; j < w-2; j++ {
-			r := row[j-2 : j+3 : j+3]
-			rowSAD += motionAbsRound16(f0*(int64(r[0])+int64(r[4])) + f1*(int64(r[1])+int64(r[3])) + f2*int64(r[2]))
+		if w > 4 {
+			a0, a1, a2, a3 := int64(row[0]), int64(row[1]), int64(row[2]), int64(row[3])
+			for _, v := range row[4:] {
+				a4 := int64(v)
+				rowSAD += motionAbsRound16(f0*(a0+a4) + f1*(a1+a3) + f2*a2)
+				a0, a1, a2, a3 = a1, a2, a3, a4
+			}
 		}
 		sad += uint64(rowSAD)
 	}

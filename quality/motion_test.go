@@ -186,7 +186,11 @@ func TestMotionSADMatchesLiteral(t *testing.T) {
 					}
 				}
 				y := make([]int32, w)
-				if got, want := motionSAD(a, b, y, w, h, bpc), motionSADLiteral(a, b, w, h, bpc); got != want {
+				var diff [5][]int32
+				for k := range diff {
+					diff[k] = make([]int32, w)
+				}
+				if got, want := motionSAD(a, b, &diff, y, w, h, bpc), motionSADLiteral(a, b, w, h, bpc); got != want {
 					t.Errorf("%dx%d %d-bit trial %d: sad %d, literal %d", w, h, bpc, trial, got, want)
 				}
 			}
