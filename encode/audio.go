@@ -3,21 +3,24 @@ package encode
 import (
 	"errors"
 	"fmt"
+	"math"
 
 	"github.com/asticode/go-astiav"
 )
 
 // audioCopier copies the source's audio packets into an output, without
-// re-encoding, over the time range of the encoded frames, shifted like
-// the video so that both start together.
+// re-encoding and on the source's timeline, like the video.
 type audioCopier struct {
 	d     *demuxer
 	pkt   *astiav.Packet
 	out   *atomicMuxer
 	outOf map[int]*astiav.Stream // source stream index -> output stream
 	names []string               // codec names, for error messages
-	start int64                  // first video pts (source time base)
-	end   int64                  // end of the last video frame (source time base)
+	// start and end bound the audio copied (source video time base): the
+	// encoded frames' time range, or everything when they are the whole
+	// source (so that audio before the first frame, such as AAC priming,
+	// stays).
+	start, end int64
 	vtb   astiav.Rational        // source video time base
 	held  bool                   // pkt holds a packet not yet written
 	eof   bool
@@ -35,6 +38,9 @@ func newAudioCopier(job ConcatJob, m *atomicMuxer) (*audioCopier, error) {
 	a := &audioCopier{
 		d: d, pkt: astiav.AllocPacket(), out: m, outOf: map[int]*astiav.Stream{},
 		start: v.PTS[first], end: v.PTS[last] + v.FrameDuration(last), vtb: v.TimeBase.av(),
+	}
+	if first == 0 && last == v.Frames-1 {
+		a.start, a.end = math.MinInt64, math.MaxInt64
 	}
 	for _, s := range d.fc.Streams() {
 		if s.CodecParameters().MediaType() != astiav.MediaTypeAudio {
@@ -89,8 +95,8 @@ func (a *audioCopier) writeUntil(t int64, tb astiav.Rational) error {
 		if ts == astiav.NoPtsValue {
 			ts = a.pkt.Dts()
 		}
-		tv := astiav.RescaleQ(ts, in.TimeBase(), a.vtb) // source time, video time base
-		if tv-a.start >= astiav.RescaleQ(t, tb, a.vtb) {
+		tv := astiav.RescaleQ(ts, in.TimeBase(), a.vtb) // video time base
+		if tv >= astiav.RescaleQ(t, tb, a.vtb) {
 			return nil // later than the video written so far: hold it
 		}
 		a.held = false
@@ -98,14 +104,7 @@ func (a *audioCopier) writeUntil(t int64, tb astiav.Rational) error {
 			a.pkt.Unref()
 			continue
 		}
-		shift := astiav.RescaleQ(a.start, a.vtb, in.TimeBase())
 		os := a.outOf[a.pkt.StreamIndex()]
-		if a.pkt.Pts() != astiav.NoPtsValue {
-			a.pkt.SetPts(a.pkt.Pts() - shift)
-		}
-		if a.pkt.Dts() != astiav.NoPtsValue {
-			a.pkt.SetDts(a.pkt.Dts() - shift)
-		}
 		a.pkt.SetStreamIndex(os.Index())
 		a.pkt.SetPos(-1)
 		a.pkt.RescaleTs(in.TimeBase(), os.TimeBase())

@@ -49,7 +49,8 @@ type chunkTiming struct {
 }
 
 // Concat writes the chunks' packets, without re-encoding, into one file
-// whose frames carry exactly the source's timestamps: the packet that is
+// whose frames carry exactly the source's timestamps (a frame range keeps
+// its place on the source's timeline): the packet that is
 // the k-th frame of chunk c in presentation order gets the source pts of
 // frame c.Start+k. Decode timestamps are rebuilt for the whole file as the
 // presentation timestamps delayed by the largest reorder depth of any
@@ -102,11 +103,11 @@ func Concat(ctx context.Context, job ConcatJob) error {
 		return fmt.Errorf("%w (codecs: video %s%s)", err, par.CodecID().Name(), audio.codecs())
 	}
 	first := job.Chunks[0].Start
-	pts := func(i int) int64 { // output pts of frame first+i; before frame 0, extrapolate
+	pts := func(i int) int64 { // pts of frame first+i; before it, extrapolated
 		if i < 0 {
-			return int64(i) * v.FrameDuration(first)
+			return v.PTS[first] + int64(i)*v.FrameDuration(first)
 		}
-		return v.PTS[first+i] - v.PTS[first]
+		return v.PTS[first+i]
 	}
 	decodeIndex := 0
 	pkt := astiav.AllocPacket()
@@ -151,7 +152,8 @@ func Concat(ctx context.Context, job ConcatJob) error {
 		}
 	}
 	if audio != nil {
-		if err := audio.writeUntil(pts(decodeIndex)+v.FrameDuration(first+decodeIndex-1), v.TimeBase.av()); err != nil {
+		last := decodeIndex - 1
+		if err := audio.writeUntil(pts(last)+v.FrameDuration(first+last), v.TimeBase.av()); err != nil {
 			return err
 		}
 	}
