@@ -38,6 +38,12 @@ const (
 // square or product is rounded to float before it is weighted. w and h must
 // exceed len(f)/2, and len(f) at most fconvMaxTaps.
 func fconvolve(dst, a, b, tmp []float32, w, h int, f []float32, in fconvInput) {
+	fconvolveWith(dst, a, b, tmp, w, h, f, in, true)
+}
+
+// fconvolveWith is fconvolve, using the AVX2 passes where there are some
+// when asm is set.
+func fconvolveWith(dst, a, b, tmp []float32, w, h int, f []float32, in fconvInput, asm bool) {
 	r := len(f) / 2
 	// Vertical pass, one output row at a time, four columns at a time: four
 	// independent sums over the taps in order.
@@ -52,6 +58,9 @@ func fconvolve(dst, a, b, tmp []float32, w, h int, f []float32, in fconvInput) {
 		}
 		acc := tmp[i*w : (i+1)*w]
 		j := 0
+		if asm {
+			j = fconvVerticalAsm(acc, &rowsA, &rowsB, f, in)
+		}
 		for ; j+4 <= w; j += 4 {
 			var a0, a1, a2, a3 float32
 			for k, fk := range f {
@@ -102,6 +111,9 @@ func fconvolve(dst, a, b, tmp []float32, w, h int, f []float32, in fconvInput) {
 		}
 		for ; j < r && j < w; j++ {
 			edge(j)
+		}
+		if asm && j < w-r {
+			j += fconvHorizontalAsm(out[j:w-r], src[j-r:], f)
 		}
 		// Four outputs at a time: four independent sums, each in tap order.
 		for ; j+4 <= w-r; j += 4 {
