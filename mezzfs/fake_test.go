@@ -312,4 +312,3 @@ func TestFetchRetries(t *testing.T) {
 		})
 	}
 }
-
