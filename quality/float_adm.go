@@ -76,14 +76,14 @@ type FloatADM struct {
 	src        [2][]float32    // the current scale's ref and dis (band a of the previous one)
 	band       [2][4][]float32 // ref and dis bands a, h, v, d of this scale
 	r, a       [3][]float32    // decoupled bands h, v, d
-	csf, flt   [3][]float32
-	tmpLo      []float32
-	tmpHi      []float32
-	indY, indX [4][]int
-	rfactor    [4][3]float32
+	csf, flt   [3][]float32    // CSF-weighted bands and |csf|/30
+	tmpLo      []float32       // vertical low-pass of one row
+	tmpHi      []float32       // vertical high-pass of one row
+	indY, indX [4][]int        // source rows and columns of each output
+	rfactor    [4][3]float32   // CSF weight per scale and orientation
 	scaleNames [4]string
-	numDen     [8]float64
-	num, den   float64
+	numDen     [8]float64 // num and den of each scale, as libvmaf's scores[]
+	num, den   float64    // sums over the scales
 	aimNum     float64
 	aimDen     float64
 }

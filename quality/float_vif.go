@@ -26,19 +26,17 @@ import (
 //
 // A FloatVIF holds only scratch buffers: use one per goroutine.
 type FloatVIF struct {
-	ref, dis       []float32
-	refS, disS     []float32 // current scale
-	mu1, mu2       []float32
-	rr, dd, rd     []float32
-	tmp            []float32
-	filters        [4][]float32
-	gainLimit      float32
-	sigmaNsq       float64
-	sigmaMaxInv    float32
-	scaleNames     [4]string
-	numDen         [8]float64
-	lastW, lastH   int
-	filtersPrepped bool
+	ref, dis    []float32    // luma, offset by -128
+	refS, disS  []float32    // the current scale (decimated)
+	mu1, mu2    []float32    // filtered samples
+	rr, dd, rd  []float32    // filtered squares and products
+	tmp         []float32    // vertical pass of the filter
+	filters     [4][]float32 // Gaussian of each scale
+	gainLimit   float32      // vif_enhn_gain_limit
+	sigmaNsq    float64      // vif_sigma_nsq
+	sigmaMaxInv float32      // sigma_nsq² / 255²
+	scaleNames  [4]string
+	numDen      [8]float64 // num and den of each scale, as libvmaf's scores[]
 }
 
 // NewFloatVIF returns a float_vif extractor.
