@@ -40,6 +40,7 @@ func newApp() *cli.App {
 		Usage: "per-title encoding ladders and libvmaf-exact quality scores",
 		Commands: []*cli.Command{
 			// One line per subcommand; each lives in its own file.
+			scoreCommand(),
 			probeCommand(),
 			encodeCommand(),
 			ladderCommand(),
@@ -58,6 +59,7 @@ func main() {
 // run executes the CLI and maps its error to the contract's exit code,
 // printing it as one line on stderr.
 func run(args []string) int {
+	quietFFmpeg()
 	err := newApp().Run(args)
 	if err == nil {
 		return exitOK

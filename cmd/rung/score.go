@@ -1,0 +1,162 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+
+	"github.com/urfave/cli/v2"
+
+	"rung/quality"
+)
+
+func scoreCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "score",
+		Usage:     "score a distorted video against its reference with VMAF (libvmaf's numbers)",
+		UsageText: "rung score -r REF -d DIST [--model NAME|PATH] [--json FILE|-] [--min V]",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "reference", Aliases: []string{"r"}, Usage: "reference `FILE` (y4m, raw .yuv, or anything FFmpeg decodes)"},
+			&cli.StringFlag{Name: "distorted", Aliases: []string{"d"}, Usage: "distorted `FILE`"},
+			&cli.StringFlag{Name: "model", Value: "vmaf_v0.6.1", Usage: "model `NAME` or path to a libvmaf JSON model"},
+			&cli.StringSliceFlag{Name: "feature", Usage: "extra feature: psnr, float_ssim, float_ms_ssim (repeatable)"},
+			&cli.IntFlag{Name: "threads", Usage: "frames scored at once (0: one per CPU)"},
+			&cli.StringFlag{Name: "json", Usage: "write libvmaf-layout JSON to `FILE` (- for stdout)"},
+			&cli.StringFlag{Name: "xml", Usage: "write libvmaf-layout XML to `FILE`"},
+			&cli.StringFlag{Name: "csv", Usage: "write libvmaf-layout CSV to `FILE`"},
+			&cli.IntFlag{Name: "width", Usage: "width of raw .yuv inputs"},
+			&cli.IntFlag{Name: "height", Usage: "height of raw .yuv inputs"},
+			&cli.StringFlag{Name: "pixfmt", Value: "yuv420p", Usage: "pixel format of raw .yuv inputs (yuv420p, yuv420p10le, yuv444p, ...)"},
+			&cli.Float64Flag{Name: "min", Value: math.NaN(), Usage: "exit 3 when the pooled score is below `V`"},
+			&cli.StringFlag{Name: "pool", Value: "mean", Usage: "pooling for --min and the summary: mean, harmonic_mean, min, max, p1, p5, p10, p50, low1"},
+			&cli.IntFlag{Name: "subsample", Value: 1, Usage: "score every `N`th frame"},
+			&cli.IntFlag{Name: "frame-offset", Usage: "skip the first `K` distorted frames (negative: reference frames)"},
+		},
+		Action: runScore,
+	}
+}
+
+func runScore(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("score: unexpected argument %q (inputs go with -r and -d)", c.Args().First())
+	}
+	if c.String("reference") == "" || c.String("distorted") == "" {
+		return usagef("score: both --reference (-r) and --distorted (-d) are required")
+	}
+	pool := c.String("pool")
+	if _, err := quality.Pool(pool, []float64{1}); err != nil {
+		return usagef("score: --pool: %v", err)
+	}
+	if c.Int("subsample") < 1 {
+		return usagef("score: --subsample must be at least 1")
+	}
+	modelPath, err := quality.ResolveModel(c.String("model"))
+	if err != nil {
+		return err
+	}
+	model, err := quality.LoadModel(modelPath)
+	if err != nil {
+		return err
+	}
+	extractors, err := quality.Extractors(model, c.StringSlice("feature"))
+	if err != nil {
+		return usagef("score: %v", err)
+	}
+	raw := rawFormat{width: c.Int("width"), height: c.Int("height"), pixfmt: c.String("pixfmt")}
+	refPath, disPath := c.String("reference"), c.String("distorted")
+	ref, err := openVideo(c.Context, refPath, raw, nil)
+	if err != nil {
+		return err
+	}
+	defer ref.Close()
+	info := ref.Info()
+	dis, err := openVideo(c.Context, disPath, raw, &info)
+	if err != nil {
+		return err
+	}
+	defer dis.Close()
+
+	quiet := c.String("json") == "-"
+	prog := newProgressLine(os.Stderr, "score", quiet)
+	res, err := quality.Score(c.Context, ref, dis, quality.ScoreOptions{
+		Extractors:  extractors,
+		Model:       model,
+		Threads:     c.Int("threads"),
+		FrameOffset: c.Int("frame-offset"),
+		Subsample:   c.Int("subsample"),
+		RefName:     refPath,
+		DisName:     disPath,
+		Progress:    prog.update,
+	})
+	prog.done()
+	if err != nil {
+		return err
+	}
+	extra := append(quality.PoolMethods()[4:], pool) // beside libvmaf's four; duplicates are dropped
+	writers := []struct {
+		path  string
+		write func(io.Writer) error
+	}{
+		{c.String("json"), func(w io.Writer) error { return quality.WriteJSON(w, res, extra) }},
+		{c.String("xml"), func(w io.Writer) error { return quality.WriteXML(w, res, extra) }},
+		{c.String("csv"), func(w io.Writer) error { return quality.WriteCSV(w, res) }},
+	}
+	for _, wr := range writers {
+		if wr.path == "" {
+			continue
+		}
+		if err := writeOutput(wr.path, wr.write); err != nil {
+			return err
+		}
+	}
+	key := "vmaf"
+	vals := res.Scores.Column(key)
+	scored := make([]float64, 0, len(res.Scored))
+	for _, i := range res.Scored {
+		scored = append(scored, vals[i])
+	}
+	score, err := quality.Pool(pool, scored)
+	if err != nil {
+		return err
+	}
+	if !quiet {
+		fmt.Fprintf(os.Stdout, "%s: %s %.6f over %d frames\n", key, pool, score, len(res.Scored))
+	}
+	if min := c.Float64("min"); !math.IsNaN(min) && score < min {
+		return gateError{fmt.Sprintf("quality gate failed: %s %s %.6f is below --min %g", key, pool, score, min)}
+	}
+	return nil
+}
+
+// writeOutput writes a report to path ("-" is stdout) through a temporary
+// file renamed on success, so a failed run leaves no partial file.
+func writeOutput(path string, write func(io.Writer) error) error {
+	if path == "-" {
+		return write(os.Stdout)
+	}
+	tmp, err := os.CreateTemp(dirOf(path), ".rung-*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndexByte(path, '/'); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
+}
