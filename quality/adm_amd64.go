@@ -136,3 +136,17 @@ func admThrAsm(v, f, c, out []int32) int {
 	admThrAVX2(&v[:n+2][0], &f[:n][0], &c[:n][0], &out[0], n)
 	return n
 }
+
+//go:noescape
+func admRestoreRow16AVX2(o, t, r, a *int16, n int, div *int32)
+
+// admRestoreRow16Asm runs admRestoreRow16 without the enhancement gain on
+// the first multiple of 8 of the row and returns how many it did.
+func admRestoreRow16Asm(o, t, r, a []int16, div *[65537]int32) int {
+	n := len(o) &^ 7
+	if n == 0 {
+		return 0
+	}
+	admRestoreRow16AVX2(&o[0], &t[:n][0], &r[:n][0], &a[:n][0], n, &div[0])
+	return n
+}

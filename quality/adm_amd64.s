@@ -451,3 +451,84 @@ thrloop:
 	JLT thrloop
 	VZEROUPPER
 	RET
+
+DATA admC32768<>+0(SB)/4, $32768
+GLOBL admC32768<>(SB), RODATA|NOPTR, $4
+DATA admQ16384<>+0(SB)/8, $16384
+GLOBL admQ16384<>(SB), RODATA|NOPTR, $8
+DATA admQ2p48<>+0(SB)/8, $0x0001000000000000
+GLOBL admQ2p48<>(SB), RODATA|NOPTR, $8
+
+// func admRestoreRow16AVX2(o, t, r, a *int16, n int, div *int32)
+// adm_decouple for one band of one row, without the enhancement gain: for j
+// in [0, n), n a positive multiple of 8,
+//   k = o ? clamp(int32((div[o+32768]·t + 16384) >> 15), 0, 32768) : 32768
+//   r = int16((k·o + 16384) >> 15),  a = int16(t − r)
+// (the product and shift in int64; the arithmetic shift is a logical shift
+// of v ^ 2^63 minus 2^48). The caller redoes coefficients whose orientation
+// flag is set.
+TEXT ·admRestoreRow16AVX2(SB), NOSPLIT, $0-48
+	MOVQ o+0(FP), SI
+	MOVQ t+8(FP), R8
+	MOVQ r+16(FP), DI
+	MOVQ a+24(FP), DX
+	MOVQ n+32(FP), CX
+	MOVQ div+40(FP), R10
+	VPBROADCASTD admC32768<>(SB), Y9
+	VPBROADCASTQ admQ16384<>(SB), Y10
+	VPBROADCASTQ admSign64<>(SB), Y11
+	VPBROADCASTQ admQ2p48<>(SB), Y12
+	VPBROADCASTD admC16384<>(SB), Y13
+	VPXOR Y14, Y14, Y14
+	XORQ BX, BX
+
+rloop:
+	VPMOVSXWD (SI)(BX*2), Y0
+	VPMOVSXWD (R8)(BX*2), Y1
+	VPADDD Y9, Y0, Y2
+	VPCMPEQD Y3, Y3, Y3
+	VPGATHERDD Y3, (R10)(Y2*4), Y4
+
+	// k for the even lanes in Y5, the odd lanes in Y6, int64.
+	VPMULDQ Y1, Y4, Y5
+	VPADDQ Y10, Y5, Y5
+	VPXOR Y11, Y5, Y5
+	VPSRLQ $15, Y5, Y5
+	VPSUBQ Y12, Y5, Y5
+	VPSRLQ $32, Y4, Y6
+	VPSRLQ $32, Y1, Y7
+	VPMULDQ Y7, Y6, Y6
+	VPADDQ Y10, Y6, Y6
+	VPXOR Y11, Y6, Y6
+	VPSRLQ $15, Y6, Y6
+	VPSUBQ Y12, Y6, Y6
+	VPSLLQ $32, Y6, Y6
+	VPBLENDD $0xAA, Y6, Y5, Y5
+
+	// o == 0 gives 32768; then clamp to [0, 32768].
+	VPCMPEQD Y14, Y0, Y6
+	VPBLENDVB Y6, Y9, Y5, Y5
+	VPMAXSD Y14, Y5, Y5
+	VPMINSD Y9, Y5, Y5
+
+	// r = int16((k·o + 16384) >> 15), a = int16(t − r)
+	VPMULLD Y0, Y5, Y6
+	VPADDD Y13, Y6, Y6
+	VPSRAD $15, Y6, Y6
+	VPSLLD $16, Y6, Y6
+	VPSRAD $16, Y6, Y6
+	VPSUBD Y6, Y1, Y7
+	VPSLLD $16, Y7, Y7
+	VPSRAD $16, Y7, Y7
+	VEXTRACTI128 $1, Y6, X8
+	VPACKSSDW X8, X6, X6
+	VMOVDQU X6, (DI)(BX*2)
+	VEXTRACTI128 $1, Y7, X8
+	VPACKSSDW X8, X7, X7
+	VMOVDQU X7, (DX)(BX*2)
+
+	ADDQ $8, BX
+	CMPQ BX, CX
+	JLT rloop
+	VZEROUPPER
+	RET

@@ -103,7 +103,7 @@ func (a *ADM) admDecouple0(w, h int) {
 		lo, hi := i*w+left, i*w+right
 		admAngles16(b.ref[1][lo:hi], b.ref[2][lo:hi], b.dis[1][lo:hi], b.dis[2][lo:hi], angle)
 		for t := 0; t < 3; t++ {
-			admRestoreRow16(b.ref[t+1][lo:hi], b.dis[t+1][lo:hi], angle, b.decR[t][lo:hi], b.decA[t][lo:hi], a.div, a.egl)
+			admRestoreRow16(b.ref[t+1][lo:hi], b.dis[t+1][lo:hi], angle, b.decR[t][lo:hi], b.decA[t][lo:hi], a.div, a.egl, a.asm)
 		}
 		admCSFRow0(b.decR[0][lo:hi], b.decR[1][lo:hi], b.decR[2][lo:hi], b.fR[lo:hi], b.cR[lo:hi], a.asm)
 		admCSFRow0(b.decA[0][lo:hi], b.decA[1][lo:hi], b.decA[2][lo:hi], b.fA[lo:hi], b.cA[lo:hi], a.asm)
@@ -124,18 +124,33 @@ func admAngles16(oh, ov, th, tv []int16, angle []bool) {
 
 // admRestoreRow16 is one band of one row of adm_decouple: restored r and
 // impairment a = t − r from reference o and distorted t.
-func admRestoreRow16(o, t []int16, angle []bool, r, a []int16, div *[65537]int32, egl float64) {
+func admRestoreRow16(o, t []int16, angle []bool, r, a []int16, div *[65537]int32, egl float64, asm bool) {
 	t, angle, r, a = t[:len(o)], angle[:len(o)], r[:len(o)], a[:len(o)]
-	for j := range o {
-		xo, xt := int32(o[j]), int32(t[j])
-		k := admK16(xo, xt, div)
-		y := int16((k*xo + 16384) >> 15)
-		if angle[j] && k > 0 && xo != 0 {
-			y = int16(admGain(int64(y), int64(xt), int64(k), xo, egl))
+	done := 0
+	if asm {
+		// The vector kernel leaves out the enhancement gain; the few
+		// coefficients with aligned orientations are redone below.
+		done = admRestoreRow16Asm(o, t, r, a, div)
+		for j, ok := range angle[:done] {
+			if ok {
+				r[j], a[j] = admRestore16(int32(o[j]), int32(t[j]), true, div, egl)
+			}
 		}
-		r[j] = y
-		a[j] = int16(xt - int32(y))
 	}
+	for j := done; j < len(o); j++ {
+		r[j], a[j] = admRestore16(int32(o[j]), int32(t[j]), angle[j], div, egl)
+	}
+}
+
+// admRestore16 is adm_decouple for one coefficient: restored r and
+// impairment a = t − r.
+func admRestore16(xo, xt int32, angle bool, div *[65537]int32, egl float64) (int16, int16) {
+	k := admK16(xo, xt, div)
+	y := int16((k*xo + 16384) >> 15)
+	if angle && k > 0 && xo != 0 {
+		y = int16(admGain(int64(y), int64(xt), int64(k), xo, egl))
+	}
+	return y, int16(xt - int32(y))
 }
 
 // admCSFRow0 stores admCSFSums0 of one row of three bands into f and c.

@@ -25,3 +25,5 @@ func admCubeSum16Asm(x []int16) (uint64, int) { return 0, 0 }
 func admAdd3Asm(a, b, c, out []int32) int { return 0 }
 
 func admThrAsm(v, f, c, out []int32) int { return 0 }
+
+func admRestoreRow16Asm(o, t, r, a []int16, div *[65537]int32) int { return 0 }
