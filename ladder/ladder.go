@@ -46,11 +46,12 @@ func (s SourceInfo) Seconds() float64 {
 
 // EncodeJob is one encode of the source.
 type EncodeJob struct {
-	Codec string
-	Size  Size
-	CRF   float64 // quality-targeted when Kbps is 0
-	Kbps  float64 // average-bitrate-targeted when > 0 (fixed reference ladders)
-	Out   string
+	Source string // input URL
+	Codec  string
+	Size   Size
+	CRF    float64 // quality-targeted when Kbps is 0
+	Kbps   float64 // average-bitrate-targeted when > 0 (fixed reference ladders)
+	Out    string
 }
 
 // Options configures Run. Zero values take the defaults of `rung ladder`.
@@ -64,7 +65,8 @@ type Options struct {
 	Exhaustive bool    // encode the full candidate grid
 	Workers    int     // trial encodes at once (default 1; each encode is parallel itself)
 	MinSeconds float64 // refuse shorter sources (default 1 s, one chunk)
-	Model      string  // VMAF model name for the report (the Media scores with it)
+	Model      string  // VMAF model named in the report; "" asks the Media (ModelName) or says DefaultModel
+	WorkDir    string  // trial and reference encodes (default OutDir/work)
 	Media      Media
 	// Progress, when set, is told of every finished encode; calls are
 	// serialised.
@@ -106,9 +108,6 @@ func (o Options) withDefaults() (Options, error) {
 	if o.MinSeconds == 0 {
 		o.MinSeconds = 1
 	}
-	if o.Model == "" {
-		o.Model = "vmaf_v0.6.1"
-	}
 	if _, err := CRFRangeFor(o.Codec); err != nil {
 		return o, err
 	}
@@ -149,11 +148,20 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if secs := src.Seconds(); secs < o.MinSeconds {
 		return Result{}, fmt.Errorf("ladder: %s is %.2f s (%d frames) long, shorter than one chunk (%g s)", o.Input, secs, src.Frames, o.MinSeconds)
 	}
+	if o.Model == "" {
+		o.Model = DefaultModel
+		if mn, ok := o.Media.(interface{ ModelName(src string) string }); ok {
+			o.Model = mn.ModelName(o.Input)
+		}
+	}
 	sizes, err := Sizes(src.Size, o.Heights)
 	if err != nil {
 		return Result{}, fmt.Errorf("%w (%s)", err, o.Input)
 	}
-	work := filepath.Join(o.OutDir, "work")
+	work := o.WorkDir
+	if work == "" {
+		work = filepath.Join(o.OutDir, "work")
+	}
 	hlsDir := filepath.Join(o.OutDir, "hls")
 	for _, d := range []string{work, hlsDir} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -285,6 +293,7 @@ func (j *job) measure(ctx context.Context, e EncodeJob) (Point, error) {
 	if err != nil {
 		rel = e.Out
 	}
+	rel = filepath.ToSlash(rel)
 	p := Point{Width: e.Size.Width, Height: e.Size.Height, CRF: e.CRF, Target: e.Kbps, Kbps: kbps, File: rel, Frames: frames}
 	p.VMAF, p.P5, p.Min = poolVMAF(frames)
 	return p, nil
@@ -297,7 +306,7 @@ type trialProber struct{ j *job }
 
 func (t trialProber) Trial(ctx context.Context, c Candidate) (Point, error) {
 	name := fmt.Sprintf("cand_%dx%d_%s_crf%s.mp4", c.Size.Width, c.Size.Height, t.j.o.Codec, strconv.FormatFloat(c.CRF, 'f', -1, 64))
-	return t.j.measure(ctx, EncodeJob{Codec: t.j.o.Codec, Size: c.Size, CRF: c.CRF, Out: filepath.Join(t.j.work, name)})
+	return t.j.measure(ctx, EncodeJob{Source: t.j.o.Input, Codec: t.j.o.Codec, Size: c.Size, CRF: c.CRF, Out: filepath.Join(t.j.work, name)})
 }
 
 // reference encodes and scores the fixed ladder at its bitrates.
@@ -309,7 +318,7 @@ func (j *job) reference(ctx context.Context, name string) ([]Point, error) {
 	out := make([]Point, len(rungs))
 	for i, r := range rungs {
 		file := fmt.Sprintf("%s_%d_%dx%d_%s_%gk.mp4", name, i, r.Size.Width, r.Size.Height, j.o.Codec, r.Kbps)
-		p, err := j.measure(ctx, EncodeJob{Codec: j.o.Codec, Size: r.Size, Kbps: r.Kbps, Out: filepath.Join(j.work, file)})
+		p, err := j.measure(ctx, EncodeJob{Source: j.o.Input, Codec: j.o.Codec, Size: r.Size, Kbps: r.Kbps, Out: filepath.Join(j.work, file)})
 		if err != nil {
 			return nil, fmt.Errorf("ladder: %s reference %v at %g kb/s: %w", name, r.Size, r.Kbps, err)
 		}

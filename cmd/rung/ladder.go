@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"rung/ladder"
+)
+
+// ladderCommand is `rung ladder INPUT -o OUTDIR`: the per-title convex-hull
+// ladder, its report and its HLS renditions.
+func ladderCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "ladder",
+		Usage:     "build the per-title convex-hull ladder of a source, its report and HLS renditions",
+		ArgsUsage: "INPUT",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output directory (required)"},
+			&cli.StringFlag{Name: "codec", Value: "x264", Usage: "x264|x265|svtav1|vp9|aom"},
+			&cli.StringFlag{Name: "resolutions", Usage: "candidate heights, e.g. 1080,720,540 (default: the source's and the standard ones below)"},
+			&cli.IntFlag{Name: "rungs", Value: 6, Usage: fmt.Sprintf("number of rungs (%d–%d)", ladder.MinRungs, ladder.MaxRungs)},
+			&cli.Float64Flag{Name: "min-kbps", Usage: "no rung below this bitrate"},
+			&cli.Float64Flag{Name: "max-kbps", Usage: "no rung above this bitrate"},
+			&cli.Float64Flag{Name: "max-vmaf", Usage: "drop hull points above this VMAF (e.g. 95)"},
+			&cli.Float64Flag{Name: "min-top-vmaf", Usage: "warn when the top rung is below this VMAF"},
+			&cli.StringFlag{Name: "fixed", Value: "apple", Usage: "reference ladder for the BD-rate: apple|netflix2015|none"},
+			&cli.BoolFlag{Name: "exhaustive", Usage: "encode the full candidate grid instead of the adaptive search"},
+			&cli.IntFlag{Name: "workers", Value: 1, Usage: "candidates encoded at once (each encode is chunk-parallel)"},
+			&cli.StringFlag{Name: "model", Usage: "VMAF model (default vmaf_v0.6.1, vmaf_4k_v0.6.1 above 2560x1440)"},
+			&cli.BoolFlag{Name: "json", Usage: "print progress and the result as JSON lines on stdout"},
+		},
+		Action: runLadder,
+	}
+}
+
+func runLadder(c *cli.Context) error {
+	args, err := positional(c)
+	if err != nil {
+		return err
+	}
+	if len(args) != 1 {
+		return usagef("ladder: want exactly one INPUT, got %d arguments", len(args))
+	}
+	outDir := c.String("output")
+	if outDir == "" {
+		outDir = c.String("o") // positional sets the alias it was given
+	}
+	if outDir == "" {
+		return usagef("ladder: -o OUTDIR is required")
+	}
+	heights, err := parseHeights(c.String("resolutions"))
+	if err != nil {
+		return usagef("ladder: --resolutions: %v", err)
+	}
+	fixed := c.String("fixed")
+	if fixed == "none" {
+		fixed = ""
+	}
+	o := ladder.Options{
+		Input: args[0], OutDir: outDir, Codec: c.String("codec"), Heights: heights,
+		Select: ladder.SelectOptions{
+			Rungs: c.Int("rungs"), MinKbps: c.Float64("min-kbps"), MaxKbps: c.Float64("max-kbps"),
+			MaxVMAF: c.Float64("max-vmaf"), MinTopVMAF: c.Float64("min-top-vmaf"),
+		},
+		Fixed: fixed, Exhaustive: c.Bool("exhaustive"), Workers: c.Int("workers"),
+	}
+	if err := o.Validate(); err != nil {
+		return usageError{err}
+	}
+	quietFFmpeg()
+	media, err := ladder.NewMedia(ladder.MediaOptions{Model: c.String("model"), CacheDir: filepath.Join(o.OutDir, "work", "chunks")})
+	if err != nil {
+		return err
+	}
+	defer media.Close()
+	o.Media = media
+	jsonOut := c.Bool("json")
+	start := time.Now()
+	o.Progress = func(p ladder.Progress) {
+		if jsonOut {
+			json.NewEncoder(os.Stdout).Encode(map[string]any{"event": "progress", "stage": p.Stage, "done": p.Done, "total": p.Total, "label": p.Label})
+			return
+		}
+		el := time.Since(start)
+		eta := ""
+		if p.Stage == "trial" && p.Done > 0 && p.Total > p.Done {
+			eta = fmt.Sprintf(", search ETA ≤ %s", (el / time.Duration(p.Done) * time.Duration(p.Total-p.Done)).Round(time.Second))
+		}
+		fmt.Fprintf(os.Stderr, "[%s %d/%d] %s (elapsed %s%s)\n", p.Stage, p.Done, p.Total, p.Label, el.Round(time.Second), eta)
+	}
+	res, err := ladder.Run(context.Background(), o)
+	if err != nil {
+		return err
+	}
+	r := res.Report
+	if jsonOut {
+		return json.NewEncoder(os.Stdout).Encode(map[string]any{"event": "done", "ladder": res.JSON, "report": res.HTML, "master": res.Master,
+			"trial_encodes": r.TrialEncodes, "rungs": len(r.Rungs), "bd_rate": r.BDRate})
+	}
+	for _, g := range r.Rungs {
+		fmt.Printf("%4dx%-4d %8.1f kb/s  VMAF %.2f (p5 %.2f, min %.2f)  %s\n", g.Width, g.Height, g.Kbps, g.VMAF, g.P5, g.Min, g.File)
+	}
+	if r.BDRate != nil && r.BDRate.Percent != nil {
+		fmt.Printf("BD-rate vs %s: %+.1f%%\n", r.BDRate.Reference, *r.BDRate.Percent)
+	}
+	for _, w := range r.Warnings {
+		fmt.Printf("warning: %s\n", w)
+	}
+	fmt.Printf("%d trial encodes (%s search, grid of %d)\nreport: %s\nladder: %s\nHLS: %s\n", r.TrialEncodes, r.Search, r.GridSize, res.HTML, res.JSON, res.Master)
+	return nil
+}
+
+// parseHeights reads "1080,720,540" (a trailing "p" is allowed).
+func parseHeights(s string) ([]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var hs []int
+	for _, f := range strings.Split(s, ",") {
+		h, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(f), "p"))
+		if err != nil || h <= 0 {
+			return nil, fmt.Errorf("%q is not a height in lines", f)
+		}
+		hs = append(hs, h)
+	}
+	return hs, nil
+}

@@ -1,0 +1,403 @@
+package ladder
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/asticode/go-astiav"
+	"golang.org/x/sync/errgroup"
+
+	"rung/encode"
+	"rung/quality"
+)
+
+// Default VMAF models: libvmaf's 4K model above 2560x1440, as Netflix
+// scores 4K titles, vmaf_v0.6.1 otherwise.
+const (
+	DefaultModel = "vmaf_v0.6.1"
+	Model4K      = "vmaf_4k_v0.6.1"
+)
+
+// MediaOptions configures NewMedia.
+type MediaOptions struct {
+	// Model is a VMAF model name or path; "" picks DefaultModel, or
+	// Model4K for sources above 2560x1440.
+	Model string
+	// CacheDir holds the encoded chunks (the chunk cache that makes reruns
+	// resume).
+	CacheDir string
+	// Preset is the encoder preset; "" is the encoder's default (x264:
+	// medium).
+	Preset string
+	// Workers bounds the chunk encodes running at once across every
+	// candidate (default: the CPU count).
+	Workers int
+	// Threads is the scorer's thread count (default: the CPU count).
+	Threads int
+	// Plan limits chunk lengths.
+	Plan encode.PlanOptions
+}
+
+// EncodeMedia is the Media of `rung ladder`: FFmpeg's libraries through
+// package encode (scene-cut chunks encoded in one bounded pool, the chunk
+// cache, frame-exact concatenation) and package quality's VMAF.
+type EncodeMedia struct {
+	o     MediaOptions
+	slots chan struct{} // one token per chunk encode running
+
+	mu      sync.Mutex // guards the fields below
+	sources map[string]*mediaSource
+	models  map[string]*quality.Model
+	scores  map[string][]float64 // per-frame VMAF by source, model, file, size and time
+	encodes map[string]float64   // kb/s of finished encodes by source, settings and output
+}
+
+// mediaSource is one opened, probed and planned source.
+type mediaSource struct {
+	src   encode.Source
+	close func() error
+	info  *encode.Info
+	plan  *encode.Plan
+	id    string
+	model string // model name or path chosen for it
+}
+
+// NewMedia returns the Media of `rung ladder`. Close releases its sources.
+func NewMedia(o MediaOptions) (*EncodeMedia, error) {
+	if o.CacheDir == "" {
+		return nil, errors.New("ladder: media: no chunk cache directory")
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.NumCPU()
+	}
+	if o.Threads <= 0 {
+		o.Threads = runtime.NumCPU()
+	}
+	return &EncodeMedia{
+		o: o, slots: make(chan struct{}, o.Workers),
+		sources: map[string]*mediaSource{}, models: map[string]*quality.Model{}, scores: map[string][]float64{}, encodes: map[string]float64{},
+	}, nil
+}
+
+// Close releases every source the media opened.
+func (m *EncodeMedia) Close() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var errs []error
+	for k, s := range m.sources {
+		errs = append(errs, s.close())
+		delete(m.sources, k)
+	}
+	return errors.Join(errs...)
+}
+
+// ModelName is the model the scores of src come from (src must have been
+// probed).
+func (m *EncodeMedia) ModelName(src string) string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s, ok := m.sources[src]; ok {
+		return s.model
+	}
+	return m.o.Model
+}
+
+// Probe opens, probes and plans the source once.
+func (m *EncodeMedia) Probe(ctx context.Context, src string) (SourceInfo, error) {
+	s, err := m.source(ctx, src)
+	if err != nil {
+		return SourceInfo{}, err
+	}
+	v := s.info.Video
+	return SourceInfo{Size: Size{v.Width, v.Height}, FrameRateNum: v.FrameRate.Num, FrameRateDen: v.FrameRate.Den, Frames: v.Frames}, nil
+}
+
+func (m *EncodeMedia) source(ctx context.Context, url string) (*mediaSource, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s, ok := m.sources[url]; ok {
+		return s, nil
+	}
+	src, closeSrc, err := encode.OpenSource(url)
+	if err != nil {
+		return nil, err
+	}
+	s := &mediaSource{src: src, close: closeSrc}
+	if err := s.load(ctx, url, m.o); err != nil {
+		closeSrc()
+		return nil, err
+	}
+	m.sources[url] = s
+	return s, nil
+}
+
+// load probes, identifies and plans the source and picks its model.
+func (s *mediaSource) load(ctx context.Context, url string, o MediaOptions) error {
+	var err error
+	if s.info, err = encode.Probe(ctx, s.src, url); err != nil {
+		return err
+	}
+	if s.info.Video == nil || s.info.Video.Frames == 0 {
+		return fmt.Errorf("ladder: %s: no video frames", url)
+	}
+	if s.id, err = encode.SourceID(s.src); err != nil {
+		return err
+	}
+	if s.plan, err = encode.PlanChunks(ctx, s.src, s.info, o.Plan); err != nil {
+		return err
+	}
+	s.model = o.Model
+	if s.model == "" {
+		s.model = DefaultModel
+		if v := s.info.Video; v.Width*v.Height > 2560*1440 {
+			s.model = Model4K
+		}
+	}
+	return nil
+}
+
+// Encode encodes the source into job.Out. A CRF job is the source's chunk
+// plan encoded chunk by chunk (cached) and concatenated. A bitrate job
+// (fixed reference ladders) is two-pass average bitrate over the whole
+// source as one chunk, since a two-pass rate control needs the whole
+// stream; it needs x264 or x265. The returned bitrate is the video
+// stream's packet bytes over the source's duration.
+func (m *EncodeMedia) Encode(ctx context.Context, job EncodeJob) (float64, error) {
+	s, err := m.source(ctx, job.Source)
+	if err != nil {
+		return 0, err
+	}
+	set := encode.Settings{Codec: job.Codec, CRF: job.CRF, Preset: m.o.Preset, Height: job.Size.Height, Threads: 1}
+	if err := set.Validate(); err != nil {
+		return 0, err
+	}
+	memoKey := fmt.Sprintf("%s|%+v|%g|%s", s.id, set, job.Kbps, job.Out)
+	m.mu.Lock()
+	kbps, done := m.encodes[memoKey]
+	m.mu.Unlock()
+	if _, err := os.Stat(job.Out); done && err == nil {
+		return kbps, nil
+	}
+	cache := encode.Cache{Dir: m.o.CacheDir}
+	if err := os.MkdirAll(cache.Dir, 0o755); err != nil {
+		return 0, fmt.Errorf("ladder: chunk cache: %w", err)
+	}
+	var chunks []encode.Chunk
+	var paths []string
+	if job.Kbps > 0 {
+		c, p, err := m.twoPass(ctx, s, cache, set, job)
+		if err != nil {
+			return 0, err
+		}
+		chunks, paths = []encode.Chunk{c}, []string{p}
+	} else {
+		chunks = s.plan.Chunks
+		paths = make([]string, len(chunks))
+		g, gctx := errgroup.WithContext(ctx)
+		for i, c := range chunks {
+			paths[i] = cache.Path(c.Index, encode.ChunkKey(s.id, c, set))
+			if cache.Has(paths[i]) {
+				continue
+			}
+			g.Go(func() error { return m.encodeChunk(gctx, s, c, set, paths[i]) })
+		}
+		if err := g.Wait(); err != nil {
+			return 0, err
+		}
+	}
+	if err := encode.Concat(ctx, encode.ConcatJob{Info: s.info, Chunks: chunks, Paths: paths, Output: job.Out}); err != nil {
+		return 0, err
+	}
+	bytes, err := videoBytes(job.Out)
+	if err != nil {
+		return 0, err
+	}
+	secs := float64(s.info.Video.Frames) / s.info.Video.FrameRate.Float64()
+	if math.IsNaN(secs) || math.IsInf(secs, 0) || secs <= 0 {
+		secs = s.info.Video.Duration
+	}
+	kbps = float64(bytes) * 8 / 1000 / secs
+	m.mu.Lock()
+	m.encodes[memoKey] = kbps
+	m.mu.Unlock()
+	return kbps, nil
+}
+
+// encodeChunk encodes one chunk into path, holding one of the pool's slots.
+func (m *EncodeMedia) encodeChunk(ctx context.Context, s *mediaSource, c encode.Chunk, set encode.Settings, path string) error {
+	select {
+	case m.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-m.slots }()
+	return encode.EncodeChunk(ctx, encode.ChunkJob{Source: s.src, Info: s.info, Chunk: c, Settings: set, Path: path, DecodeThreads: 1})
+}
+
+// twoPass encodes the whole source at job.Kbps with the encoder's two-pass
+// rate control (x264/x265 "pass" and "stats" parameters) and returns the
+// chunk and its cached file.
+func (m *EncodeMedia) twoPass(ctx context.Context, s *mediaSource, cache encode.Cache, set encode.Settings, job EncodeJob) (encode.Chunk, string, error) {
+	if job.Codec != "x264" && job.Codec != "x265" {
+		return encode.Chunk{}, "", fmt.Errorf("ladder: bitrate-targeted reference encodes need x264 or x265, not %s", job.Codec)
+	}
+	whole := encode.Chunk{Index: 0, Start: 0, End: s.info.Video.Frames}
+	stats := filepath.Join(cache.Dir, fmt.Sprintf("%s-%s-%dp-%gk.stats", s.id[:16], job.Codec, job.Size.Height, job.Kbps))
+	if strings.ContainsAny(stats, ":=") {
+		return encode.Chunk{}, "", fmt.Errorf("ladder: chunk cache path %s has ':' or '=', which encoder parameters cannot carry", cache.Dir)
+	}
+	rate := strconv.FormatFloat(job.Kbps, 'f', -1, 64)
+	p2 := set
+	p2.CRF = 0
+	p2.Params = "bitrate=" + rate + ":pass=2:stats=" + stats
+	out := cache.Path(whole.Index, encode.ChunkKey(s.id, whole, p2))
+	if cache.Has(out) {
+		return whole, out, nil
+	}
+	p1 := p2
+	p1.Params = "bitrate=" + rate + ":pass=1:stats=" + stats
+	first := cache.Path(whole.Index, encode.ChunkKey(s.id, whole, p1))
+	if err := m.encodeChunk(ctx, s, whole, p1, first); err != nil {
+		return encode.Chunk{}, "", fmt.Errorf("first pass: %w", err)
+	}
+	os.Remove(first) // only its statistics are needed
+	if err := m.encodeChunk(ctx, s, whole, p2, out); err != nil {
+		return encode.Chunk{}, "", fmt.Errorf("second pass: %w", err)
+	}
+	return whole, out, nil
+}
+
+// Score decodes the source and the encode, upscales the encode to the
+// source's size with bicubic (encode's decoder), and returns the per-frame
+// VMAF of the source's model. Scores are remembered by file, size and
+// modification time, so a second ladder over the same encodes (adaptive
+// after exhaustive) scores nothing twice.
+func (m *EncodeMedia) Score(ctx context.Context, src, dist string) ([]float64, error) {
+	s, err := m.source(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	model, err := m.model(s.model)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := os.Stat(dist)
+	if err != nil {
+		return nil, fmt.Errorf("ladder: score: %w", err)
+	}
+	key := fmt.Sprintf("%s|%s|%s|%d|%d", s.id, s.model, dist, fi.Size(), fi.ModTime().UnixNano())
+	m.mu.Lock()
+	memo, ok := m.scores[key]
+	m.mu.Unlock()
+	if ok {
+		return memo, nil
+	}
+	ref, err := encode.OpenVideo(ctx, s.src, src, encode.DecodeOptions{Info: s.info, Threads: 1})
+	if err != nil {
+		return nil, err
+	}
+	defer ref.Close()
+	ri := ref.Info()
+	dis, err := encode.OpenFile(ctx, dist, encode.DecodeOptions{Width: ri.Width, Height: ri.Height, BitDepth: ri.BitDepth,
+		Chroma420: ri.Chroma == quality.Chroma420, Threads: 1})
+	if err != nil {
+		return nil, err
+	}
+	defer dis.Close()
+	ex, err := quality.Extractors(model, nil)
+	if err != nil {
+		return nil, err
+	}
+	res, err := quality.Score(ctx, ref, dis, quality.ScoreOptions{Extractors: ex, Model: model, Threads: m.o.Threads, RefName: src, DisName: dist})
+	if err != nil {
+		return nil, err
+	}
+	v := res.Scores.Column("vmaf")
+	if len(v) != s.info.Video.Frames {
+		return nil, fmt.Errorf("ladder: score %s: %d VMAF frames for %d source frames", dist, len(v), s.info.Video.Frames)
+	}
+	m.mu.Lock()
+	m.scores[key] = v
+	m.mu.Unlock()
+	return v, nil
+}
+
+// model loads a model by name or path once. Lookup order of the CLI
+// contract: a path; $RUNG_MODEL_DIR/NAME.json; /usr/local/share/vmaf/model;
+// /usr/share/vmaf/model.
+func (m *EncodeMedia) model(name string) (*quality.Model, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if md, ok := m.models[name]; ok {
+		return md, nil
+	}
+	cands := []string{name}
+	if !strings.ContainsRune(name, os.PathSeparator) && !strings.HasSuffix(name, ".json") {
+		cands = nil
+		if d := os.Getenv("RUNG_MODEL_DIR"); d != "" {
+			cands = append(cands, filepath.Join(d, name+".json"))
+		}
+		cands = append(cands, filepath.Join("/usr/local/share/vmaf/model", name+".json"), filepath.Join("/usr/share/vmaf/model", name+".json"))
+	}
+	for _, p := range cands {
+		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		md, err := quality.LoadModel(p)
+		if err != nil {
+			return nil, err
+		}
+		m.models[name] = md
+		return md, nil
+	}
+	return nil, fmt.Errorf("ladder: VMAF model %q not found (looked in %s; set RUNG_MODEL_DIR)", name, strings.Join(cands, ", "))
+}
+
+// videoBytes sums the packet sizes of the first video stream of path.
+func videoBytes(path string) (int64, error) {
+	in := astiav.AllocFormatContext()
+	if in == nil {
+		return 0, errors.New("ladder: alloc input context")
+	}
+	defer in.Free()
+	if err := in.OpenInput(path, nil, nil); err != nil {
+		return 0, fmt.Errorf("ladder: open %s: %w", path, err)
+	}
+	defer in.CloseInput()
+	if err := in.FindStreamInfo(nil); err != nil {
+		return 0, fmt.Errorf("ladder: probe %s: %w", path, err)
+	}
+	idx := -1
+	for _, s := range in.Streams() {
+		if s.CodecParameters().MediaType() == astiav.MediaTypeVideo {
+			idx = s.Index()
+			break
+		}
+	}
+	if idx < 0 {
+		return 0, fmt.Errorf("ladder: %s has no video stream", path)
+	}
+	pkt := astiav.AllocPacket()
+	defer pkt.Free()
+	var n int64
+	for {
+		if err := in.ReadFrame(pkt); err != nil {
+			if errors.Is(err, astiav.ErrEof) {
+				return n, nil
+			}
+			return 0, fmt.Errorf("ladder: read %s: %w", path, err)
+		}
+		if pkt.StreamIndex() == idx {
+			n += int64(pkt.Size())
+		}
+		pkt.Unref()
+	}
+}
