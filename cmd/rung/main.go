@@ -42,6 +42,7 @@ func newApp() *cli.App {
 			// One line per subcommand; each lives in its own file.
 			scoreCommand(),
 			probeCommand(),
+			ladderCommand(),
 			encodeCommand(),
 			ladderCommand(),
 		},
