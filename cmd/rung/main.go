@@ -42,7 +42,6 @@ func newApp() *cli.App {
 			// One line per subcommand; each lives in its own file.
 			scoreCommand(),
 			probeCommand(),
-			ladderCommand(),
 			encodeCommand(),
 			ladderCommand(),
 		},
