@@ -19,15 +19,15 @@ type extractorSpec struct {
 func extractorTable() []extractorSpec {
 	return []extractorSpec{
 		{"integer_adm", func(o map[string]any) (func() Extractor, error) {
-			opts := ADMOptions{EnhnGainLimit: num(o, "adm_enhn_gain_limit"), Debug: flag(o, "debug")}
+			opts := ADMOptions{EnhnGainLimit: numOpt(o, "adm_enhn_gain_limit"), Debug: boolOpt(o, "debug")}
 			return func() Extractor { return NewADM(opts) }, only(o, "adm_enhn_gain_limit", "debug")
 		}},
 		{"integer_vif", func(o map[string]any) (func() Extractor, error) {
-			opts := VIFOptions{EnhnGainLimit: num(o, "vif_enhn_gain_limit"), Debug: flag(o, "debug")}
+			opts := VIFOptions{EnhnGainLimit: numOpt(o, "vif_enhn_gain_limit"), Debug: boolOpt(o, "debug")}
 			return func() Extractor { return NewVIF(opts) }, only(o, "vif_enhn_gain_limit", "debug")
 		}},
 		{"integer_motion", func(o map[string]any) (func() Extractor, error) {
-			opts := MotionOptions{Debug: flag(o, "debug")}
+			opts := MotionOptions{Debug: boolOpt(o, "debug")}
 			return func() Extractor { return NewMotion(opts) }, only(o, "debug")
 		}},
 		{"float_adm", func(o map[string]any) (func() Extractor, error) {
@@ -120,12 +120,12 @@ func optionKey(o map[string]any) string {
 	return b.String()
 }
 
-func num(o map[string]any, k string) float64 {
+func numOpt(o map[string]any, k string) float64 {
 	v, _ := o[k].(float64)
 	return v
 }
 
-func flag(o map[string]any, k string) bool {
+func boolOpt(o map[string]any, k string) bool {
 	v, _ := o[k].(bool)
 	return v
 }
