@@ -150,3 +150,15 @@ func admRestoreRow16Asm(o, t, r, a []int16, div *[65537]int32) int {
 	admRestoreRow16AVX2(&o[0], &t[:n][0], &r[:n][0], &a[:n][0], n, &div[0])
 	return n
 }
+
+//go:noescape
+func admCMRow123AVX2(src, thr *int32, n int, k *admCMConsts) int64
+
+// admCMRow123Asm is admCMRow0Asm for the int32 bands of scales 1..3.
+func admCMRow123Asm(src, thr []int32, k *admCMConsts) (int64, int) {
+	n := len(src) &^ 7
+	if n == 0 {
+		return 0, 0
+	}
+	return admCMRow123AVX2(&src[0], &thr[:n][0], n, k), n
+}

@@ -532,3 +532,65 @@ rloop:
 	JLT rloop
 	VZEROUPPER
 	RET
+
+DATA admQ2p27<>+0(SB)/8, $0x0000000008000000
+GLOBL admQ2p27<>(SB), RODATA|NOPTR, $8
+DATA admQ2p35<>+0(SB)/8, $0x0000000800000000
+GLOBL admQ2p35<>(SB), RODATA|NOPTR, $8
+
+// func admCMRow123AVX2(src, thr *int32, n int, k *admCMConsts) int64
+// As admCMRow0AVX2 for i4_adm_cm: x = int32((src·rf + 2^27) >> 28) in
+// int64 (rf < 2^31), then Σ cube(max(|x| − thr, 0)).
+TEXT ·admCMRow123AVX2(SB), NOSPLIT, $0-40
+	MOVQ src+0(FP), SI
+	MOVQ thr+8(FP), DX
+	MOVQ n+16(FP), CX
+	MOVQ k+24(FP), AX
+	VPBROADCASTD 0(AX), Y8    // rf
+	VPBROADCASTQ 16(AX), Y10  // addSq
+	VMOVQ 24(AX), X11         // shSq
+	VPBROADCASTQ 32(AX), Y12  // addCub
+	VMOVQ 40(AX), X13         // shCub
+	VPBROADCASTQ 48(AX), Y14  // 2^(63-shCub)
+	VPBROADCASTQ admSign64<>(SB), Y9
+	VPBROADCASTQ admQ2p27<>(SB), Y7
+	VPBROADCASTQ admQ2p35<>(SB), Y1
+	VPXOR Y6, Y6, Y6
+	VPXOR Y15, Y15, Y15
+	XORQ BX, BX
+
+cm1loop:
+	VMOVDQU (SI)(BX*4), Y0
+	// x for the even lanes (Y4) and odd lanes (Y5): (src·rf + 2^27) >> 28,
+	// arithmetic, as (v ^ 2^63) >>> 28 − 2^35.
+	VPMULDQ Y8, Y0, Y4
+	VPADDQ Y7, Y4, Y4
+	VPXOR Y9, Y4, Y4
+	VPSRLQ $28, Y4, Y4
+	VPSUBQ Y1, Y4, Y4
+	VPSRLQ $32, Y0, Y5
+	VPMULDQ Y8, Y5, Y5
+	VPADDQ Y7, Y5, Y5
+	VPXOR Y9, Y5, Y5
+	VPSRLQ $28, Y5, Y5
+	VPSUBQ Y1, Y5, Y5
+	VPSLLQ $32, Y5, Y5
+	VPBLENDD $0xAA, Y5, Y4, Y0
+	VPABSD Y0, Y0
+	VPSUBD (DX)(BX*4), Y0, Y0
+	VPMAXSD Y6, Y0, Y0
+	ADMCUBE(Y0)
+	VPSRLQ $32, Y0, Y4
+	ADMCUBE(Y4)
+	ADDQ $8, BX
+	CMPQ BX, CX
+	JLT cm1loop
+
+	VEXTRACTI128 $1, Y15, X0
+	VPADDQ X0, X15, X15
+	VPSHUFD $0x4e, X15, X0
+	VPADDQ X0, X15, X15
+	VMOVQ X15, AX
+	MOVQ AX, ret+32(FP)
+	VZEROUPPER
+	RET

@@ -39,7 +39,7 @@ func (s *admCMShifts) cube(x, thr int32) int64 {
 // admCMConsts is what admCMRow0AVX2 reads: a band's csf weight and
 // admCMShifts, plus 2^(63−cub) for its arithmetic 64-bit shift.
 type admCMConsts struct {
-	rf     int32
+	rf     int32 // scale 0; scales 1..3 use rf64
 	_      int32
 	sub    uint64
 	addSq  int64
@@ -47,10 +47,28 @@ type admCMConsts struct {
 	addCub int64
 	cub    uint64
 	bias   int64
+	rf64   int64 // the Q32 weight of scales 1..3 (its low dword is read as rf there)
 }
 
 func (s *admCMShifts) consts(rf int32) admCMConsts {
 	return admCMConsts{rf: rf, sub: uint64(s.sub), addSq: s.addSq, sq: uint64(s.sq), addCub: s.addCub, cub: uint64(s.cub), bias: int64(uint64(1) << (63 - s.cub))}
+}
+
+// admCMRow123 sums the cubes of one band of one row of i4_adm_cm:
+// x = (src·rf + 2^27) >> 28 against the thresholds thr.
+func admCMRow123(src []int32, thr []int32, s *admCMShifts, k *admCMConsts, asm bool) int64 {
+	thr = thr[:len(src)]
+	var sum int64
+	done := 0
+	if asm {
+		k.rf = int32(k.rf64)
+		sum, done = admCMRow123Asm(src, thr, k)
+	}
+	rf := k.rf64
+	for j := done; j < len(src); j++ {
+		sum += s.cube(int32((int64(src[j])*rf+1<<27)>>28), thr[j])
+	}
+	return sum
 }
 
 // admCMRow0 sums the cubes of one band of one row of adm_cm (scale 0):
@@ -196,25 +214,23 @@ func admCM123(src *[3][]int32, fsum, csum []int32, scale, w, h int, rf [3]uint32
 	s := admCMShifts{0, 1 << 29, 30, int64(uint32(math.Pow(2, float64(shiftCub-1)))), uint(shiftCub)}
 	l := newADMCMLayout(w, h)
 	final := float32(math.Pow(2, float64([3]uint32{45, 39, 36}[scale-1]-shiftCub-l.shiftInner)))
-	rh, rv, rd := int64(rf[0]), int64(rf[1]), int64(rf[2])
+	var k [3]admCMConsts
+	for t := range k {
+		k[t] = s.consts(0)
+		k[t].rf64 = int64(rf[t])
+	}
+	// The vector kernel multiplies signed dwords; libvmaf's Q32 weights are
+	// far below 2^31.
+	asm = asm && rf[0] < 1<<31 && rf[1] < 1<<31 && rf[2] < 1<<31
 
 	var acc [3]int64
 	for i := l.top; i < l.bottom; i++ {
 		l.thresholds(fsum, csum, w, h, i, vsum, thr, asm)
-		bh := src[0][i*w+l.left : i*w+l.right]
-		bv := src[1][i*w+l.left : i*w+l.right]
-		bd := src[2][i*w+l.left : i*w+l.right]
 		t := thr[l.left:l.right]
-		bv, bd, t = bv[:len(bh)], bd[:len(bh)], t[:len(bh)]
-		var ih, iv, id int64
-		for j := range bh {
-			ih += s.cube(int32((int64(bh[j])*rh+1<<27)>>28), t[j])
-			iv += s.cube(int32((int64(bv[j])*rv+1<<27)>>28), t[j])
-			id += s.cube(int32((int64(bd[j])*rd+1<<27)>>28), t[j])
+		for b := range acc {
+			inner := admCMRow123(src[b][i*w+l.left:i*w+l.right], t, &s, &k[b], asm)
+			acc[b] += (inner + l.addInner) >> l.shiftInner
 		}
-		acc[0] += (ih + l.addInner) >> l.shiftInner
-		acc[1] += (iv + l.addInner) >> l.shiftInner
-		acc[2] += (id + l.addInner) >> l.shiftInner
 	}
 	var fa [3]float32
 	for t := range fa {

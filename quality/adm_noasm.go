@@ -27,3 +27,5 @@ func admAdd3Asm(a, b, c, out []int32) int { return 0 }
 func admThrAsm(v, f, c, out []int32) int { return 0 }
 
 func admRestoreRow16Asm(o, t, r, a []int16, div *[65537]int32) int { return 0 }
+
+func admCMRow123Asm(src, thr []int32, k *admCMConsts) (int64, int) { return 0, 0 }
