@@ -20,7 +20,7 @@ func vifVertical8AVX2(ref, dis *[17]*uint16, n int, mu, xx, yy, xy *uint64)
 func vifVerticalMuAVX2(ref, dis *[17]*uint16, filt *uint32, taps int, n int, sh, rnd uint64, out *uint64)
 
 //go:noescape
-func vifVertical64AVX2(ref, dis *[17]*uint16, filt *uint32, taps int, n int, out *[5]*uint64)
+func vifVertical64AVX2(ref, dis *[17]*uint16, filt *uint32, taps int, n int, out *[5]*uint64, rnd *[4]uint64)
 
 //go:noescape
 func vifRowAVX2(mu1, mu2, xx, yy, xy *uint64, n int, log2 *uint16, gain, eps float64, sums *[4]int64, mu2shift uint64)
@@ -91,9 +91,10 @@ func vifVerticalMuAsm(ref, dis *[17][]uint16, filt []uint32, sh uint64, out []ui
 	return n
 }
 
-// vifVertical64Asm runs vifVertical's sums with window filt on the first
-// multiple of 4 of the columns and returns how many it did.
-func vifVertical64Asm(ref, dis *[17][]uint16, filt []uint32, out *[5][]uint64) int {
+// vifVertical64Asm runs vifVertical with window filt and rounding rnd
+// (shMu, rndMu, shSq, rndSq) on the first multiple of 4 of the columns and
+// returns how many it did.
+func vifVertical64Asm(ref, dis *[17][]uint16, filt []uint32, out *[5][]uint64, rnd *[4]uint64) int {
 	n := len(out[0]) &^ 3
 	if n == 0 {
 		return 0
@@ -106,7 +107,7 @@ func vifVertical64Asm(ref, dis *[17][]uint16, filt []uint32, out *[5][]uint64) i
 	for m := range o {
 		o[m] = &out[m][:n][0]
 	}
-	vifVertical64AVX2(&p, &q, &filt[0], len(filt), n, &o)
+	vifVertical64AVX2(&p, &q, &filt[0], len(filt), n, &o, rnd)
 	return n
 }
 

@@ -548,18 +548,25 @@ vmutap:
 	VZEROUPPER
 	RET
 
-// func vifVertical64AVX2(ref, dis *[17]*uint16, filt *uint32, taps int, n int, out *[5]*uint64)
+// func vifVertical64AVX2(ref, dis *[17]*uint16, filt *uint32, taps int, n int, out *[5]*uint64, rnd *[4]uint64)
 // The vertical pass of vif_statistic_16 for 4 columns per iteration, in
-// 64-bit lanes: out[0..4][j] = Σ_t f·x, Σ f·y, Σ f·x², Σ f·y², Σ f·x·y with
+// 64-bit lanes: the sums Σ_t f·x, Σ f·y, Σ f·x², Σ f·y², Σ f·x·y with
 // f = filt[t], x = ref[t][j], y = dis[t][j] (f·x < 2³², so each product
-// is exact); n is a positive multiple of 4.
-TEXT ·vifVertical64AVX2(SB), NOSPLIT, $0-48
+// is exact), rounded as vif_statistic_16 stores them: out[0..1][j] =
+// (uint16)(((uint32)sum + rnd[1]) >> rnd[0]), out[2..4][j] =
+// (uint32)((sum + rnd[3]) >> rnd[2]); n is a positive multiple of 4.
+TEXT ·vifVertical64AVX2(SB), NOSPLIT, $0-56
 	MOVQ ref+0(FP), R8
 	MOVQ dis+8(FP), R9
 	MOVQ filt+16(FP), R10
 	MOVQ taps+24(FP), R11
 	MOVQ n+32(FP), CX
 	MOVQ out+40(FP), AX
+	MOVQ rnd+48(FP), DX
+	VMOVQ 0(DX), X12
+	VPBROADCASTD 8(DX), Y13
+	VMOVQ 16(DX), X14
+	VPBROADCASTQ 24(DX), Y15
 	XORQ SI, SI
 v64loop:
 	VPXOR Y0, Y0, Y0
@@ -587,6 +594,21 @@ v64tap:
 	INCQ BX
 	CMPQ BX, R11
 	JB v64tap
+	VPADDD Y13, Y0, Y0
+	VPSRLD X12, Y0, Y0
+	VPAND vifQLo16<>(SB), Y0, Y0
+	VPADDD Y13, Y1, Y1
+	VPSRLD X12, Y1, Y1
+	VPAND vifQLo16<>(SB), Y1, Y1
+	VPADDQ Y15, Y2, Y2
+	VPSRLQ X14, Y2, Y2
+	VPAND vifQLo32<>(SB), Y2, Y2
+	VPADDQ Y15, Y3, Y3
+	VPSRLQ X14, Y3, Y3
+	VPAND vifQLo32<>(SB), Y3, Y3
+	VPADDQ Y15, Y4, Y4
+	VPSRLQ X14, Y4, Y4
+	VPAND vifQLo32<>(SB), Y4, Y4
 	MOVQ 0(AX), R12
 	VMOVDQU Y0, (R12)(SI*8)
 	MOVQ 8(AX), R12

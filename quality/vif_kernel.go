@@ -3,8 +3,8 @@ package quality
 import "math/bits"
 
 // vifFilter is libvmaf's vif_filter1d_table: the Q16 Gaussian windows of
-// scales 0..3 (17, 9, 5 and 3 taps; scale 0 sums to 65556, the others to
-// 65536). The kernels below unroll them as constants (vifConv17 ...).
+// scales 0..3 (17, 9, 5 and 3 taps, each summing to 65536, so no sum of
+// 16-bit samples reaches 2³²). The kernels below unroll them as constants (vifConv17 ...).
 var vifFilter = [4][]uint32{
 	{489, 935, 1640, 2640, 3896, 5274, 6547, 7455, 7784, 7455, 6547, 5274, 3896, 2640, 1640, 935, 489},
 	{1244, 3663, 7925, 12590, 14692, 12590, 7925, 3663, 1244},
@@ -82,8 +82,8 @@ const vifEps = 65536 * 1.0e-10
 // row adds a row of pixels from the horizontal sums in s (the body of
 // vif_statistic_16's horizontal loop, identical in vif_statistic_8 and
 // vif_compute_line_residuals), after the AVX2 kernel did what it could
-// when asm is set. hmu1, hmu2 hold the Q32 means (uint32 sums, wrapping as
-// in C), hxx, hyy, hxy the second moments' full sums before the Q16
+// when asm is set. hmu1, hmu2 hold the Q32 means (uint32 sums as in
+// C), hxx, hyy, hxy the second moments' full sums before the Q16
 // rounding; with packed set, hmu1 holds both means (mu1 | mu2<<32) and
 // hmu2 is scratch. g = σ12/(σ1² + 65536e-10) is computed in double, sv² = σ2² -
 // g·σ12 is truncated to int32 and clamped at 0, g is limited to gain, and
@@ -172,8 +172,8 @@ func vifRound(sh uint) uint64 {
 // output row it runs the vertical pass into the scratch rows, pads them as
 // libvmaf does, runs the horizontal pass and feeds every pixel to vifSums.
 //
-// The sums are libvmaf's, reordered: integer addition is associative even
-// where C's uint32 accumulators wrap, so symmetric taps are folded
+// The sums are libvmaf's, reordered: integer addition is associative (also
+// modulo 2³², for C's uint32 accumulators), so symmetric taps are folded
 // (f·a + f·b = f·(a+b)) and sums that cannot exceed 32 bits share one
 // uint64 (see statistic8).
 func (v *VIF) statistic(ref, dis []uint16, w, h, scale, bpc int) (num, den float32) {
@@ -183,19 +183,10 @@ func (v *VIF) statistic(ref, dis []uint16, w, h, scale, bpc int) (num, den float
 	s := v.scratch
 	r := len(vifFilter[scale]) / 2
 	shMu, shSq := vifShifts(scale, bpc)
-	rndMu, rndSq := uint32(vifRound(shMu)), vifRound(shSq)
+	rnd := [4]uint64{uint64(shMu), vifRound(shMu), uint64(shSq), vifRound(shSq)}
 	var sums vifSums
 	for i := range h {
-		vifVertical(s, ref, dis, w, h, i, scale, v.asm)
-		mu1, mu2 := s.mu1[vifPad:vifPad+w], s.mu2[vifPad:vifPad+w]
-		xx, yy, xy := s.xx[vifPad:vifPad+w], s.yy[vifPad:vifPad+w], s.xy[vifPad:vifPad+w]
-		for j := range mu1 {
-			mu1[j] = uint64(uint16((uint32(mu1[j]) + rndMu) >> shMu))
-			mu2[j] = uint64(uint16((uint32(mu2[j]) + rndMu) >> shMu))
-			xx[j] = uint64(uint32((xx[j] + rndSq) >> shSq))
-			yy[j] = uint64(uint32((yy[j] + rndSq) >> shSq))
-			xy[j] = uint64(uint32((xy[j] + rndSq) >> shSq))
-		}
+		vifVertical(s, ref, dis, w, h, i, scale, &rnd, v.asm)
 		for _, a := range [...][]uint64{s.mu1, s.mu2, s.xx, s.yy, s.xy} {
 			vifMirror(a, w, r)
 		}
@@ -223,10 +214,13 @@ func vifRows(rr, dr *[17][]uint16, ref, dis []uint16, w, h, c, taps int) {
 }
 
 // vifVertical sets the scratch rows mu1, mu2, xx, yy, xy (at vifPad) to the
-// full vertical sums Σ f·x, Σ f·y, Σ f·x², Σ f·y², Σ f·x·y of output row i.
-// The means wrap in uint32 when used, as libvmaf's accum_mu1 does; the
-// squares are exact. The AVX2 kernel does what it can when asm is set.
-func vifVertical(s *vifScratch, ref, dis []uint16, w, h, i, scale int, asm bool) {
+// vertical sums Σ f·x, Σ f·y, Σ f·x², Σ f·y², Σ f·x·y of output row i,
+// rounded as vif_statistic_16 stores them with rnd = {shift_VP,
+// add_shift_round_VP, shift_VP_sq, add_shift_round_VP_sq}: the means in
+// uint32 arithmetic (as libvmaf's accum_mu1) and cast to
+// uint16, the squares from exact sums and cast to uint32. The AVX2 kernel
+// does what it can when asm is set.
+func vifVertical(s *vifScratch, ref, dis []uint16, w, h, i, scale int, rnd *[4]uint64, asm bool) {
 	filt := vifFilter[scale]
 	r := len(filt) / 2
 	var rr, dr [17][]uint16
@@ -235,7 +229,7 @@ func vifVertical(s *vifScratch, ref, dis []uint16, w, h, i, scale int, asm bool)
 	xx, yy, xy := s.xx[vifPad:vifPad+w], s.yy[vifPad:vifPad+w], s.xy[vifPad:vifPad+w]
 	j0 := 0
 	if asm {
-		j0 = vifVertical64Asm(&rr, &dr, filt, &[5][]uint64{mu1, mu2, xx, yy, xy})
+		j0 = vifVertical64Asm(&rr, &dr, filt, &[5][]uint64{mu1, mu2, xx, yy, xy}, rnd)
 	}
 	mu1, mu2, xx, yy, xy = mu1[j0:], mu2[j0:], xx[j0:], yy[j0:], xy[j0:]
 	rc, dc := rr[r][j0:], dr[r][j0:]
@@ -257,12 +251,20 @@ func vifVertical(s *vifScratch, ref, dis []uint16, w, h, i, scale int, asm bool)
 			xy[j] += f * (xa*ya + xb*yb)
 		}
 	}
+	shMu, rndMu, shSq, rndSq := rnd[0], uint32(rnd[1]), rnd[2], rnd[3]
+	for j := range mu1 {
+		mu1[j] = uint64(uint16((uint32(mu1[j]) + rndMu) >> shMu))
+		mu2[j] = uint64(uint16((uint32(mu2[j]) + rndMu) >> shMu))
+		xx[j] = uint64(uint32((xx[j] + rndSq) >> shSq))
+		yy[j] = uint64(uint32((yy[j] + rndSq) >> shSq))
+		xy[j] = uint64(uint32((xy[j] + rndSq) >> shSq))
+	}
 }
 
 // statistic8 is statistic for scale 0 of 8-bit input (vif_statistic_8).
-// There every vertical sum fits in 32 bits (Σf = 65556, 65556·255² <
+// There every vertical sum fits in 32 bits (Σf = 65536, 65536·255² <
 // 2³²), so ref and dis travel together in one uint64: x | y<<32 for the
-// means, x² | y²<<32 for the squares; the horizontal means (< 65556·65301
+// means, x² | y²<<32 for the squares; the horizontal means (< 65536·65280
 // < 2³²) stay packed too. The pure-Go vertical pass computes each input
 // row's packed moments once into a ring of 17 rows; the AVX2 one reads the
 // samples directly.

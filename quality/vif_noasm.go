@@ -13,7 +13,9 @@ func vifVertical8Asm(ref, dis *[17][]uint16, mu, xx, yy, xy []uint64) int { retu
 func vifVerticalMuAsm(ref, dis *[17][]uint16, filt []uint32, sh uint64, out []uint64) int {
 	return 0
 }
-func vifVertical64Asm(ref, dis *[17][]uint16, filt []uint32, out *[5][]uint64) int { return 0 }
+func vifVertical64Asm(ref, dis *[17][]uint16, filt []uint32, out *[5][]uint64, rnd *[4]uint64) int {
+	return 0
+}
 func vifRowAsm(a *vifSums, s *vifScratch, w int, log2 *[65537]uint16, gain float64, packed bool) int {
 	return 0
 }

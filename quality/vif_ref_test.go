@@ -7,7 +7,7 @@ import (
 )
 
 // pixel adds one pixel from its horizontally filtered moments: mu1, mu2 the
-// Q32 means (uint32 sums, wrapping as in C), xx, yy, xy the second moments'
+// Q32 means (uint32 sums as in C), xx, yy, xy the second moments'
 // full sums before the Q16 rounding. It is the body of vif_statistic_16's
 // horizontal loop, one pixel at a time as libvmaf writes it.
 func (a *vifSums) pixel(mu1, mu2 uint32, xx, yy, xy uint64, log2 *[65537]uint16, gain float64) {
@@ -168,13 +168,13 @@ func vifReference(ref, dis []uint16, w, h, bpc int, gain float64) (num, den [4]f
 
 // TestVIFKernelsMatchReference compares Extract's debug sums with
 // vifReference on random and extreme pictures of odd sizes at every bit
-// depth libvmaf accepts, including 16-bit input whose scale-0 sums wrap
-// in libvmaf's uint32 accumulators, with the AVX2 kernels (where the CPU
+// depth libvmaf accepts, including full-range 16-bit input, where
+// libvmaf's uint32 sums come within a rounding term of 2³², with the AVX2 kernels (where the CPU
 // has them) and with the pure-Go loops.
 func TestVIFKernelsMatchReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	sizes := [][2]int{{16, 16}, {17, 23}, {31, 16}, {64, 35}, {97, 70}, {160, 90}}
-	kinds := []string{"noise", "smooth", "max", "edges"}
+	kinds := []string{"noise", "smooth", "max", "bright", "edges"}
 	shared := map[bool]*VIF{}
 	for _, bpc := range []int{8, 9, 10, 12, 16} {
 		for _, sz := range sizes {
@@ -216,7 +216,8 @@ func TestVIFKernelsMatchReference(t *testing.T) {
 
 // fillVIFTest fills the luma planes with a test pattern: uniform noise,
 // a smooth ramp with mild noise on the distorted side, all samples at the
-// maximum, or hard edges between 0 and the maximum.
+// maximum, noise just below the maximum, or hard edges between 0 and the
+// maximum.
 func fillVIFTest(rng *rand.Rand, ref, dis *Picture, kind string) {
 	maxv := 1<<ref.BitDepth - 1
 	w := ref.Width
@@ -231,6 +232,9 @@ func fillVIFTest(rng *rand.Rand, ref, dis *Picture, kind string) {
 			b = min(max(a+rng.IntN(9)-4, 0), maxv)
 		case "max":
 			a, b = maxv, maxv-rng.IntN(2)
+		case "bright": // textured near the maximum, where the sums are largest
+			a = maxv - rng.IntN(maxv/16+1)
+			b = max(a-rng.IntN(maxv/32+1), 0)
 		case "edges":
 			if (x/3+y/5)%2 == 0 {
 				a = maxv
@@ -240,5 +244,48 @@ func fillVIFTest(rng *rand.Rand, ref, dis *Picture, kind string) {
 			}
 		}
 		ref.Planes[0][k], dis.Planes[0][k] = uint16(a), uint16(b)
+	}
+}
+
+// TestVIFVerticalKernels compares vifVertical with and without the AVX2
+// kernel column by column, on columns at the maximum (the largest sums
+// libvmaf's uint32 accumulators and casts hold) next to random columns, for
+// every window, 10 to 16 bits.
+func TestVIFVerticalKernels(t *testing.T) {
+	if !vifAVX2 {
+		t.Skip("no AVX2 kernels on this CPU or build")
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	const w, h = 37, 20
+	for _, bpc := range []int{10, 12, 16} {
+		maxv := 1<<bpc - 1
+		ref, dis := make([]uint16, w*h), make([]uint16, w*h)
+		for k := range ref {
+			if k%w < w/2 {
+				ref[k], dis[k] = uint16(maxv), uint16(maxv-rng.IntN(2))
+			} else {
+				ref[k], dis[k] = uint16(rng.IntN(maxv+1)), uint16(rng.IntN(maxv+1))
+			}
+		}
+		for scale := range 4 {
+			shMu, shSq := vifShifts(scale, bpc)
+			rnd := [4]uint64{uint64(shMu), vifRound(shMu), uint64(shSq), vifRound(shSq)}
+			for i := range h {
+				var got [2][5][]uint64
+				for m, asm := range []bool{false, true} {
+					s := newVIFScratch(w)
+					vifVertical(s, ref, dis, w, h, i, scale, &rnd, asm)
+					got[m] = [5][]uint64{s.mu1, s.mu2, s.xx, s.yy, s.xy}
+				}
+				for q := range 5 {
+					for j := vifPad; j < vifPad+w; j++ {
+						if got[0][q][j] != got[1][q][j] {
+							t.Fatalf("%d-bit scale %d row %d moment %d column %d: Go %d, AVX2 %d",
+								bpc, scale, i, q, j-vifPad, got[0][q][j], got[1][q][j])
+						}
+					}
+				}
+			}
+		}
 	}
 }
