@@ -202,3 +202,15 @@ func TestFconvolveAsmMatchesGo(t *testing.T) {
 		}
 	}
 }
+
+// TestFvifLog2Pair: the interleaved pair gives fvifLog2's bits.
+func TestFvifLog2Pair(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for i := 0; i < 10000; i++ {
+		a, b := float32(1+rng.ExpFloat64()*10), float32(rng.Float64()*1e6)
+		ga, gb := fvifLog2Pair(a, b)
+		if math.Float32bits(ga) != math.Float32bits(fvifLog2(a)) || math.Float32bits(gb) != math.Float32bits(fvifLog2(b)) {
+			t.Fatalf("fvifLog2Pair(%v, %v) = %v, %v; fvifLog2 gives %v, %v", a, b, ga, gb, fvifLog2(a), fvifLog2(b))
+		}
+	}
+}

@@ -159,14 +159,19 @@ func (v *FloatVIF) statistic(w, h int) (num, den float32) {
 			sv = max(sv, eps)
 			g = min(g, v.gainLimit)
 			// 1.0f + float/double is a double, rounded to float for log2f.
-			numV := fvifLog2(float32(1 + float64(float32(float32(g*g)*s1))/(float64(sv)+nsq)))
-			denV := fvifLog2(float32(1 + float64(s1)/nsq))
-			if s12 < 0 {
-				numV = 0
-			}
-			if float64(s1) < nsq {
+			// libvmaf takes both logs and then overrides them; the logs
+			// have no side effects, so only the ones kept are taken.
+			var numV, denV float32
+			switch {
+			case float64(s1) < nsq:
 				numV = 1 - float32(s2*v.sigmaMaxInv)
 				denV = 1
+			case s12 < 0:
+				denV = fvifLog2(float32(1 + float64(s1)/nsq))
+			default:
+				numV, denV = fvifLog2Pair(
+					float32(1+float64(float32(float32(g*g)*s1))/(float64(sv)+nsq)),
+					float32(1+float64(s1)/nsq))
 			}
 			rowNum += numV
 			rowDen += denV
@@ -193,13 +198,46 @@ func fvifLog2(x float32) float32 {
 	if x < 0 {
 		return float32(math.NaN())
 	}
+	e, t := fvifSplit(x)
+	return e + fvifHorner(t)
+}
+
+// fvifLog2Pair is fvifLog2 of two positive numbers, the two Horner chains
+// interleaved so the CPU runs them side by side.
+func fvifLog2Pair(a, b float32) (float32, float32) {
+	if !(a > 0 && b > 0) {
+		return fvifLog2(a), fvifLog2(b)
+	}
+	ea, ta := fvifSplit(a)
+	eb, tb := fvifSplit(b)
+	p := &fvifLog2Poly
+	pa, pb := p[0], p[0]
+	pa, pb = float32(pa*ta)+p[1], float32(pb*tb)+p[1]
+	pa, pb = float32(pa*ta)+p[2], float32(pb*tb)+p[2]
+	pa, pb = float32(pa*ta)+p[3], float32(pb*tb)+p[3]
+	pa, pb = float32(pa*ta)+p[4], float32(pb*tb)+p[4]
+	pa, pb = float32(pa*ta)+p[5], float32(pb*tb)+p[5]
+	pa, pb = float32(pa*ta)+p[6], float32(pb*tb)+p[6]
+	pa, pb = float32(pa*ta)+p[7], float32(pb*tb)+p[7]
+	pa, pb = float32(pa*ta)+p[8], float32(pb*tb)+p[8]
+	return ea + pa, eb + pb
+}
+
+// fvifSplit returns the unbiased exponent of x, as a float, and its
+// mantissa (in [1, 2)) minus one.
+func fvifSplit(x float32) (exp, t float32) {
 	u := math.Float32bits(x)
 	exponent := int32((u & 0x7F800000) >> 23)
 	remain := math.Float32frombits(u&0x007FFFFF | 0x3F800000)
-	t := remain - 1
+	return float32(exponent - 127), remain - 1
+}
+
+// fvifHorner evaluates log2_poly_s at t as horner_s does: var = var*t + c
+// from var = 0, each step rounded to float.
+func fvifHorner(t float32) float32 {
 	var acc float32
 	for _, c := range fvifLog2Poly {
 		acc = float32(acc*t) + c
 	}
-	return float32(exponent-127) + acc
+	return acc
 }
