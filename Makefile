@@ -10,7 +10,7 @@ DEB_PKGS := libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev \
 	libswscale-dev libswresample-dev libavutil-dev pkg-config ffmpeg fuse3 gcc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test demo bench bench-score fuzz vet fmt clean browser-deps ladder-check
+.PHONY: all deps build test demo bench bench-score fuzz vet fmt clean browser-deps ladder-check minio bench-mezzfs
 
 all: build
 
@@ -30,7 +30,7 @@ vet: deps
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt needed"; exit 1; }
 
-test: build browser-deps
+test: build browser-deps minio
 	$(GO) vet ./...
 	$(GO) test -timeout 20m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=10s
@@ -62,12 +62,26 @@ fuzz: deps
 
 # bench prints frames/s of the scorer at 1 and 2 threads and its peak memory
 # on a ten times longer input; compare with ../shared/vmaf-ref/README.md.
-bench: bench-score
+bench: bench-score bench-mezzfs
 bench-score: build
 	$(GO) test ./quality -run '^$$' -bench 'BenchmarkScore' -benchtime 3x -timeout 30m
 
+# bench-mezzfs reads one object from a local MinIO through mezzfs.Source and
+# through aws-sdk-go-v2's feature/s3/manager Downloader in the same run and
+# prints the sequential throughput ratio and random 1 MiB reads/s.
+bench-mezzfs: build minio
+	$(GO) test ./mezzfs -run '^$$' -bench 'BenchmarkS3' -benchtime 1x -timeout 20m
+
 clean:
 	rm -rf $(BIN)
+
+# minio builds the S3-compatible server that mezzfs's tests start on loopback,
+# into a cache outside the repository (skipped when already there).
+MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
+MINIO_BIN := $(HOME)/.cache/rung/bin
+minio: $(MINIO_BIN)/minio
+$(MINIO_BIN)/minio:
+	GOBIN=$(MINIO_BIN) GOFLAGS=-mod=mod $(GO) install github.com/minio/minio@$(MINIO_VERSION)
 
 # browser-deps installs Debian's chromium and hls.js (from npm) for the
 # ladder's browser tests: hls.js plays master.m3u8, report.html is checked.

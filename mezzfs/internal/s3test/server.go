@@ -10,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -116,12 +115,10 @@ func (s *Server) start() {
 	s.cmd, s.exited = cmd, exited
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		resp, err := http.Get(s.Endpoint + "/minio/health/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
+		// Healthy is not enough: MinIO answers 503 "not initialized" to S3
+		// calls for a while after its health checks pass.
+		if _, err := s.Client().ListBuckets(context.Background(), &s3.ListBucketsInput{}); err == nil {
+			return
 		}
 		select {
 		case <-exited:
