@@ -6,11 +6,11 @@ import (
 	"rung/internal/vmafref"
 )
 
-// loadFrames reads the first n frame pairs of a vmafref entry into memory.
-func loadFrames(b *testing.B, name string, n int) (refs, diss []*Picture) {
+// vifLoadFrames reads the first n frame pairs of a vmafref entry into memory.
+func vifLoadFrames(b *testing.B, name string, n int) (refs, diss []*Picture) {
 	b.Helper()
 	dir, e := vmafref.Find(b, name)
-	eachFrame(b, dir, e, 1, func(i int, ref, dis *Picture) {
+	vifEachFrame(b, dir, e, 1, func(i int, ref, dis *Picture) {
 		if i < n {
 			r, d := *ref, *dis
 			for p := range r.Planes {
@@ -33,7 +33,7 @@ func BenchmarkVIF(b *testing.B) {
 		{"160x90", "nflx_src01_hrc01_160x90.vmaf_v0.6.1"},
 	} {
 		b.Run(bc.label, func(b *testing.B) {
-			refs, diss := loadFrames(b, bc.entry, 4)
+			refs, diss := vifLoadFrames(b, bc.entry, 4)
 			bytesPerSample := (refs[0].BitDepth + 7) / 8
 			b.SetBytes(int64(2 * refs[0].Width * refs[0].Height * bytesPerSample))
 			b.ReportAllocs()

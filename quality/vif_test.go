@@ -22,8 +22,8 @@ func vifEveryNth(w, h int) int {
 	return 1
 }
 
-// openPair opens the reference and distorted inputs of a vmafref entry.
-func openPair(t testing.TB, dir string, e vmafref.Entry) (ref, dis VideoReader) {
+// vifOpenPair opens the reference and distorted inputs of a vmafref entry.
+func vifOpenPair(t testing.TB, dir string, e vmafref.Entry) (ref, dis VideoReader) {
 	t.Helper()
 	rp, dp := vmafref.Inputs(t, dir, e)
 	open := func(path string) VideoReader {
@@ -53,10 +53,10 @@ func openPair(t testing.TB, dir string, e vmafref.Entry) (ref, dis VideoReader) 
 	return open(rp), open(dp)
 }
 
-// eachFrame calls fn with every nth frame pair of the entry's inputs.
-func eachFrame(t testing.TB, dir string, e vmafref.Entry, nth int, fn func(i int, ref, dis *Picture)) {
+// vifEachFrame calls fn with every nth frame pair of the entry's inputs.
+func vifEachFrame(t testing.TB, dir string, e vmafref.Entry, nth int, fn func(i int, ref, dis *Picture)) {
 	t.Helper()
-	rr, dr := openPair(t, dir, e)
+	rr, dr := vifOpenPair(t, dir, e)
 	ref, dis := rr.Info().NewPicture(), dr.Info().NewPicture()
 	for i := 0; ; i++ {
 		err := rr.ReadPicture(ref)
@@ -110,7 +110,7 @@ func TestVIFMatchesLibvmaf(t *testing.T) {
 			}
 			maxDiff := map[string]float64{}
 			frames := 0
-			eachFrame(t, dir, e, vifEveryNth(e.Width, e.Height), func(i int, ref, dis *Picture) {
+			vifEachFrame(t, dir, e, vifEveryNth(e.Width, e.Height), func(i int, ref, dis *Picture) {
 				got := NewScores()
 				if err := vif.Extract(ref, dis, i, got); err != nil {
 					t.Fatal(err)
