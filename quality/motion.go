@@ -2,10 +2,13 @@ package quality
 
 import (
 	"fmt"
+	"math"
 )
 
-// Feature names written by Motion, as libvmaf's JSON output prints them. The
-// SAD score has no alias in libvmaf's alias.c, so it keeps its internal name.
+// Feature names written by Motion with libvmaf's default options, as
+// libvmaf's JSON output prints them. The SAD score has no alias in libvmaf's
+// alias.c, so it keeps its internal name. Non-default options append
+// libvmaf's suffixes (MotionOptions.Names).
 const (
 	MotionSADName = "VMAF_integer_feature_motion_sad_score"
 	Motion2Name   = "integer_motion2"
@@ -17,20 +20,156 @@ const (
 // taps sum to 65536.
 var motionFilter = [5]int64{3571, 16004, 26386, 16004, 3571}
 
-// motionMaxVal is libvmaf's DEFAULT_MOTION_MAX_VAL, the clip applied to every
-// motion score.
-const motionMaxVal = 10000.0
+// Defaults and bounds of libvmaf's integer motion options.
+const (
+	motionMaxVal      = 10000.0 // DEFAULT_MOTION_MAX_VAL, also the bound of motion_max_val
+	motionBlendFactor = 1.0
+	motionBlendOffset = 40.0
+	motionFPSWeight   = 1.0
+)
 
 // MotionOptions configures Motion; the zero value means libvmaf's defaults.
+// The options other than Debug are libvmaf's feature parameters: set to a
+// non-default value, they rename the features as libvmaf does
+// ("integer_motion2_mffw").
 type MotionOptions struct {
 	// Debug also writes integer_motion (libvmaf's motion.debug=true), a
 	// copy of the SAD score.
 	Debug bool
+	// ForceZero writes 0 for every SAD score (motion_force_zero).
+	ForceZero bool
+	// FiveFrameWindow computes the SAD of frame i against frame i−2 from
+	// frame 2 on and takes motion2 as min(sad_{i−1}, sad_{i+1})
+	// (motion_five_frame_window).
+	FiveFrameWindow bool
+	// MovingAverage makes motion3 the mean of this and the previous
+	// frame's blended score (motion_moving_average).
+	MovingAverage bool
+	// BlendFactor, BlendOffset, FPSWeight and MaxVal are
+	// motion_blend_factor (in [0, 1], default 1), motion_blend_offset
+	// ([0, 1000], 40), motion_fps_weight ([0, 5], 1) and motion_max_val
+	// ([0, 10000], 10000); nil means the default.
+	BlendFactor, BlendOffset, FPSWeight, MaxVal *float64
+}
+
+// MotionOptionsFromMap converts libvmaf option names and values (as in
+// ModelInput.Options for the "integer_motion" extractor) into MotionOptions.
+func MotionOptionsFromMap(opts map[string]any) (MotionOptions, error) {
+	var o MotionOptions
+	for k, v := range opts {
+		var err error
+		switch k {
+		case "debug":
+			o.Debug, err = motionBool(k, v)
+		case "motion_force_zero":
+			o.ForceZero, err = motionBool(k, v)
+		case "motion_five_frame_window":
+			o.FiveFrameWindow, err = motionBool(k, v)
+		case "motion_moving_average":
+			o.MovingAverage, err = motionBool(k, v)
+		case "motion_blend_factor":
+			o.BlendFactor, err = motionFloat(k, v)
+		case "motion_blend_offset":
+			o.BlendOffset, err = motionFloat(k, v)
+		case "motion_fps_weight":
+			o.FPSWeight, err = motionFloat(k, v)
+		case "motion_max_val":
+			o.MaxVal, err = motionFloat(k, v)
+		default:
+			err = fmt.Errorf("motion: unknown option %q", k)
+		}
+		if err != nil {
+			return MotionOptions{}, err
+		}
+	}
+	return o, o.check()
+}
+
+func motionBool(k string, v any) (bool, error) {
+	b, ok := v.(bool)
+	if !ok {
+		return false, fmt.Errorf("motion: option %s: want true or false, got %v", k, v)
+	}
+	return b, nil
+}
+
+func motionFloat(k string, v any) (*float64, error) {
+	f, ok := v.(float64)
+	if !ok {
+		return nil, fmt.Errorf("motion: option %s: want a number, got %v", k, v)
+	}
+	return &f, nil
+}
+
+// optValue returns *p, or def when p is nil.
+func optValue(p *float64, def float64) float64 {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+// check applies libvmaf's option bounds.
+func (o MotionOptions) check() error {
+	for _, c := range []struct {
+		name   string
+		p      *float64
+		lo, hi float64
+	}{
+		{"motion_blend_factor", o.BlendFactor, 0, 1},
+		{"motion_blend_offset", o.BlendOffset, 0, 1000},
+		{"motion_fps_weight", o.FPSWeight, 0, 5},
+		{"motion_max_val", o.MaxVal, 0, motionMaxVal},
+	} {
+		if c.p != nil && !(*c.p >= c.lo && *c.p <= c.hi) {
+			return fmt.Errorf("motion: option %s = %g not in [%g, %g]", c.name, *c.p, c.lo, c.hi)
+		}
+	}
+	return nil
+}
+
+// params returns the options as libvmaf option names and values, for
+// naming.
+func (o MotionOptions) params() map[string]any {
+	return map[string]any{
+		"motion_force_zero":        o.ForceZero,
+		"motion_five_frame_window": o.FiveFrameWindow,
+		"motion_moving_average":    o.MovingAverage,
+		"motion_blend_factor":      optValue(o.BlendFactor, motionBlendFactor),
+		"motion_blend_offset":      optValue(o.BlendOffset, motionBlendOffset),
+		"motion_fps_weight":        optValue(o.FPSWeight, motionFPSWeight),
+		"motion_max_val":           optValue(o.MaxVal, motionMaxVal),
+	}
+}
+
+// MotionNames are the names Motion writes its features under.
+type MotionNames struct {
+	SAD, Motion2, Motion3 string
+	Motion                string // debug only
+}
+
+// Names returns the feature names Motion writes with these options:
+// libvmaf's (vmaf_feature_name_from_options), printed as its writers print
+// them.
+func (o MotionOptions) Names() MotionNames {
+	name := func(feature string) string {
+		in, err := modelInput(feature, o.params())
+		if err != nil { // the table and params() agree; see TestMotionNames
+			panic(err)
+		}
+		return in.Name
+	}
+	return MotionNames{
+		SAD:     name("VMAF_integer_feature_motion_sad_score"),
+		Motion2: name("VMAF_integer_feature_motion2_score"),
+		Motion3: name("VMAF_integer_feature_motion3_score"),
+		Motion:  name("VMAF_integer_feature_motion_score"),
+	}
 }
 
 // Motion is libvmaf's integer motion feature (feature/integer_motion.c,
-// vmaf_fex_integer_motion with its default options). For frame i ≥ 1 the SAD
-// score is
+// vmaf_fex_integer_motion). With the default options, for frame i ≥ 1 the
+// SAD score is
 //
 //	sad_i = min(Σ|blur(Y_{i-1} − Y_i)| / 256 / (w·h), 10000)
 //
@@ -42,34 +181,65 @@ type MotionOptions struct {
 //	motion2_0 = 0, motion2_i = min(sad_i, sad_{i+1}), motion2_last = sad_last
 //	motion3_0 = sad_1 (0 for a single frame), motion3_i = motion2_i (i ≥ 1)
 //
-// clipped at 10000 (the blend, five-frame window and moving average options
-// are at their defaults, which leave these values unchanged). Only the
+// With options, the SAD is scaled by the fps weight before the clip at
+// max_val; with the five-frame window it compares frame i with frame i−2 for
+// i ≥ 2 and motion2_i = min(sad_{i−1}, sad_{i+1}) (sad_{i+1} for i = 2);
+// motion3 is min(blend(motion2), max_val) with blend(x) = x·f + (1−f)·min(o, x),
+// averaged with the previous frame's under the moving average, and the frames
+// before the window start take blend(sad) of its first frame. Only the
 // reference's luma is read.
 //
 // Motion is temporal: call Extract with frames in increasing order from one
-// goroutine, then Flush once. It keeps the previous reference luma and the
-// last SAD score, so its memory does not grow with the number of frames:
-// motion2 and motion3 of frame i-1 are written as soon as frame i is seen.
+// goroutine, then Flush once. It keeps the previous one or two reference
+// lumas and the last few SAD scores, so its memory does not grow with the
+// number of frames: motion2 and motion3 of a frame are written as soon as the
+// SAD scores they depend on are known.
 type Motion struct {
-	opts MotionOptions
+	opts   MotionOptions
+	names  MotionNames
+	err    error // invalid options, reported by Extract and Flush
+	minIdx int   // first frame with a SAD: 1, or 2 with the window
 
-	w, h, bpc int
-	prev      []uint16   // luma of the previous reference frame
-	diff      [5][]int32 // five rows of prev − cur (see motionSAD)
-	yRow      []int32    // one row of the vertically filtered difference
-	next      int        // index of the next frame expected
-	prevSAD   float64    // SAD score of frame next-1
+	blendFactor, blendOffset, fpsWeight, maxV float64
+
+	w, h, bpc      int
+	prev, prevPrev []uint16   // lumas of frames next-1 and next-2
+	diff           [5][]int32 // five rows of prev − cur (see motionSAD)
+	yRow           []int32    // one row of the vertically filtered difference
+
+	next, written        int        // next frame expected; frames with motion2/3 written
+	sad                  [4]float64 // SAD scores of the last frames, frame j in sad[j%4]
+	stamp, prevProcessed float64    // libvmaf flush's stamp_value and prev_processed
 }
 
-// NewMotion returns a motion extractor.
+// NewMotion returns a motion extractor. Options out of libvmaf's bounds make
+// Extract fail.
 func NewMotion(opts MotionOptions) *Motion {
-	return &Motion{opts: opts}
+	m := &Motion{
+		opts:        opts,
+		minIdx:      1,
+		blendFactor: optValue(opts.BlendFactor, motionBlendFactor),
+		blendOffset: optValue(opts.BlendOffset, motionBlendOffset),
+		fpsWeight:   optValue(opts.FPSWeight, motionFPSWeight),
+		maxV:        optValue(opts.MaxVal, motionMaxVal),
+		err:         opts.check(),
+	}
+	if m.err == nil {
+		m.names = opts.Names()
+	}
+	if opts.FiveFrameWindow {
+		m.minIdx = 2
+	}
+	return m
 }
 
-// Extract computes the SAD score of frame i against frame i-1 and writes it
-// (and integer_motion with Debug), then writes motion2 and motion3 of frame
-// i-1, which depend on frame i's SAD. dis is not read.
+// Extract computes the SAD score of frame i and writes it (and the debug
+// score), then writes motion2 and motion3 of the earlier frames they can now
+// be computed for. dis is not read.
 func (m *Motion) Extract(ref, dis *Picture, i int, out *Scores) error {
+	if m.err != nil {
+		return m.err
+	}
 	if i != m.next {
 		return fmt.Errorf("motion: frame %d out of order (want %d)", i, m.next)
 	}
@@ -82,6 +252,9 @@ func (m *Motion) Extract(ref, dis *Picture, i int, out *Scores) error {
 	if i == 0 {
 		m.w, m.h, m.bpc = ref.Width, ref.Height, ref.BitDepth
 		m.prev = make([]uint16, m.w*m.h)
+		if m.opts.FiveFrameWindow {
+			m.prevPrev = make([]uint16, m.w*m.h)
+		}
 		m.yRow = make([]int32, m.w)
 		for k := range m.diff {
 			m.diff[k] = make([]int32, m.w)
@@ -93,54 +266,93 @@ func (m *Motion) Extract(ref, dis *Picture, i int, out *Scores) error {
 	cur := ref.Planes[0][:m.w*m.h]
 
 	score := 0.0
-	if i >= 1 {
-		sad := motionSAD(m.prev, cur, &m.diff, m.yRow, m.w, m.h, m.bpc)
-		score = min(float64(sad)/256./float64(uint32(m.w*m.h)), motionMaxVal)
+	if !m.opts.ForceZero && i >= m.minIdx {
+		against := m.prev
+		if m.opts.FiveFrameWindow {
+			against = m.prevPrev
+		}
+		sad := motionSAD(against, cur, &m.diff, m.yRow, m.w, m.h, m.bpc)
+		score = min(float64(sad)/256./float64(uint32(m.w*m.h))*m.fpsWeight, m.maxV)
 	}
-	out.Set(MotionSADName, i, score)
+	out.Set(m.names.SAD, i, score)
 	if m.opts.Debug {
-		out.Set(MotionName, i, score)
+		out.Set(m.names.Motion, i, score)
+	}
+	m.sad[i%4] = score
+	if i == m.minIdx { // more than minIdx frames: the stamp is known
+		m.stamp = min(m.blend(score), m.maxV)
 	}
 
-	if i >= 1 {
-		m.writeTemporal(out, i-1, m.prevSAD, score, true)
+	if m.opts.FiveFrameWindow {
+		m.prevPrev, m.prev = m.prev, m.prevPrev
 	}
 	copy(m.prev, cur)
-	m.prevSAD = score
 	m.next++
-	return nil
-}
-
-// Flush writes motion2 and motion3 of the last frame. It does nothing when no
-// frame was extracted.
-func (m *Motion) Flush(out *Scores) error {
-	if m.next == 0 {
-		return nil
+	// Frame j needs sad_{j+1}, and frames before minIdx need the stamp.
+	for m.next > m.minIdx && m.written < m.next-1 {
+		m.writeTemporal(out, m.written, true)
+		m.written++
 	}
-	m.writeTemporal(out, m.next-1, m.prevSAD, 0, false)
 	return nil
 }
 
-// writeTemporal writes motion2 and motion3 of frame i from its SAD score and,
-// when hasNext, the SAD score of frame i+1 (libvmaf's flush in
-// integer_motion.c with stride 1, min_idx 1 and an identity blend).
-func (m *Motion) writeTemporal(out *Scores, i int, sad, next float64, hasNext bool) {
+// Flush writes motion2 and motion3 of the frames still pending (the last
+// one, or all of them for fewer frames than the window needs).
+func (m *Motion) Flush(out *Scores) error {
+	if m.err != nil {
+		return m.err
+	}
+	for ; m.written < m.next; m.written++ {
+		m.writeTemporal(out, m.written, m.written+1 < m.next)
+	}
+	return nil
+}
+
+// blend is libvmaf's motion_blend: x·f + (1−f)·min(o, x).
+func (m *Motion) blend(x float64) float64 {
+	return float64(x*m.blendFactor) + float64((1-m.blendFactor)*math.Min(m.blendOffset, x))
+}
+
+// writeTemporal writes motion2 and motion3 of frame j, as the loop of
+// libvmaf's flush in integer_motion.c does for index j; hasNext tells
+// whether frame j+1 exists. Frames are written in order.
+func (m *Motion) writeTemporal(out *Scores, j int, hasNext bool) {
 	var motion2, motion3 float64
 	switch {
-	case i == 0:
+	case j < m.minIdx:
 		motion2 = 0
-		if hasNext { // the stamp value: frame 1's SAD
-			motion3 = min(next, motionMaxVal)
-		}
-	case hasNext:
-		motion2 = min(sad, next)
-		motion3 = min(motion2, motionMaxVal)
+	case !hasNext:
+		motion2 = m.sad[j%4]
 	default:
-		motion2 = sad
-		motion3 = min(motion2, motionMaxVal)
+		hi := m.sad[(j+1)%4]
+		lo := j
+		if m.opts.FiveFrameWindow {
+			lo = j - 1
+		}
+		if lo >= m.minIdx {
+			motion2 = min(m.sad[lo%4], hi)
+		} else {
+			motion2 = hi
+		}
 	}
-	out.Set(Motion2Name, i, motion2)
-	out.Set(Motion3Name, i, motion3)
+	if j < m.minIdx {
+		// The stamp is 0 unless frame minIdx exists; it was set when
+		// frame minIdx was extracted.
+		stamp := 0.0
+		if m.next > m.minIdx {
+			stamp = m.stamp
+		}
+		motion3, m.prevProcessed = stamp, stamp
+	} else {
+		processed := min(m.blend(motion2), m.maxV)
+		motion3 = processed
+		if m.opts.MovingAverage {
+			motion3 = (processed + m.prevProcessed) / 2
+		}
+		m.prevProcessed = processed
+	}
+	out.Set(m.names.Motion2, j, motion2)
+	out.Set(m.names.Motion3, j, motion3)
 }
 
 // motionSAD returns Σ|blur(prev − cur)| in libvmaf's fixed point

@@ -221,3 +221,167 @@ func BenchmarkMotion(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "frames/s")
 }
+
+// motionReference is integer_motion.c's extract and flush over a whole
+// sequence, transliterated with full arrays (libvmaf reads the SAD scores
+// back from its collector): the batch model the streaming Motion must match.
+func motionReference(frames [][]uint16, w, h, bpc int, o MotionOptions) (sad, m2, m3 []float64) {
+	bf := optValue(o.BlendFactor, 1)
+	bo := optValue(o.BlendOffset, 40)
+	fps := optValue(o.FPSWeight, 1)
+	maxV := optValue(o.MaxVal, 10000)
+	blend := func(x float64) float64 { return x*bf + (1-bf)*math.Min(bo, x) }
+	minIdx, stride := 1, 1
+	if o.FiveFrameWindow {
+		minIdx, stride = 2, 2
+	}
+	n := len(frames)
+	sad = make([]float64, n)
+	for i := range frames {
+		if o.ForceZero || i < minIdx {
+			continue
+		}
+		prev := frames[i-1]
+		if o.FiveFrameWindow {
+			prev = frames[i-2]
+		}
+		s := motionSADLiteral(prev, frames[i], w, h, bpc)
+		sad[i] = math.Min(float64(s)/256./float64(w*h)*fps, maxV)
+	}
+	stamp := 0.0
+	if n > minIdx {
+		stamp = math.Min(blend(sad[minIdx]), maxV)
+	}
+	m2, m3 = make([]float64, n), make([]float64, n)
+	prevProcessed := 0.0
+	for i := range n {
+		if i >= minIdx {
+			lo, hi := i-(stride-1), i+1
+			switch {
+			case hi >= n:
+				m2[i] = sad[i]
+			case lo >= minIdx:
+				m2[i] = math.Min(sad[lo], sad[hi])
+			default:
+				m2[i] = sad[hi]
+			}
+		}
+		if i < minIdx {
+			m3[i], prevProcessed = stamp, stamp
+			continue
+		}
+		p := math.Min(blend(m2[i]), maxV)
+		m3[i] = p
+		if o.MovingAverage {
+			m3[i] = (p + prevProcessed) / 2
+		}
+		prevProcessed = p
+	}
+	return sad, m2, m3
+}
+
+// TestMotionOptionsMatchReference runs Motion with every combination of
+// libvmaf's motion options over short random sequences of every length
+// from 1 to 7 frames and compares with motionReference exactly.
+func TestMotionOptionsMatchReference(t *testing.T) {
+	const w, h, bpc = 12, 7, 10
+	rng := rand.New(rand.NewPCG(5, 6))
+	f := func(v float64) *float64 { return &v }
+	var all [][]uint16
+	for range 7 {
+		fr := make([]uint16, w*h)
+		base := rng.IntN(1 << bpc)
+		for i := range fr {
+			fr[i] = uint16(min(1<<bpc-1, base+rng.IntN(200)))
+		}
+		all = append(all, fr)
+	}
+	for bits := range 16 {
+		for _, tune := range []MotionOptions{
+			{},
+			{BlendFactor: f(0.5), BlendOffset: f(3)},
+			{FPSWeight: f(2.5), MaxVal: f(20)},
+			{BlendFactor: f(0), BlendOffset: f(0)},
+		} {
+			o := tune
+			o.ForceZero = bits&1 != 0
+			o.FiveFrameWindow = bits&2 != 0
+			o.MovingAverage = bits&4 != 0
+			o.Debug = bits&8 != 0
+			names := o.Names()
+			for n := 1; n <= len(all); n++ {
+				frames := all[:n]
+				wantSAD, want2, want3 := motionReference(frames, w, h, bpc, o)
+				m := NewMotion(o)
+				s := NewScores()
+				for i, fr := range frames {
+					p := &Picture{Width: w, Height: h, BitDepth: bpc, Planes: [3][]uint16{fr}}
+					if err := m.Extract(p, nil, i, s); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if err := m.Flush(s); err != nil {
+					t.Fatal(err)
+				}
+				for i := range n {
+					for _, c := range []struct {
+						name string
+						want float64
+					}{{names.SAD, wantSAD[i]}, {names.Motion2, want2[i]}, {names.Motion3, want3[i]}} {
+						if got, ok := s.Get(c.name, i); !ok || got != c.want {
+							t.Errorf("%+v, %d frames: frame %d %s = %v (set %v), want %v", o, n, i, c.name, got, ok, c.want)
+						}
+					}
+					if got, ok := s.Get(names.Motion, i); ok != o.Debug || (ok && got != wantSAD[i]) {
+						t.Errorf("%+v: frame %d debug %s = %v, %v", o, i, names.Motion, got, ok)
+					}
+				}
+				if got := len(s.Names()); got != 3+map[bool]int{true: 1}[o.Debug] {
+					t.Errorf("%+v: wrote %v", o, s.Names())
+				}
+			}
+		}
+	}
+}
+
+// TestMotionNames checks libvmaf's option suffixes on the motion names and
+// the conversion from model options.
+func TestMotionNames(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	for _, c := range []struct {
+		opts MotionOptions
+		want MotionNames
+	}{
+		{MotionOptions{}, MotionNames{MotionSADName, Motion2Name, Motion3Name, MotionName}},
+		{MotionOptions{Debug: true, BlendFactor: f(1), MaxVal: f(10000)}, MotionNames{MotionSADName, Motion2Name, Motion3Name, MotionName}},
+		{MotionOptions{FiveFrameWindow: true, MovingAverage: true, FPSWeight: f(2.5), BlendOffset: f(20)},
+			MotionNames{
+				"VMAF_integer_feature_motion_sad_score_mbo_20_mffw_mfw_2.5_mma",
+				"integer_motion2_mbo_20_mffw_mfw_2.5_mma",
+				"integer_motion3_mbo_20_mffw_mfw_2.5_mma",
+				"integer_motion_mbo_20_mffw_mfw_2.5_mma",
+			}},
+	} {
+		if got := c.opts.Names(); got != c.want {
+			t.Errorf("%+v: names %+v, want %+v", c.opts, got, c.want)
+		}
+	}
+	o, err := MotionOptionsFromMap(map[string]any{"motion_five_frame_window": true, "motion_fps_weight": 2.5, "debug": true})
+	if err != nil || !o.FiveFrameWindow || !o.Debug || o.FPSWeight == nil || *o.FPSWeight != 2.5 || o.MaxVal != nil {
+		t.Errorf("MotionOptionsFromMap = %+v, %v", o, err)
+	}
+	for _, bad := range []map[string]any{
+		{"motion_nope": 1.0},
+		{"motion_force_zero": 1.0},
+		{"motion_max_val": "big"},
+		{"motion_max_val": 10001.0},
+		{"motion_blend_factor": -0.5},
+	} {
+		if _, err := MotionOptionsFromMap(bad); err == nil {
+			t.Errorf("MotionOptionsFromMap(%v) accepted", bad)
+		}
+	}
+	if err := NewMotion(MotionOptions{FPSWeight: f(9)}).Extract(NewPicture(8, 8, 8, Chroma420), nil, 0, NewScores()); err == nil {
+		t.Error("fps weight 9 accepted")
+	}
+}
