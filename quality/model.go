@@ -45,10 +45,10 @@ type modelFeature struct {
 // scoreTransform is libvmaf's score_transform: a polynomial of degree ≤ 2,
 // a piecewise-linear map, then optional rectification against the input.
 type scoreTransform struct {
-	enabled           bool
-	p                 [3]*float64
-	knots             [][2]float64 // nil when absent
-	outLTEIn, outGTEI bool
+	enabled            bool
+	p                  [3]*float64
+	knots              [][2]float64 // nil when absent
+	outLTEIn, outGTEIn bool
 }
 
 // modelJSON is the model_dict of a libvmaf JSON model.
@@ -216,7 +216,7 @@ func parseModelDict(data []byte, path string) (*Model, error) {
 		t.enabled = st.Enabled != nil && *st.Enabled
 		t.p = [3]*float64{st.P0, st.P1, st.P2}
 		t.outLTEIn = st.OutLTEIn != nil && *st.OutLTEIn == "true"
-		t.outGTEI = st.OutGTEIn != nil && *st.OutGTEIn == "true"
+		t.outGTEIn = st.OutGTEIn != nil && *st.OutGTEIn == "true"
 		if st.Knots != nil {
 			if err := t.setKnots(st.Knots); err != nil {
 				return nil, fmt.Errorf("%sscore_transform.knots: %w", path, err)

@@ -79,7 +79,7 @@ func (m *Model) transformed(y float64, enable bool) float64 {
 	if t.outLTEIn && out > y {
 		out = y
 	}
-	if t.outGTEI && out < y {
+	if t.outGTEIn && out < y {
 		out = y
 	}
 	return out
