@@ -229,12 +229,8 @@ func (a *ADM) compute(ref, dis []uint16, w, h, bpc int) admResult {
 	admDWT0(ref, w, h, bpc, b.ref[0], b.ref[2], b.ref[1], b.ref[3], a.tmp16, &a.iy, &a.ix, a.asm)
 	admDWT0(dis, w, h, bpc, b.dis[0], b.dis[2], b.dis[1], b.dis[3], a.tmp16, &a.iy, &a.ix, a.asm)
 	w, h = (w+1)/2, (h+1)/2
-	for k, v := range b.ref[0][:w*h] {
-		a.aRef[k] = int32(v)
-	}
-	for k, v := range b.dis[0][:w*h] {
-		a.aDis[k] = int32(v)
-	}
+	admWiden(b.ref[0][:w*h], a.aRef, a.asm)
+	admWiden(b.dis[0][:w*h], a.aDis, a.asm)
 	a.admDecouple0(w, h)
 	den0 := admCSFDen0(&b.ref, w, h, a.rf[0], a.asm)
 	num0 := admCM0(&b.decR, b.fA, b.cA, w, h, admNoiseWeight, a.vsum, a.thr, a.asm)
@@ -254,7 +250,7 @@ func (a *ADM) compute(ref, dis []uint16, w, h, bpc int) admResult {
 		copy(a.aRef, c.ref[0][:w*h])
 		copy(a.aDis, c.dis[0][:w*h])
 		a.admDecouple123(w, h, a.rf123[s])
-		dn := admCSFDen123(&c.ref, s, w, h, a.rf[s])
+		dn := admCSFDen123(&c.ref, s, w, h, a.rf[s], a.asm)
 		nm := admCM123(&c.decR, c.fA, c.cA, s, w, h, a.rf123[s], admNoiseWeight, a.vsum, a.thr, a.asm)
 		am := admCM123(&c.decA, c.fR, c.cR, s, w, h, a.rf123[s], 0, a.vsum, a.thr, a.asm)
 		num += float64(nm)
@@ -278,4 +274,16 @@ func (a *ADM) compute(ref, dis []uint16, w, h, bpc int) admResult {
 	}
 	r.numSum, r.denSum = num, den
 	return r
+}
+
+// admWiden is libvmaf's i16_to_i32: dst = int32(src).
+func admWiden(src []int16, dst []int32, asm bool) {
+	dst = dst[:len(src)]
+	done := 0
+	if asm {
+		done = admWidenAsm(src, dst)
+	}
+	for k := done; k < len(src); k++ {
+		dst[k] = int32(src[k])
+	}
 }

@@ -162,3 +162,30 @@ func admCMRow123Asm(src, thr []int32, k *admCMConsts) (int64, int) {
 	}
 	return admCMRow123AVX2(&src[0], &thr[:n][0], n, k), n
 }
+
+//go:noescape
+func admWidenAVX2(src *int16, dst *int32, n int)
+
+//go:noescape
+func admCubeSum32AVX2(x *int32, n int, k *admDenConsts) uint64
+
+// admWidenAsm widens the first multiple of 16 of src into dst and returns
+// how many it did.
+func admWidenAsm(src []int16, dst []int32) int {
+	n := len(src) &^ 15
+	if n == 0 {
+		return 0
+	}
+	admWidenAVX2(&src[0], &dst[:n][0], n)
+	return n
+}
+
+// admCubeSum32Asm runs admCubeSum32AVX2 on the first multiple of 8 of x
+// and returns the sum and how many it did.
+func admCubeSum32Asm(x []int32, k *admDenConsts) (uint64, int) {
+	n := len(x) &^ 7
+	if n == 0 {
+		return 0, 0
+	}
+	return admCubeSum32AVX2(&x[0], n, k), n
+}

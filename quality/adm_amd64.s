@@ -594,3 +594,69 @@ cm1loop:
 	MOVQ AX, ret+32(FP)
 	VZEROUPPER
 	RET
+
+// func admWidenAVX2(src *int16, dst *int32, n int)
+// dst[j] = int32(src[j]) for j in [0, n), n a positive multiple of 16.
+TEXT ·admWidenAVX2(SB), NOSPLIT, $0-24
+	MOVQ src+0(FP), SI
+	MOVQ dst+8(FP), DI
+	MOVQ n+16(FP), CX
+	XORQ BX, BX
+
+widenloop:
+	VPMOVSXWD (SI)(BX*2), Y0
+	VPMOVSXWD 16(SI)(BX*2), Y1
+	VMOVDQU Y0, (DI)(BX*4)
+	VMOVDQU Y1, 32(DI)(BX*4)
+	ADDQ $16, BX
+	CMPQ BX, CX
+	JLT widenloop
+	VZEROUPPER
+	RET
+
+// func admCubeSum32AVX2(x *int32, n int, k *admDenConsts) uint64
+// Σ ((((|x|·|x| + addSq) >> shSq)·|x|) + addCub) >> shCub over j in
+// [0, n), n a positive multiple of 8, in uint64 as adm_csf_den_s123 does:
+// |x| < 2^31 keeps each (|x|² + addSq) >> shSq (shSq ≥ 30) below 2^32, so
+// the second product is a 32×32-bit one too.
+TEXT ·admCubeSum32AVX2(SB), NOSPLIT, $0-32
+	MOVQ x+0(FP), SI
+	MOVQ n+8(FP), CX
+	MOVQ k+16(FP), AX
+	VPBROADCASTQ 0(AX), Y10  // addSq
+	VMOVQ 8(AX), X11         // shSq
+	VPBROADCASTQ 16(AX), Y12 // addCub
+	VMOVQ 24(AX), X13        // shCub
+	VPXOR Y15, Y15, Y15
+	XORQ BX, BX
+
+c32loop:
+	VMOVDQU (SI)(BX*4), Y0
+	VPABSD Y0, Y0
+	VPMULUDQ Y0, Y0, Y2
+	VPADDQ Y10, Y2, Y2
+	VPSRLQ X11, Y2, Y2
+	VPMULUDQ Y0, Y2, Y2
+	VPADDQ Y12, Y2, Y2
+	VPSRLQ X13, Y2, Y2
+	VPADDQ Y2, Y15, Y15
+	VPSRLQ $32, Y0, Y0
+	VPMULUDQ Y0, Y0, Y2
+	VPADDQ Y10, Y2, Y2
+	VPSRLQ X11, Y2, Y2
+	VPMULUDQ Y0, Y2, Y2
+	VPADDQ Y12, Y2, Y2
+	VPSRLQ X13, Y2, Y2
+	VPADDQ Y2, Y15, Y15
+	ADDQ $8, BX
+	CMPQ BX, CX
+	JLT c32loop
+
+	VEXTRACTI128 $1, Y15, X0
+	VPADDQ X0, X15, X15
+	VPSHUFD $0x4e, X15, X0
+	VPADDQ X0, X15, X15
+	VMOVQ X15, AX
+	MOVQ AX, ret+24(FP)
+	VZEROUPPER
+	RET

@@ -174,11 +174,18 @@ func admDenSum(acc [3]uint64, scale float64, rf [3]float32, area int) float32 {
 	return d[0] + d[1] + d[2]
 }
 
+// admDenConsts is what admCubeSum32AVX2 reads: adm_csf_den_s123's
+// rounding adds and shifts. Band values at scales 1..3 stay far below 2^31
+// in magnitude, as its square-then-shift needs.
+type admDenConsts struct {
+	addSq, shSq, addCub, shCub uint64
+}
+
 // admCSFDen123 is libvmaf's adm_csf_den_s123 (scales 1..3): as admCSFDen0
 // on int32 bands, with each |x|³ computed as ((x² + 2^s) >> s)·|x| (s =
 // 31, 30, 31 per scale; libvmaf's rounding add equals 2^s) rounded right by
 // ceil(log2(width)), and each row sum by ceil(log2(height)).
-func admCSFDen123(ref *[4][]int32, scale, w, h int, rf [3]float32) float32 {
+func admCSFDen123(ref *[4][]int32, scale, w, h int, rf [3]float32, asm bool) float32 {
 	shiftSq := [3]uint32{31, 30, 31}[scale-1]
 	convert := [3]uint32{32, 27, 23}[scale-1]
 	addSq := uint64(uint32(1) << shiftSq)
@@ -187,12 +194,17 @@ func admCSFDen123(ref *[4][]int32, scale, w, h int, rf [3]float32) float32 {
 	addCub := uint64(uint32(math.Pow(2, float64(shiftCub-1))))
 	shiftAcc := uint32(math.Ceil(math.Log2(float64(bottom - top))))
 	addAcc := uint64(uint32(math.Pow(2, float64(shiftAcc-1))))
+	k := admDenConsts{addSq: addSq, shSq: uint64(shiftSq), addCub: addCub, shCub: uint64(shiftCub)}
 	var acc [3]uint64
 	for i := top; i < bottom; i++ {
 		for t := 0; t < 3; t++ {
 			row := ref[t+1][i*w+left : i*w+right]
 			var s uint64
-			for _, v := range row {
+			done := 0
+			if asm {
+				s, done = admCubeSum32Asm(row, &k)
+			}
+			for _, v := range row[done:] {
 				x := uint64(uint32(abs32(v)))
 				s += (((x*x+addSq)>>shiftSq)*x + addCub) >> shiftCub
 			}

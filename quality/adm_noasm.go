@@ -29,3 +29,7 @@ func admThrAsm(v, f, c, out []int32) int { return 0 }
 func admRestoreRow16Asm(o, t, r, a []int16, div *[65537]int32) int { return 0 }
 
 func admCMRow123Asm(src, thr []int32, k *admCMConsts) (int64, int) { return 0, 0 }
+
+func admWidenAsm(src []int16, dst []int32) int { return 0 }
+
+func admCubeSum32Asm(x []int32, k *admDenConsts) (uint64, int) { return 0, 0 }

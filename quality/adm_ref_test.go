@@ -336,7 +336,7 @@ func admRefCompute(ref, dis []uint16, w, h, bpc int, egl float64) admResult {
 		copy(aRef, c.ref[0][:w*h])
 		copy(aDis, c.dis[0][:w*h])
 		admRefDecouple123(&c, a.div, a.egl, w, h)
-		dn := admCSFDen123(&c.ref, s, w, h, a.rf[s])
+		dn := admCSFDen123(&c.ref, s, w, h, a.rf[s], false)
 		admRefCSF123(&c.decA, &c.csfA, &c.csfF, a.rf123[s], w, h)
 		nm := admRefCM123(&c.decR, &c.csfA, &c.csfF, s, w, h, a.rf123[s], admNoiseWeight)
 		admRefCSF123(&c.decR, &c.csfF, &c.csfA, a.rf123[s], w, h)
