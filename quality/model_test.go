@@ -203,3 +203,22 @@ func TestBootstrapSeed(t *testing.T) {
 		t.Errorf("inconsistent bootstrap statistics: %v", vals)
 	}
 }
+
+// TestPiecewiseLinear checks predict.c's knot mapping, including the flat
+// segment and the linear extension below the first and above the last knot.
+func TestPiecewiseLinear(t *testing.T) {
+	knots := [][2]float64{{0, 0}, {50, 50}, {60, 50}, {100, 90}}
+	for x, want := range map[float64]float64{
+		-10: -10, 0: 0, 25: 25, 50: 50, 55: 50, 60: 50, 80: 70, 100: 90, 120: 110,
+	} {
+		if got := piecewiseLinear(x, knots); math.Abs(got-want) > 1e-12 {
+			t.Errorf("piecewiseLinear(%g) = %g, want %g", x, got, want)
+		}
+	}
+	flatEnds := [][2]float64{{10, 5}, {20, 5}}
+	for x, want := range map[float64]float64{0: 5, 15: 5, 30: 5} {
+		if got := piecewiseLinear(x, flatEnds); got != want {
+			t.Errorf("flat piecewiseLinear(%g) = %g, want %g", x, got, want)
+		}
+	}
+}
