@@ -32,6 +32,7 @@ type SearchOptions struct {
 	Initial int
 	Margin  float64
 	Budget  float64
+	MinVMAF float64 // the search does not extend the hull below this VMAF (default 30)
 
 	// OnTrial, when set, is called after each trial encode with the number
 	// done so far and the most that will be made. Calls are serialised.
@@ -70,6 +71,9 @@ func Search(ctx context.Context, pr Prober, o SearchOptions) (SearchResult, erro
 	if o.Budget == 0 {
 		o.Budget = 0.4
 	}
+	if o.MinVMAF == 0 {
+		o.MinVMAF = 30
+	}
 	crfs := append([]float64(nil), o.CRFs...)
 	sort.Float64s(crfs)
 	grid := Grid(o.Sizes, crfs)
@@ -100,12 +104,11 @@ func Search(ctx context.Context, pr Prober, o SearchOptions) (SearchResult, erro
 		return SearchResult{}, err
 	}
 	for len(s.done) < budget {
-		next := s.refinements(grid)
+		next := s.refinements(grid, min(o.Workers, budget-len(s.done)))
 		if len(next) == 0 {
 			break
 		}
-		n := min(len(next), o.Workers, budget-len(s.done))
-		if err := s.run(ctx, next[:n]); err != nil {
+		if err := s.run(ctx, next); err != nil {
 			return SearchResult{}, err
 		}
 	}
@@ -164,14 +167,17 @@ func (s *search) result(grid int) SearchResult {
 	return SearchResult{Points: s.points, Hull: Hull(s.points), Grid: grid}
 }
 
-// refinements returns the unprobed candidates worth a trial encode, best
-// first: those on the hull of the measured and the predicted points (where
-// the hull would move if the predictions hold), and those predicted less
-// than Margin VMAF below it. They are ranked by how far their prediction
-// lies above the hull of the measured points alone.
-func (s *search) refinements(grid []Candidate) []Candidate {
-	measured := Hull(s.points)
-	all := append([]Point(nil), s.points...)
+// refinements returns up to n unprobed candidates worth a trial encode,
+// best first. Worth it are those on the hull of the measured and the
+// predicted points (where the hull would move if the predictions hold) and
+// those predicted less than Margin VMAF below it. They are ranked by gain,
+// the area their prediction adds to the measured hull in the (log kb/s,
+// VMAF) plane, so wide gaps of the hull are filled before narrow ones;
+// candidates that would only extend the hull below MinVMAF, or add less
+// than minGain, are left out. A batch is chosen greedily: each pick's
+// prediction joins the hull before the next is ranked, so one batch does
+// not spend two encodes on the same gap.
+func (s *search) refinements(grid []Candidate, n int) []Candidate {
 	var preds []Point
 	var cands []Candidate
 	for _, c := range grid {
@@ -183,24 +189,60 @@ func (s *search) refinements(grid []Candidate) []Candidate {
 			cands = append(cands, c)
 		}
 	}
-	all = append(all, preds...)
-	predicted := Hull(all)
-	type scored struct {
-		c     Candidate
-		above float64
-	}
-	var list []scored
+	predicted := Hull(append(append([]Point(nil), s.points...), preds...))
+	worth := make([]bool, len(preds))
 	for i, q := range preds {
-		if onHull(predicted, q) || aboveHull(predicted, q) > -s.o.Margin {
-			list = append(list, scored{cands[i], aboveHull(measured, q)})
-		}
+		worth[i] = onHull(predicted, q) || aboveHull(predicted, q) > -s.o.Margin
 	}
-	sort.SliceStable(list, func(i, j int) bool { return list[i].above > list[j].above })
-	out := make([]Candidate, len(list))
-	for i, l := range list {
-		out[i] = l.c
+	believed := append([]Point(nil), s.points...)
+	var out []Candidate
+	for len(out) < n {
+		measured := Hull(believed)
+		best, bestGain := -1, minGain
+		for i, q := range preds {
+			if !worth[i] {
+				continue
+			}
+			if g := gain(measured, q, s.o.MinVMAF); g > bestGain {
+				best, bestGain = i, g
+			}
+		}
+		if best < 0 {
+			break
+		}
+		out = append(out, cands[best])
+		believed = append(believed, preds[best])
+		worth[best] = false
 	}
 	return out
+}
+
+// minGain is the smallest hull area (VMAF × ln kb/s) worth a trial encode.
+const minGain = 0.02
+
+// gain is the area q adds to the hull in the (ln kb/s, VMAF) plane: the
+// triangle over the hull segment it falls in (the hull read linearly in log
+// bitrate), or the one it adds beyond the hull's top or bottom end. Points
+// below minVMAF add nothing below the bottom.
+func gain(hull []Point, q Point, minVMAF float64) float64 {
+	if len(hull) == 0 {
+		return math.Inf(1)
+	}
+	lo, hi := hull[0], hull[len(hull)-1]
+	switch {
+	case q.Kbps > hi.Kbps:
+		return math.Max(q.VMAF-hi.VMAF, 0) * math.Log(q.Kbps/hi.Kbps) / 2
+	case q.Kbps < lo.Kbps:
+		if q.VMAF < minVMAF || q.VMAF >= lo.VMAF {
+			return 0
+		}
+		return (lo.VMAF - math.Max(q.VMAF, minVMAF)) * math.Log(lo.Kbps/q.Kbps) / 2
+	}
+	i := sort.Search(len(hull), func(i int) bool { return hull[i].Kbps >= q.Kbps })
+	if i == 0 || hull[i].Kbps == q.Kbps {
+		return math.Max(q.VMAF-hull[i].VMAF, 0) * 0.1
+	}
+	return math.Max(q.VMAF-logVMAF(hull, q.Kbps), 0) * math.Log(hull[i].Kbps/hull[i-1].Kbps) / 2
 }
 
 // predict interpolates the R-D point of an unprobed candidate from the
