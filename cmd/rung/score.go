@@ -31,6 +31,9 @@ func scoreCommand() *cli.Command {
 			&cli.StringFlag{Name: "pixfmt", Value: "yuv420p", Usage: "pixel format of raw .yuv inputs (yuv420p, yuv420p10le, yuv444p, ...)"},
 			&cli.Float64Flag{Name: "min", Value: math.NaN(), Usage: "exit 3 when the pooled score is below `V`"},
 			&cli.StringFlag{Name: "pool", Value: "mean", Usage: "pooling for --min and the summary: mean, harmonic_mean, min, max, p1, p5, p10, p50, low1"},
+			&cli.StringFlag{Name: "plot", Usage: "draw per-frame VMAF with pooled lines (and the CI band of a bootstrap model) to `FILE`.svg or .png"},
+			&cli.StringFlag{Name: "gate", Usage: "what --min gates on: vmaf (default) or ci_lo (the bootstrap model's lower 95% bound)"},
+			&cli.BoolFlag{Name: "estimate-offset", Usage: "only estimate the distorted input's constant frame offset and print it"},
 			&cli.IntFlag{Name: "subsample", Value: 1, Usage: "score every `N`th frame"},
 			&cli.IntFlag{Name: "frame-offset", Usage: "skip the first `K` distorted frames (negative: reference frames)"},
 		},
@@ -51,6 +54,22 @@ func runScore(c *cli.Context) error {
 	}
 	if c.Int("subsample") < 1 {
 		return usagef("score: --subsample must be at least 1")
+	}
+	key := "vmaf"
+	switch c.String("gate") {
+	case "", "vmaf":
+	case "ci_lo":
+		key = "vmaf_ci_p95_lo"
+	default:
+		return usagef("score: --gate %q: want vmaf or ci_lo", c.String("gate"))
+	}
+	if p := c.String("plot"); p != "" {
+		if _, err := quality.PlotFormat(p); err != nil {
+			return usagef("score: --plot: %v", err)
+		}
+	}
+	if c.Bool("estimate-offset") {
+		return estimateOffset(c)
 	}
 	modelPath, err := quality.ResolveModel(c.String("model"))
 	if err != nil {
@@ -111,8 +130,24 @@ func runScore(c *cli.Context) error {
 			return err
 		}
 	}
-	key := "vmaf"
+	if p := c.String("plot"); p != "" {
+		format, _ := quality.PlotFormat(p)
+		pl, err := quality.PlotFrames(res, "vmaf", fmt.Sprintf("%s vs %s", baseName(disPath), baseName(refPath)))
+		if err != nil {
+			return err
+		}
+		b, err := quality.RenderPlot(pl, format)
+		if err != nil {
+			return err
+		}
+		if err := writeOutput(p, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
+			return err
+		}
+	}
 	vals := res.Scores.Column(key)
+	if vals == nil {
+		return fmt.Errorf("score: --gate %s needs a bootstrap model (--model vmaf_b_v0.6.3)", c.String("gate"))
+	}
 	scored := make([]float64, 0, len(res.Scored))
 	for _, i := range res.Scored {
 		scored = append(scored, vals[i])
@@ -160,3 +195,29 @@ func dirOf(path string) string {
 	}
 	return "."
 }
+
+// estimateOffset prints the most likely constant frame offset of the
+// distorted input (for --frame-offset) and how clear the answer is.
+func estimateOffset(c *cli.Context) error {
+	raw := rawFormat{width: c.Int("width"), height: c.Int("height"), pixfmt: c.String("pixfmt")}
+	refPath, disPath := c.String("reference"), c.String("distorted")
+	ref, err := openVideo(c.Context, refPath, raw, nil)
+	if err != nil {
+		return err
+	}
+	defer ref.Close()
+	info := ref.Info()
+	dis, err := openVideo(c.Context, disPath, raw, &info)
+	if err != nil {
+		return err
+	}
+	defer dis.Close()
+	est, err := quality.EstimateOffset(c.Context, ref, dis, quality.OffsetOptions{})
+	if err != nil {
+		return err
+	}
+	fmt.Printf("frame offset: %d (%.2f dB clearer than the next best; rerun with --frame-offset %d)\n", est.Offset, est.Margin, est.Offset)
+	return nil
+}
+
+func baseName(p string) string { return p[strings.LastIndexByte(p, '/')+1:] }

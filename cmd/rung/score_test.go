@@ -200,3 +200,34 @@ func TestScoreErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestScorePlotAndCIGate draws the per-frame plot with a bootstrap model's
+// CI band and gates on the CI's lower bound.
+func TestScorePlotAndCIGate(t *testing.T) {
+	modelDir(t)
+	ref, dis := fixturePair(t, 4)
+	dir := t.TempDir()
+	svg, png := filepath.Join(dir, "vmaf.svg"), filepath.Join(dir, "vmaf.png")
+	for _, p := range []string{svg, png} {
+		_, stderr, code := runRung(t, "score", "-r", ref, "-d", dis, "--model", "vmaf_b_v0.6.3", "--plot", p, "--gate", "ci_lo", "--min", "0")
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		st, err := os.Stat(p)
+		if err != nil || st.Size() < 5000 {
+			t.Fatalf("%s: %v (size %d)", p, err, st.Size())
+		}
+	}
+	_, stderr, code := runRung(t, "score", "-r", ref, "-d", dis, "--model", "vmaf_b_v0.6.3", "--gate", "ci_lo", "--min", "100")
+	if code != 3 || !strings.Contains(stderr, "vmaf_ci_p95_lo") {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	_, stderr, code = runRung(t, "score", "-r", ref, "-d", dis, "--gate", "ci_lo", "--min", "1")
+	if code != 1 || !strings.Contains(stderr, "bootstrap") {
+		t.Fatalf("ci_lo gate without a bootstrap model: exit %d, stderr %q", code, stderr)
+	}
+	stdout, _, code := runRung(t, "score", "-r", ref, "-d", dis, "--estimate-offset")
+	if code != 0 || !strings.HasPrefix(stdout, "frame offset: 0") {
+		t.Fatalf("estimate offset: exit %d, %q", code, stdout)
+	}
+}

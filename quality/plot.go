@@ -1,0 +1,123 @@
+package quality
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+)
+
+// PlotFrames draws feature key (usually "vmaf") per scored frame with
+// horizontal lines at its mean, harmonic mean and 5th percentile, and, when
+// res has a bootstrap model's vmaf_ci_p95_lo/hi, the 95% confidence band.
+func PlotFrames(res *Result, key, title string) (*plot.Plot, error) {
+	col := res.Scores.Column(key)
+	if col == nil {
+		return nil, fmt.Errorf("quality: plot: no feature %q", key)
+	}
+	pts := make(plotter.XYs, 0, len(res.Scored))
+	vals := make([]float64, 0, len(res.Scored))
+	for _, i := range res.Scored {
+		if i < len(col) && !math.IsNaN(col[i]) {
+			pts = append(pts, plotter.XY{X: float64(i), Y: col[i]})
+			vals = append(vals, col[i])
+		}
+	}
+	if len(pts) == 0 {
+		return nil, fmt.Errorf("quality: plot: feature %q has no values", key)
+	}
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "frame"
+	p.Y.Label.Text = key
+	p.Legend.Top = false
+	p.Legend.Left = true
+	p.Add(plotter.NewGrid())
+
+	lo, hi := res.Scores.Column(key+"_ci_p95_lo"), res.Scores.Column(key+"_ci_p95_hi")
+	if lo != nil && hi != nil {
+		band := make(plotter.XYs, 0, 2*len(res.Scored))
+		for _, i := range res.Scored {
+			band = append(band, plotter.XY{X: float64(i), Y: hi[i]})
+		}
+		for k := len(res.Scored) - 1; k >= 0; k-- {
+			i := res.Scored[k]
+			band = append(band, plotter.XY{X: float64(i), Y: lo[i]})
+		}
+		poly, err := plotter.NewPolygon(band)
+		if err != nil {
+			return nil, fmt.Errorf("quality: plot CI band: %w", err)
+		}
+		poly.Color = color.RGBA{R: 120, G: 160, B: 230, A: 90}
+		poly.LineStyle.Width = 0
+		p.Add(poly)
+		p.Legend.Add("95% CI (bootstrap)", poly)
+	}
+
+	line, err := plotter.NewLine(pts)
+	if err != nil {
+		return nil, fmt.Errorf("quality: plot %s: %w", key, err)
+	}
+	line.Color = color.RGBA{R: 20, G: 60, B: 160, A: 255}
+	line.Width = vg.Points(1.2)
+	p.Add(line)
+	p.Legend.Add(key, line)
+
+	first, last := pts[0].X, pts[len(pts)-1].X
+	if last == first {
+		last = first + 1
+	}
+	for k, m := range []struct {
+		method string
+		c      color.RGBA
+	}{
+		{"mean", color.RGBA{R: 200, G: 30, B: 30, A: 255}},
+		{"harmonic_mean", color.RGBA{R: 230, G: 140, B: 0, A: 255}},
+		{"p5", color.RGBA{R: 40, G: 150, B: 60, A: 255}},
+	} {
+		v, err := Pool(m.method, vals)
+		if err != nil {
+			return nil, err
+		}
+		l, err := plotter.NewLine(plotter.XYs{{X: first, Y: v}, {X: last, Y: v}})
+		if err != nil {
+			return nil, err
+		}
+		l.Color = m.c
+		l.Dashes = []vg.Length{vg.Points(4), vg.Points(2 + float64(k))}
+		p.Add(l)
+		p.Legend.Add(fmt.Sprintf("%s %.2f", m.method, v), l)
+	}
+	return p, nil
+}
+
+// RenderPlot renders p as "svg" or "png" at 8×4.5 inches.
+func RenderPlot(p *plot.Plot, format string) ([]byte, error) {
+	w, err := p.WriterTo(8*vg.Inch, 4.5*vg.Inch, format)
+	if err != nil {
+		return nil, fmt.Errorf("quality: render %s plot: %w", format, err)
+	}
+	var b bytes.Buffer
+	if _, err := w.WriteTo(&b); err != nil {
+		return nil, fmt.Errorf("quality: render %s plot: %w", format, err)
+	}
+	return b.Bytes(), nil
+}
+
+// PlotFormat returns the render format for a plot file name: "svg" or
+// "png" from its extension.
+func PlotFormat(path string) (string, error) {
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".svg", ".png":
+		return ext[1:], nil
+	default:
+		return "", fmt.Errorf("plot %s: want a .svg or .png file name", path)
+	}
+}
+
