@@ -81,4 +81,3 @@ func TestEstimateOffsetEmpty(t *testing.T) {
 type eofReader struct{}
 
 func (eofReader) Read([]byte) (int, error) { return 0, io.EOF }
-

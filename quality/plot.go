@@ -120,4 +120,3 @@ func PlotFormat(path string) (string, error) {
 		return "", fmt.Errorf("plot %s: want a .svg or .png file name", path)
 	}
 }
-
