@@ -6,13 +6,14 @@ package mezzfs
 // so it tracks a few streams, each by the offset it is expected to read
 // next, as Linux's file readahead does per open file.
 //
-// A stream's window grows with the bytes it has read in order — one block
-// once it has read half a block, then one block for every
-// growthDivisor blocks read — up to maxBlocks. A read that continues no
-// stream starts a new one with no window, so random reads prefetch
-// nothing. The window stays a fraction of what was read so that a reader
-// that stops (a chunk worker at its chunk's end) leaves little fetched and
-// unread.
+// A stream gets a window of one block once it has read half a block in
+// order. The window doubles, up to maxBlocks, each time the stream's
+// reader had to wait for a block (a stall: the reader is faster than the
+// fetches ahead of it), and otherwise stays. So a fast reader (a copy)
+// soon has many blocks in flight, while a slow one (a decoder) keeps a
+// small window and leaves little fetched and unread when it stops at its
+// chunk's end. A read that continues no stream starts a new one with no
+// window, so random reads prefetch nothing.
 //
 // readahead is not safe for concurrent use; the blockReader guards it.
 type readahead struct {
@@ -22,17 +23,16 @@ type readahead struct {
 	clock     uint64
 }
 
-const (
-	raStreams     = 8 // streams tracked at once
-	growthDivisor = 8 // blocks read in order per block of window
-)
+// raStreams is the number of streams tracked at once.
+const raStreams = 8
 
 // raStream is one detected sequential reader.
 type raStream struct {
-	next  int64  // offset this stream is expected to read next
-	seq   int64  // bytes read in order so far
-	used  uint64 // clock of the last read, for replacement
-	valid bool
+	next   int64  // offset this stream is expected to read next
+	seq    int64  // bytes read in order so far
+	window int64  // blocks to keep fetched ahead of next
+	used   uint64 // clock of the last read, for replacement
+	valid  bool
 }
 
 func newReadahead(blockSize, maxBlocks int64) *readahead {
@@ -41,9 +41,9 @@ func newReadahead(blockSize, maxBlocks int64) *readahead {
 
 // observe records a read of n bytes at off and returns the half-open range
 // of block indexes [first, last) to prefetch; first == last means none.
-// A read continues a stream when it starts at or after the stream's last
-// read and no more than one block past where it ended (demuxers skip
-// small gaps, such as the packets of other streams).
+// A read continues a stream when it starts no more than a block before or
+// after where the stream is (demuxers skip small gaps, such as the packets
+// of other streams, and re-read a little after seeking).
 func (r *readahead) observe(off, n int64) (first, last int64) {
 	if n <= 0 || r.maxBlocks <= 0 {
 		return 0, 0
@@ -64,14 +64,24 @@ func (r *readahead) observe(off, n int64) (first, last int64) {
 	if s.seq < r.blockSize/2 {
 		return 0, 0
 	}
-	window := min(1+s.seq/(growthDivisor*r.blockSize), r.maxBlocks)
+	s.window = max(s.window, 1)
 	first = (s.next + r.blockSize - 1) / r.blockSize // the first block not yet read into
-	return first, first + window
+	return first, first + s.window
 }
 
-// match returns the stream that a read at off continues, or nil: one
-// that read up to at most a block before off, or whose position is at
-// most a block behind it.
+// stalled records that the read which ended at end had to wait for a
+// block, and doubles its stream's window.
+func (r *readahead) stalled(end int64) {
+	for i := range r.streams {
+		s := &r.streams[i]
+		if s.valid && s.next == end && s.window > 0 {
+			s.window = min(2*s.window, r.maxBlocks)
+			return
+		}
+	}
+}
+
+// match returns the stream that a read at off continues, or nil.
 func (r *readahead) match(off int64) *raStream {
 	for i := range r.streams {
 		s := &r.streams[i]

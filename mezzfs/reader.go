@@ -70,7 +70,13 @@ func (r *blockReader) ReadAt(p []byte, off int64) (int, error) {
 		r.start(i, false)
 	}
 	n := 0
+	waited := false
 	for k, c := range calls {
+		select {
+		case <-c.done:
+		default:
+			waited = true
+		}
 		if err := r.wait(c); err != nil {
 			return n, err
 		}
@@ -81,6 +87,11 @@ func (r *blockReader) ReadAt(p []byte, off int64) (int, error) {
 			return n, fmt.Errorf("mezzfs: read %s: block %d is %d bytes, want more: %w", r.object, i, len(c.data), io.ErrUnexpectedEOF)
 		}
 		n += copy(p[n:], c.data[lo:hi])
+	}
+	if waited && raLast > raFirst {
+		r.mu.Lock()
+		r.ra.stalled(end)
+		r.mu.Unlock()
 	}
 	if int64(n) < want {
 		return n, io.EOF
