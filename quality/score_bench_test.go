@@ -3,7 +3,6 @@ package quality
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -69,19 +68,26 @@ func (l *loopReader) ReadPicture(p *Picture) error {
 // ../shared/vmaf-ref/README.md (17.9 frames/s at 1 thread, 32.1 at 2, 1080p).
 // The loop10 cases score the same pair ten times over and report peak heap:
 // it must not grow with the length of the video.
+//
+// The +psnr+ssim+ms_ssim cases add the toolbox features in the same pass;
+// divide their frames/s by the plain case's for the cost ratio.
 func BenchmarkScore(b *testing.B) {
+	toolbox := []string{"psnr", "float_ssim", "float_ms_ssim"}
 	cases := []struct {
 		name    string
 		pair    string
 		threads int
 		loops   int
+		extra   []string // --feature psnr, float_ssim, float_ms_ssim
 	}{
-		{"1080p/threads=1", "bbb_1920x1080_crf28.vmaf_v0.6.1", 1, 1},
-		{"1080p/threads=2", "bbb_1920x1080_crf28.vmaf_v0.6.1", 2, 1},
-		{"360p/threads=1", "bottles_640x360_48f_crf38.vmaf_v0.6.1", 1, 1},
-		{"360p/threads=2", "bottles_640x360_48f_crf38.vmaf_v0.6.1", 2, 1},
-		{"1080p-loop1/threads=2", "bbb_1920x1080_crf28.vmaf_v0.6.1", 2, 1},
-		{"1080p-loop10/threads=2", "bbb_1920x1080_crf28.vmaf_v0.6.1", 2, 10},
+		{"1080p/threads=1", "bbb_1920x1080_crf28.vmaf_v0.6.1", 1, 1, nil},
+		{"1080p/threads=2", "bbb_1920x1080_crf28.vmaf_v0.6.1", 2, 1, nil},
+		{"360p/threads=1", "bottles_640x360_48f_crf38.vmaf_v0.6.1", 1, 1, nil},
+		{"360p/threads=2", "bottles_640x360_48f_crf38.vmaf_v0.6.1", 2, 1, nil},
+		{"1080p-loop1/threads=2", "bbb_1920x1080_crf28.vmaf_v0.6.1", 2, 1, nil},
+		{"1080p-loop10/threads=2", "bbb_1920x1080_crf28.vmaf_v0.6.1", 2, 10, nil},
+		{"1080p+psnr+ssim+ms_ssim/threads=2", "bbb_1920x1080_crf28.vmaf_v0.6.1", 2, 1, toolbox},
+		{"360p+psnr+ssim+ms_ssim/threads=2", "bottles_640x360_48f_crf38.vmaf_v0.6.1", 2, 1, toolbox},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
@@ -91,7 +97,7 @@ func BenchmarkScore(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			ex, err := Extractors(model, nil)
+			ex, err := Extractors(model, c.extra)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -133,7 +139,6 @@ func BenchmarkScore(b *testing.B) {
 			if c.loops > 1 {
 				b.Logf("%s: %d frames, peak heap %.1f MB", c.name, frames/b.N, float64(peak.Load())/(1<<20))
 			}
-			_ = fmt.Sprint
 		})
 	}
 }
