@@ -54,8 +54,9 @@ func PlotFrames(res *Result, key, title string) (*plot.Plot, error) {
 		if err != nil {
 			return nil, fmt.Errorf("quality: plot CI band: %w", err)
 		}
-		poly.Color = color.RGBA{R: 120, G: 160, B: 230, A: 90}
+		poly.Color = color.NRGBA{R: 120, G: 160, B: 230, A: 90}
 		poly.LineStyle.Width = 0
+		poly.LineStyle.Color = color.Transparent
 		p.Add(poly)
 		p.Legend.Add("95% CI (bootstrap)", poly)
 	}
