@@ -13,7 +13,8 @@ import (
 // with libvmaf's score transform and clip (libvmaf's VmafModel, read as
 // read_json_model.c does). A bootstrap model file ("vmaf_b_v0.6.3.json",
 // top-level keys "0".."N") is one Model whose main model is "0" and whose
-// bootstrap sub-models are "1".."N"; see PredictAll.
+// bootstrap sub-models are "1".."N"; see PredictAll. Once its fields are
+// set, a Model is read-only: Predict and PredictAll may run concurrently.
 type Model struct {
 	// Name is the name predictions are written under; "vmaf", libvmaf's
 	// default model name, unless the caller changes it. Bootstrap
