@@ -49,17 +49,18 @@ type ADM struct {
 	rf    [4][3]float32 // csf weights 1/Q per scale
 	rf123 [4][3]uint32  // Q32 csf weights of scales 1..3
 
-	w, h   int      // luma size the buffers are for
-	iy, ix [4][]int // DWT source rows/columns of the current scale
-	tmp16  []int16  // vertical-pass rows, scale 0 (libvmaf's tmp_ref)
-	tmp32  []int32  // vertical-pass rows, scales 1..3 (libvmaf's tmp_ref)
-	s0     admBands16
-	s1     admBands32
-	aRef   []int32 // approximation band fed to the next scale (reference)
-	aDis   []int32 // approximation band fed to the next scale (distorted)
-	vsum   []int32 // cm scratch row: vertical 3-sums
-	thr    []int32 // cm scratch row: masking thresholds
-	angle  []bool  // decouple scratch row: orientations within 1°
+	w, h     int      // luma size the buffers are for
+	iy, ix   [4][]int // DWT source rows/columns of the current scale
+	tmp16    []int16  // vertical-pass rows, scale 0 (libvmaf's tmp_ref)
+	tmp32    []int32  // vertical-pass rows, scales 1..3 (libvmaf's tmp_ref)
+	s0       admBands16
+	s1       admBands32
+	aRef     []int32 // approximation band fed to the next scale (reference)
+	aDis     []int32 // approximation band fed to the next scale (distorted)
+	vsum     []int32 // cm scratch row: vertical 3-sums
+	thr      []int32 // cm scratch row: masking thresholds
+	angle    []byte  // decouple scratch row: 1 where orientations are within 1°
+	angleSet []int32 // decouple scratch: indices of the 1s in angle
 }
 
 // admBands16 holds the int16 scale-0 bands (libvmaf's adm_dwt_band_t):
@@ -210,7 +211,7 @@ func (a *ADM) alloc(w, h int) {
 	}
 	a.s0.fR, a.s0.cR, a.s0.fA, a.s0.cA = make([]int32, n0), make([]int32, n0), make([]int32, n0), make([]int32, n0)
 	a.s1.fR, a.s1.cR, a.s1.fA, a.s1.cA = make([]int32, n1), make([]int32, n1), make([]int32, n1), make([]int32, n1)
-	a.vsum, a.thr, a.angle = make([]int32, w0), make([]int32, w0), make([]bool, w0)
+	a.vsum, a.thr, a.angle, a.angleSet = make([]int32, w0), make([]int32, w0), make([]byte, w0), make([]int32, 0, w0)
 	a.aRef = make([]int32, n0)
 	a.aDis = make([]int32, n0)
 }

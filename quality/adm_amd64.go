@@ -189,3 +189,17 @@ func admCubeSum32Asm(x []int32, k *admDenConsts) (uint64, int) {
 	}
 	return admCubeSum32AVX2(&x[0], n, k), n
 }
+
+//go:noescape
+func admAngles16AVX2(oh, ov, th, tv *int16, angle *byte, n int, cos2 float64) bool
+
+// admAngles16Asm runs admAngles16 on the first multiple of 8 of the row
+// and returns how many it did and whether any flag is set among them.
+func admAngles16Asm(oh, ov, th, tv []int16, angle []byte) (int, bool) {
+	n := len(oh) &^ 7
+	if n == 0 {
+		return 0, false
+	}
+	any := admAngles16AVX2(&oh[0], &ov[:n][0], &th[:n][0], &tv[:n][0], &angle[:n][0], n, admCos1DegSq)
+	return n, any
+}

@@ -660,3 +660,98 @@ c32loop:
 	MOVQ AX, ret+24(FP)
 	VZEROUPPER
 	RET
+
+// admBoolLUT[m] is four bytes, byte k = bit k of m.
+DATA admBoolLUT<>+0(SB)/4, $0x00000000
+DATA admBoolLUT<>+4(SB)/4, $0x00000001
+DATA admBoolLUT<>+8(SB)/4, $0x00000100
+DATA admBoolLUT<>+12(SB)/4, $0x00000101
+DATA admBoolLUT<>+16(SB)/4, $0x00010000
+DATA admBoolLUT<>+20(SB)/4, $0x00010001
+DATA admBoolLUT<>+24(SB)/4, $0x00010100
+DATA admBoolLUT<>+28(SB)/4, $0x00010101
+DATA admBoolLUT<>+32(SB)/4, $0x01000000
+DATA admBoolLUT<>+36(SB)/4, $0x01000001
+DATA admBoolLUT<>+40(SB)/4, $0x01000100
+DATA admBoolLUT<>+44(SB)/4, $0x01000101
+DATA admBoolLUT<>+48(SB)/4, $0x01010000
+DATA admBoolLUT<>+52(SB)/4, $0x01010001
+DATA admBoolLUT<>+56(SB)/4, $0x01010100
+DATA admBoolLUT<>+60(SB)/4, $0x01010101
+GLOBL admBoolLUT<>(SB), RODATA|NOPTR, $64
+DATA admInv4096<>+0(SB)/8, $0x3f30000000000000
+GLOBL admInv4096<>(SB), RODATA|NOPTR, $8
+
+// ADMTOF32 rounds four exact int32 sums a + b (X registers, converted to
+// double) to float and back, then divides by 4096: libvmaf's
+// (float)x / 4096.0 for an int64 x.
+#define ADMTOF32(a, b, dst, tmp) \
+	VCVTDQ2PD a, dst \
+	VCVTDQ2PD b, tmp \
+	VADDPD tmp, dst, dst \
+	VCVTPD2PSY dst, X15 \
+	VCVTPS2PD X15, dst \
+	VMULPD Y13, dst, dst
+
+// ADMANGLE4 stores at off(DI)(BX*1) the four angle flags of the lanes whose
+// products are in X4..X9 (oh·th, ov·tv, oh², ov², th², tv²) and ORs their
+// bits into R12.
+#define ADMANGLE4(off) \
+	ADMTOF32(X4, X5, Y10, Y11) \
+	ADMTOF32(X6, X7, Y11, Y12) \
+	VMULPD Y14, Y11, Y11 \
+	ADMTOF32(X8, X9, Y12, Y15) \
+	VMULPD Y12, Y11, Y11 \
+	VMULPD Y10, Y10, Y12 \
+	VCMPPD $0x1D, Y11, Y12, Y12 \
+	VXORPD Y11, Y11, Y11 \
+	VCMPPD $0x1D, Y11, Y10, Y10 \
+	VANDPD Y10, Y12, Y12 \
+	VMOVMSKPD Y12, AX \
+	ORQ AX, R12 \
+	LEAQ admBoolLUT<>(SB), R11 \
+	MOVL (R11)(AX*4), AX \
+	MOVL AX, off(DI)(BX*1)
+
+// func admAngles16AVX2(oh, ov, th, tv *int16, angle *byte, n int, cos2 float64) bool
+// angle[j] = 1 if admAngleFlag else 0 for j in [0, n), n a positive multiple of 8; the
+// products are exact in int32 and their sums exact in double. It reports
+// whether any flag is set.
+TEXT ·admAngles16AVX2(SB), NOSPLIT, $0-57
+	MOVQ oh+0(FP), SI
+	MOVQ ov+8(FP), R8
+	MOVQ th+16(FP), R9
+	MOVQ tv+24(FP), R10
+	MOVQ angle+32(FP), DI
+	MOVQ n+40(FP), CX
+	VBROADCASTSD cos2+48(FP), Y14
+	VBROADCASTSD admInv4096<>(SB), Y13
+	XORQ R12, R12
+	XORQ BX, BX
+
+angloop:
+	VPMOVSXWD (SI)(BX*2), Y0
+	VPMOVSXWD (R8)(BX*2), Y1
+	VPMOVSXWD (R9)(BX*2), Y2
+	VPMOVSXWD (R10)(BX*2), Y3
+	VPMULLD Y2, Y0, Y4
+	VPMULLD Y3, Y1, Y5
+	VPMULLD Y0, Y0, Y6
+	VPMULLD Y1, Y1, Y7
+	VPMULLD Y2, Y2, Y8
+	VPMULLD Y3, Y3, Y9
+	ADMANGLE4(0)
+	VEXTRACTI128 $1, Y4, X4
+	VEXTRACTI128 $1, Y5, X5
+	VEXTRACTI128 $1, Y6, X6
+	VEXTRACTI128 $1, Y7, X7
+	VEXTRACTI128 $1, Y8, X8
+	VEXTRACTI128 $1, Y9, X9
+	ADMANGLE4(4)
+	ADDQ $8, BX
+	CMPQ BX, CX
+	JLT angloop
+	TESTQ R12, R12
+	SETNE ret+56(FP)
+	VZEROUPPER
+	RET

@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"encoding/binary"
 	"math"
 	"math/bits"
 )
@@ -101,44 +102,78 @@ func (a *ADM) admDecouple0(w, h int) {
 	angle := a.angle[:right-left]
 	for i := top; i < bottom; i++ {
 		lo, hi := i*w+left, i*w+right
-		admAngles16(b.ref[1][lo:hi], b.ref[2][lo:hi], b.dis[1][lo:hi], b.dis[2][lo:hi], angle)
+		set := admAngles16(b.ref[1][lo:hi], b.ref[2][lo:hi], b.dis[1][lo:hi], b.dis[2][lo:hi], angle, a.angleSet[:0], a.asm)
 		for t := 0; t < 3; t++ {
-			admRestoreRow16(b.ref[t+1][lo:hi], b.dis[t+1][lo:hi], angle, b.decR[t][lo:hi], b.decA[t][lo:hi], a.div, a.egl, a.asm)
+			admRestoreRow16(b.ref[t+1][lo:hi], b.dis[t+1][lo:hi], angle, set, b.decR[t][lo:hi], b.decA[t][lo:hi], a.div, a.egl, a.asm)
 		}
 		admCSFRow0(b.decR[0][lo:hi], b.decR[1][lo:hi], b.decR[2][lo:hi], b.fR[lo:hi], b.cR[lo:hi], a.asm)
 		admCSFRow0(b.decA[0][lo:hi], b.decA[1][lo:hi], b.decA[2][lo:hi], b.fA[lo:hi], b.cA[lo:hi], a.asm)
 	}
 }
 
-// admAngles16 sets angle[j] to admAngleFlag of the reference (oh, ov) and
-// distorted (th, tv) orientation vectors.
-func admAngles16(oh, ov, th, tv []int16, angle []bool) {
+// admAngles16 sets angle[j] to 1 where admAngleFlag holds for the reference
+// (oh, ov) and distorted (th, tv) orientation vectors, else 0, and returns
+// set with the indices of the 1s appended (they are rare).
+func admAngles16(oh, ov, th, tv []int16, angle []byte, set []int32, asm bool) []int32 {
 	ov, th, tv, angle = ov[:len(oh)], th[:len(oh)], tv[:len(oh)], angle[:len(oh)]
-	for j := range oh {
+	done, any := 0, false
+	if asm {
+		done, any = admAngles16Asm(oh, ov, th, tv, angle)
+	}
+	for j := done; j < len(oh); j++ {
 		xoh, xov, xth, xtv := int32(oh[j]), int32(ov[j]), int32(th[j]), int32(tv[j])
 		// Each product fits in int32; their sums need int64.
 		otDP := int64(xoh*xth) + int64(xov*xtv)
-		angle[j] = otDP >= 0 && admAngleFlag(otDP, int64(xoh*xoh)+int64(xov*xov), int64(xth*xth)+int64(xtv*xtv))
+		angle[j] = 0
+		if otDP >= 0 && admAngleFlag(otDP, int64(xoh*xoh)+int64(xov*xov), int64(xth*xth)+int64(xtv*xtv)) {
+			angle[j], any = 1, true
+		}
 	}
+	if any {
+		set = admAppendSet(set, angle)
+	}
+	return set
+}
+
+// admAppendSet appends to set the indices of the nonzero bytes of flags,
+// skipping zero words eight bytes at a time.
+func admAppendSet(set []int32, flags []byte) []int32 {
+	j := 0
+	for ; j+8 <= len(flags); j += 8 {
+		if binary.LittleEndian.Uint64(flags[j:]) == 0 {
+			continue
+		}
+		for k := j; k < j+8; k++ {
+			if flags[k] != 0 {
+				set = append(set, int32(k))
+			}
+		}
+	}
+	for ; j < len(flags); j++ {
+		if flags[j] != 0 {
+			set = append(set, int32(j))
+		}
+	}
+	return set
 }
 
 // admRestoreRow16 is one band of one row of adm_decouple: restored r and
 // impairment a = t − r from reference o and distorted t.
-func admRestoreRow16(o, t []int16, angle []bool, r, a []int16, div *[65537]int32, egl float64, asm bool) {
+func admRestoreRow16(o, t []int16, angle []byte, set []int32, r, a []int16, div *[65537]int32, egl float64, asm bool) {
 	t, angle, r, a = t[:len(o)], angle[:len(o)], r[:len(o)], a[:len(o)]
 	done := 0
 	if asm {
 		// The vector kernel leaves out the enhancement gain; the few
-		// coefficients with aligned orientations are redone below.
+		// coefficients with aligned orientations (set) are redone below.
 		done = admRestoreRow16Asm(o, t, r, a, div)
-		for j, ok := range angle[:done] {
-			if ok {
+		for _, j := range set {
+			if int(j) < done {
 				r[j], a[j] = admRestore16(int32(o[j]), int32(t[j]), true, div, egl)
 			}
 		}
 	}
 	for j := done; j < len(o); j++ {
-		r[j], a[j] = admRestore16(int32(o[j]), int32(t[j]), angle[j], div, egl)
+		r[j], a[j] = admRestore16(int32(o[j]), int32(t[j]), angle[j] != 0, div, egl)
 	}
 }
 
@@ -207,20 +242,23 @@ func (a *ADM) admDecouple123(w, h int, rf [3]uint32) {
 }
 
 // admAngles32 is admAngles16 for int32 bands.
-func admAngles32(oh, ov, th, tv []int32, angle []bool) {
+func admAngles32(oh, ov, th, tv []int32, angle []byte) {
 	ov, th, tv, angle = ov[:len(oh)], th[:len(oh)], tv[:len(oh)], angle[:len(oh)]
 	for j := range oh {
 		xoh, xov, xth, xtv := int64(oh[j]), int64(ov[j]), int64(th[j]), int64(tv[j])
 		otDP := xoh*xth + xov*xtv
-		angle[j] = otDP >= 0 && admAngleFlag(otDP, xoh*xoh+xov*xov, xth*xth+xtv*xtv)
+		angle[j] = 0
+		if otDP >= 0 && admAngleFlag(otDP, xoh*xoh+xov*xov, xth*xth+xtv*xtv) {
+			angle[j] = 1
+		}
 	}
 }
 
 // admRestoreRow32 is admRestoreRow16 for int32 bands (adm_decouple_s123).
-func admRestoreRow32(o, t []int32, angle []bool, r, a []int32, div *[65537]int32, egl float64) {
+func admRestoreRow32(o, t []int32, angle []byte, r, a []int32, div *[65537]int32, egl float64) {
 	t, angle, r, a = t[:len(o)], angle[:len(o)], r[:len(o)], a[:len(o)]
 	for j := range o {
-		y := admRestore32(o[j], t[j], div, angle[j], egl)
+		y := admRestore32(o[j], t[j], div, angle[j] != 0, egl)
 		r[j] = y
 		a[j] = t[j] - y
 	}

@@ -33,3 +33,5 @@ func admCMRow123Asm(src, thr []int32, k *admCMConsts) (int64, int) { return 0, 0
 func admWidenAsm(src []int16, dst []int32) int { return 0 }
 
 func admCubeSum32Asm(x []int32, k *admDenConsts) (uint64, int) { return 0, 0 }
+
+func admAngles16Asm(oh, ov, th, tv []int16, angle []byte) (int, bool) { return 0, false }
