@@ -203,3 +203,18 @@ func admAngles16Asm(oh, ov, th, tv []int16, angle []byte) (int, bool) {
 	any := admAngles16AVX2(&oh[0], &ov[:n][0], &th[:n][0], &tv[:n][0], &angle[:n][0], n, admCos1DegSq)
 	return n, any
 }
+
+//go:noescape
+func admCSFRow123AVX2(bh, bv, bd, f, c *int32, n int, rf *[3]uint32)
+
+// admCSFRow123Asm runs admCSFRow123 on the first multiple of 8 of the row
+// and returns how many it did; it does nothing for weights of 2^31 or more
+// (libvmaf's are far below).
+func admCSFRow123Asm(bh, bv, bd, f, c []int32, rf *[3]uint32) int {
+	n := len(bh) &^ 7
+	if n == 0 || rf[0] >= 1<<31 || rf[1] >= 1<<31 || rf[2] >= 1<<31 {
+		return 0
+	}
+	admCSFRow123AVX2(&bh[0], &bv[:n][0], &bd[:n][0], &f[:n][0], &c[:n][0], n, rf)
+	return n
+}

@@ -755,3 +755,84 @@ angloop:
 	SETNE ret+56(FP)
 	VZEROUPPER
 	RET
+
+DATA admQNeg2p31<>+0(SB)/8, $-2147483648
+GLOBL admQNeg2p31<>(SB), RODATA|NOPTR, $8
+DATA admFix30<>+0(SB)/4, $143165577
+GLOBL admFix30<>(SB), RODATA|NOPTR, $4
+DATA admFix15<>+0(SB)/4, $286331153
+GLOBL admFix15<>(SB), RODATA|NOPTR, $4
+
+// ADMHALF32 leaves in the high dwords of dst the int32 results
+// int32((m·lane + −2^31) >> 32) of the even dwords of src (int64 products;
+// the shift by 32 just selects the high dword).
+#define ADMHALF32(src, m, dst) \
+	VPMULDQ m, src, dst \
+	VPADDQ Y15, dst, dst
+
+// ADMCSFBAND123 adds to Y5 and Y6 the filtered value and centre term of
+// one band (admCSFSums123): a = int32((rf·x + 2^27) >> 28) in int64, then
+// (143165577·|a| − 2^31) >> 32 and (286331153·|a| − 2^31) >> 32.
+#define ADMCSFBAND123(src, rf) \
+	VMOVDQU src, Y0 \
+	VPMULDQ rf, Y0, Y1 \
+	VPADDQ Y7, Y1, Y1 \
+	VPXOR Y8, Y1, Y1 \
+	VPSRLQ $28, Y1, Y1 \
+	VPSUBQ Y9, Y1, Y1 \
+	VPSRLQ $32, Y0, Y2 \
+	VPMULDQ rf, Y2, Y2 \
+	VPADDQ Y7, Y2, Y2 \
+	VPXOR Y8, Y2, Y2 \
+	VPSRLQ $28, Y2, Y2 \
+	VPSUBQ Y9, Y2, Y2 \
+	VPSLLQ $32, Y2, Y2 \
+	VPBLENDD $0xAA, Y2, Y1, Y1 \
+	VPABSD Y1, Y1 \
+	VPSRLQ $32, Y1, Y2 \
+	ADMHALF32(Y1, Y13, Y3) \
+	ADMHALF32(Y2, Y13, Y4) \
+	VPSRLQ $32, Y3, Y3 \
+	VPBLENDD $0xAA, Y4, Y3, Y3 \
+	VPADDD Y3, Y5, Y5 \
+	ADMHALF32(Y1, Y14, Y3) \
+	ADMHALF32(Y2, Y14, Y4) \
+	VPSRLQ $32, Y3, Y3 \
+	VPBLENDD $0xAA, Y4, Y3, Y3 \
+	VPADDD Y3, Y6, Y6
+
+// func admCSFRow123AVX2(bh, bv, bd, f, c *int32, n int, rf *[3]uint32)
+// f[j], c[j] = admCSFSums123(bh[j], bv[j], bd[j], rf) for j in [0, n), n a
+// positive multiple of 8; each rf below 2^31.
+TEXT ·admCSFRow123AVX2(SB), NOSPLIT, $0-56
+	MOVQ bh+0(FP), SI
+	MOVQ bv+8(FP), R8
+	MOVQ bd+16(FP), R9
+	MOVQ f+24(FP), DI
+	MOVQ c+32(FP), DX
+	MOVQ n+40(FP), CX
+	MOVQ rf+48(FP), AX
+	VPBROADCASTD 0(AX), Y10
+	VPBROADCASTD 4(AX), Y11
+	VPBROADCASTD 8(AX), Y12
+	VPBROADCASTQ admQ2p27<>(SB), Y7
+	VPBROADCASTQ admSign64<>(SB), Y8
+	VPBROADCASTQ admQ2p35<>(SB), Y9
+	VPBROADCASTD admFix30<>(SB), Y13
+	VPBROADCASTD admFix15<>(SB), Y14
+	VPBROADCASTQ admQNeg2p31<>(SB), Y15
+	XORQ BX, BX
+
+csf1loop:
+	VPXOR Y5, Y5, Y5
+	VPXOR Y6, Y6, Y6
+	ADMCSFBAND123((SI)(BX*4), Y10)
+	ADMCSFBAND123((R8)(BX*4), Y11)
+	ADMCSFBAND123((R9)(BX*4), Y12)
+	VMOVDQU Y5, (DI)(BX*4)
+	VMOVDQU Y6, (DX)(BX*4)
+	ADDQ $8, BX
+	CMPQ BX, CX
+	JLT csf1loop
+	VZEROUPPER
+	RET

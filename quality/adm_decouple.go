@@ -236,8 +236,8 @@ func (a *ADM) admDecouple123(w, h int, rf [3]uint32) {
 		for t := 0; t < 3; t++ {
 			admRestoreRow32(b.ref[t+1][lo:hi], b.dis[t+1][lo:hi], angle, b.decR[t][lo:hi], b.decA[t][lo:hi], a.div, a.egl)
 		}
-		admCSFRow123(b.decR[0][lo:hi], b.decR[1][lo:hi], b.decR[2][lo:hi], b.fR[lo:hi], b.cR[lo:hi], rf)
-		admCSFRow123(b.decA[0][lo:hi], b.decA[1][lo:hi], b.decA[2][lo:hi], b.fA[lo:hi], b.cA[lo:hi], rf)
+		admCSFRow123(b.decR[0][lo:hi], b.decR[1][lo:hi], b.decR[2][lo:hi], b.fR[lo:hi], b.cR[lo:hi], &rf, a.asm)
+		admCSFRow123(b.decA[0][lo:hi], b.decA[1][lo:hi], b.decA[2][lo:hi], b.fA[lo:hi], b.cA[lo:hi], &rf, a.asm)
 	}
 }
 
@@ -265,10 +265,14 @@ func admRestoreRow32(o, t []int32, angle []byte, r, a []int32, div *[65537]int32
 }
 
 // admCSFRow123 stores admCSFSums123 of one row of three bands into f and c.
-func admCSFRow123(bh, bv, bd []int32, f, c []int32, rf [3]uint32) {
+func admCSFRow123(bh, bv, bd []int32, f, c []int32, rf *[3]uint32, asm bool) {
 	bv, bd, f, c = bv[:len(bh)], bd[:len(bh)], f[:len(bh)], c[:len(bh)]
-	for j := range bh {
-		f[j], c[j] = admCSFSums123(bh[j], bv[j], bd[j], rf)
+	done := 0
+	if asm {
+		done = admCSFRow123Asm(bh, bv, bd, f, c, rf)
+	}
+	for j := done; j < len(bh); j++ {
+		f[j], c[j] = admCSFSums123(bh[j], bv[j], bd[j], *rf)
 	}
 }
 
