@@ -27,8 +27,8 @@ func extractorTable() []extractorSpec {
 			return func() Extractor { return NewVIF(opts) }, only(o, "vif_enhn_gain_limit", "debug")
 		}},
 		{"integer_motion", func(o map[string]any) (func() Extractor, error) {
-			opts := MotionOptions{Debug: boolOpt(o, "debug")}
-			return func() Extractor { return NewMotion(opts) }, only(o, "debug")
+			opts, err := MotionOptionsFromMap(o)
+			return func() Extractor { return NewMotion(opts) }, err
 		}},
 		{"float_adm", func(o map[string]any) (func() Extractor, error) {
 			return func() Extractor { return NewFloatADM() }, only(o)
