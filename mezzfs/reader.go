@@ -10,30 +10,36 @@ import (
 // fetchFunc returns the n bytes of an object at off.
 type fetchFunc func(ctx context.Context, off, n int64) ([]byte, error)
 
-// blockReader serves ReadAt over an object from whole blocks: from the
-// cache when there, otherwise fetched once no matter how many readers ask
-// (later askers wait for the fetch under way). The blocks a read needs are
-// fetched in parallel, and read-ahead fetches the next blocks of
-// sequential streams in the background.
+// pagesPerBlock is how many pages a block is cut into for small random
+// reads (256 KiB pages with the default block size).
+const pagesPerBlock = 32
+
+// blockReader serves ReadAt over an object from cached units: whole
+// blocks for sequential streams (and their read-ahead) and large reads,
+// and pages (a 32nd of a block) for small random reads, so that a small
+// read far from any other costs a page rather than a block. Each unit is fetched once no
+// matter how many readers ask (later askers wait for the fetch under
+// way), and the units a read needs are fetched in parallel.
 type blockReader struct {
 	// Write once.
-	ctx      context.Context // the Source's life; fetches run under it
-	object   string          // cache identity: URL and ETag
-	size     int64
-	bs       int64
-	cache    *Cache
-	fetch    fetchFunc
-	stats    *Stats
-	raBlocks int64
+	ctx    context.Context // the Source's life; fetches run under it
+	object string          // cache identity of blocks: URL and ETag
+	pages  string          // cache identity of pages
+	size   int64
+	bs, ps int64 // block and page size
+	cache  *Cache
+	fetch  fetchFunc
+	stats  *Stats
 
 	mu sync.Mutex
 	// Guarded by mu.
 	ra       *readahead
-	inflight map[int64]*blockCall
+	inflight map[blockKey]*unitCall
 }
 
-// blockCall is one fetch of one block under way.
-type blockCall struct {
+// unitCall is one fetch of one unit (block or page), under way or done.
+type unitCall struct {
+	base int64 // offset of the unit in the object
 	done chan struct{}
 	data []byte
 	err  error
@@ -41,9 +47,9 @@ type blockCall struct {
 
 func newBlockReader(ctx context.Context, object string, size int64, cache *Cache, fetch fetchFunc, raBlocks int64, stats *Stats) *blockReader {
 	return &blockReader{
-		ctx: ctx, object: object, size: size, bs: cache.blockSize, cache: cache, fetch: fetch,
-		stats: stats, raBlocks: raBlocks,
-		ra: newReadahead(cache.blockSize, raBlocks), inflight: map[int64]*blockCall{},
+		ctx: ctx, object: object, pages: object + "\x00pages", size: size,
+		bs: cache.blockSize, ps: max(cache.blockSize/pagesPerBlock, 1), cache: cache, fetch: fetch, stats: stats,
+		ra: newReadahead(cache.blockSize, raBlocks), inflight: map[blockKey]*unitCall{},
 	}
 }
 
@@ -60,18 +66,39 @@ func (r *blockReader) ReadAt(p []byte, off int64) (int, error) {
 	r.mu.Lock()
 	raFirst, raLast := r.ra.observe(off, end-off)
 	r.mu.Unlock()
+	random := raFirst == raLast
+	// Pages serve small random reads; large ones take whole blocks.
+	paged := random && end-off < r.bs/2
 
-	first, last := off/r.bs, (end-1)/r.bs
-	calls := make([]*blockCall, 0, last-first+1)
-	for i := first; i <= last; i++ {
-		calls = append(calls, r.start(i, true))
+	var units []*unitCall
+	for i := off / r.bs; i <= (end-1)/r.bs; i++ {
+		if c := r.lookup(blockKey{r.object, i}, i*r.bs); c != nil || !paged {
+			if c == nil {
+				c = r.start(blockKey{r.object, i}, i*r.bs, min(r.bs, r.size-i*r.bs))
+			}
+			units = append(units, c)
+			continue
+		}
+		// A random read of a block not at hand: only its pages.
+		lo, hi := max(off, i*r.bs), min(end, (i+1)*r.bs)
+		for j := lo / r.ps; j <= (hi-1)/r.ps; j++ {
+			k := blockKey{r.pages, j}
+			c := r.lookup(k, j*r.ps)
+			if c == nil {
+				c = r.start(k, j*r.ps, min(r.ps, r.size-j*r.ps))
+			}
+			units = append(units, c)
+		}
 	}
-	for i := max(raFirst, last+1); i < raLast && i*r.bs < r.size; i++ {
-		r.start(i, false)
+	for i := max(raFirst, (end-1)/r.bs+1); i < raLast && i*r.bs < r.size; i++ {
+		if r.lookup(blockKey{r.object, i}, i*r.bs) == nil {
+			r.start(blockKey{r.object, i}, i*r.bs, min(r.bs, r.size-i*r.bs))
+		}
 	}
+
 	n := 0
 	waited := false
-	for k, c := range calls {
+	for _, c := range units {
 		select {
 		case <-c.done:
 		default:
@@ -80,15 +107,13 @@ func (r *blockReader) ReadAt(p []byte, off int64) (int, error) {
 		if err := r.wait(c); err != nil {
 			return n, err
 		}
-		i := first + int64(k)
-		bOff := i * r.bs
-		lo, hi := max(off, bOff)-bOff, min(end, bOff+int64(len(c.data)))-bOff
-		if hi < lo {
-			return n, fmt.Errorf("mezzfs: read %s: block %d is %d bytes, want more: %w", r.object, i, len(c.data), io.ErrUnexpectedEOF)
+		pos := off + int64(n)
+		if pos < c.base || pos >= c.base+int64(len(c.data)) {
+			return n, fmt.Errorf("mezzfs: read %s: unit at %d holds %d bytes, not offset %d: %w", r.object, c.base, len(c.data), pos, io.ErrUnexpectedEOF)
 		}
-		n += copy(p[n:], c.data[lo:hi])
+		n += copy(p[n:end-off], c.data[pos-c.base:])
 	}
-	if waited && raLast > raFirst {
+	if waited && !random {
 		r.mu.Lock()
 		r.ra.stalled(end)
 		r.mu.Unlock()
@@ -100,7 +125,7 @@ func (r *blockReader) ReadAt(p []byte, off int64) (int, error) {
 }
 
 // wait blocks until c is done or the Source is closed.
-func (r *blockReader) wait(c *blockCall) error {
+func (r *blockReader) wait(c *unitCall) error {
 	select {
 	case <-c.done:
 		return c.err
@@ -109,50 +134,61 @@ func (r *blockReader) wait(c *blockCall) error {
 	}
 }
 
-// start returns block i: done at once when cached, the fetch under way
-// when there is one, or a new fetch. needed says a reader is waiting
-// (counted as a cache hit when no request is made), as opposed to
-// read-ahead.
-func (r *blockReader) start(i int64, needed bool) *blockCall {
-	k := blockKey{r.object, i}
-	length := min(r.bs, r.size-i*r.bs)
+// lookup returns the unit under k when it is cached (a done call) or being
+// fetched, counting a cache hit; nil otherwise.
+func (r *blockReader) lookup(k blockKey, base int64) *unitCall {
+	length := r.unitLength(k, base)
 	if b, ok := r.cache.get(k); ok && int64(len(b)) == length {
-		if needed {
-			r.stats.addHit()
-		}
-		c := &blockCall{done: make(chan struct{}), data: b}
-		close(c.done)
-		return c
+		r.stats.addHit()
+		return doneCall(base, b)
 	}
 	r.mu.Lock()
-	if c, ok := r.inflight[i]; ok {
-		r.mu.Unlock()
-		if needed {
-			r.stats.addHit()
-		}
+	defer r.mu.Unlock()
+	if c, ok := r.inflight[k]; ok {
+		r.stats.addHit()
 		return c
 	}
-	// A fetch that ended since the lookup above put its block in memory
+	// A fetch that ended since the lookup above put its unit in memory
 	// before leaving inflight.
 	if b, ok := r.cache.getMemory(k); ok && int64(len(b)) == length {
+		r.stats.addHit()
+		return doneCall(base, b)
+	}
+	return nil
+}
+
+// unitLength is the size of the unit under k at base.
+func (r *blockReader) unitLength(k blockKey, base int64) int64 {
+	if k.object == r.pages {
+		return min(r.ps, r.size-base)
+	}
+	return min(r.bs, r.size-base)
+}
+
+func doneCall(base int64, b []byte) *unitCall {
+	c := &unitCall{base: base, done: make(chan struct{}), data: b}
+	close(c.done)
+	return c
+}
+
+// start fetches the n bytes at base as the unit k, unless a fetch of it is
+// already under way, and returns the call to wait on.
+func (r *blockReader) start(k blockKey, base, n int64) *unitCall {
+	r.mu.Lock()
+	if c, ok := r.inflight[k]; ok {
 		r.mu.Unlock()
-		if needed {
-			r.stats.addHit()
-		}
-		c := &blockCall{done: make(chan struct{}), data: b}
-		close(c.done)
 		return c
 	}
-	c := &blockCall{done: make(chan struct{})}
-	r.inflight[i] = c
+	c := &unitCall{base: base, done: make(chan struct{})}
+	r.inflight[k] = c
 	r.mu.Unlock()
 	go func() {
-		c.data, c.err = r.fetch(r.ctx, i*r.bs, length)
+		c.data, c.err = r.fetch(r.ctx, base, n)
 		if c.err == nil {
 			r.cache.put(k, c.data)
 		}
 		r.mu.Lock()
-		delete(r.inflight, i)
+		delete(r.inflight, k)
 		r.mu.Unlock()
 		close(c.done)
 	}()
