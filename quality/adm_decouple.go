@@ -258,9 +258,29 @@ func admAngles32(oh, ov, th, tv []int32, angle []byte) {
 func admRestoreRow32(o, t []int32, angle []byte, r, a []int32, div *[65537]int32, egl float64) {
 	t, angle, r, a = t[:len(o)], angle[:len(o)], r[:len(o)], a[:len(o)]
 	for j := range o {
-		y := admRestore32(o[j], t[j], div, angle[j] != 0, egl)
+		xo, xt := o[j], t[j]
+		var k int64 = 32768
+		if xo != 0 {
+			// t/o from the 15 leading bits of |o|.
+			abs, sign := uint32(xo), int64(1)
+			if xo < 0 {
+				abs, sign = uint32(-xo), -1
+			}
+			msb, shift := abs, int32(0)
+			if abs >= 32768 {
+				m, sh := admBest15(abs)
+				msb, shift = uint32(m), sh
+			}
+			round := int64(int32(1) << ((14 + shift) & 31))
+			k = ((int64(div[msb+32768])*int64(xt))*sign + round) >> ((15 + shift) & 63)
+			k = min(max(k, 0), 32768)
+		}
+		y := int32((k*int64(xo) + 16384) >> 15)
+		if k > 0 && xo != 0 && angle[j] != 0 {
+			y = int32(admGain(int64(y), int64(xt), k, xo, egl))
+		}
 		r[j] = y
-		a[j] = t[j] - y
+		a[j] = xt - y
 	}
 }
 
@@ -274,30 +294,4 @@ func admCSFRow123(bh, bv, bd []int32, f, c []int32, rf *[3]uint32, asm bool) {
 	for j := done; j < len(bh); j++ {
 		f[j], c[j] = admCSFSums123(bh[j], bv[j], bd[j], *rf)
 	}
-}
-
-// admRestore32 is one band's restored coefficient in libvmaf's
-// adm_decouple_s123.
-func admRestore32(o, t int32, div *[65537]int32, angle bool, egl float64) int32 {
-	var k int64 = 32768
-	if o != 0 {
-		abs := uint32(o)
-		sign := int64(1)
-		if o < 0 {
-			abs = uint32(-o)
-			sign = -1
-		}
-		msb, shift := uint16(abs), int32(0)
-		if abs >= 32768 {
-			msb, shift = admBest15(abs)
-		}
-		round := int64(int32(1) << ((14 + shift) & 31))
-		k = ((int64(div[int(msb)+32768])*int64(t))*sign + round) >> ((15 + shift) & 63)
-		k = min(max(k, 0), 32768)
-	}
-	rst := int32((k*int64(o) + 16384) >> 15)
-	if angle && k > 0 && o != 0 {
-		rst = int32(admGain(int64(rst), int64(t), k, o, egl))
-	}
-	return rst
 }
