@@ -218,32 +218,52 @@ func (s *search) refinements(grid []Candidate, n int) []Candidate {
 }
 
 // minGain is the smallest hull area (VMAF × ln kb/s) worth a trial encode.
-const minGain = 0.02
+const minGain = 0.01
 
-// gain is the area q adds to the hull in the (ln kb/s, VMAF) plane: the
-// triangle over the hull segment it falls in (the hull read linearly in log
-// bitrate), or the one it adds beyond the hull's top or bottom end. Points
-// below minVMAF add nothing below the bottom.
+// gain is what q adds to the hull: its area in the (ln kb/s, VMAF) plane
+// plus, weighted by deficitWeight, its area in the (ln kb/s, −ln(100 −
+// VMAF)) plane, where a VMAF point near the top weighs as much as the
+// bitrate it costs there (the top rungs carry most of the bits, and a fixed
+// ladder's BD-rate is measured up there). Each area is the triangle over
+// the hull segment q falls in (the hull read linearly in log bitrate), or
+// the one q adds beyond the hull's top or bottom end. Points below minVMAF
+// add nothing below the bottom.
 func gain(hull []Point, q Point, minVMAF float64) float64 {
 	if len(hull) == 0 {
 		return math.Inf(1)
 	}
+	ident := func(v float64) float64 { return v }
+	return area(hull, q, minVMAF, ident) + deficitWeight*area(hull, q, minVMAF, deficitQ)
+}
+
+// deficitWeight balances the two areas of gain (a VMAF point at 50 is
+// worth about 0.02 in deficit units, at 95 about 0.2).
+const deficitWeight = 5
+
+// area is the triangle q adds to the hull with quality read through f.
+func area(hull []Point, q Point, minVMAF float64, f func(float64) float64) float64 {
 	lo, hi := hull[0], hull[len(hull)-1]
 	switch {
 	case q.Kbps > hi.Kbps:
-		return math.Max(q.VMAF-hi.VMAF, 0) * math.Log(q.Kbps/hi.Kbps) / 2
+		return math.Max(f(q.VMAF)-f(hi.VMAF), 0) * math.Log(q.Kbps/hi.Kbps) / 2
 	case q.Kbps < lo.Kbps:
 		if q.VMAF < minVMAF || q.VMAF >= lo.VMAF {
 			return 0
 		}
-		return (lo.VMAF - math.Max(q.VMAF, minVMAF)) * math.Log(lo.Kbps/q.Kbps) / 2
+		return (f(lo.VMAF) - f(q.VMAF)) * math.Log(lo.Kbps/q.Kbps) / 2
 	}
 	i := sort.Search(len(hull), func(i int) bool { return hull[i].Kbps >= q.Kbps })
 	if i == 0 || hull[i].Kbps == q.Kbps {
-		return math.Max(q.VMAF-hull[i].VMAF, 0) * 0.1
+		return math.Max(f(q.VMAF)-f(hull[i].VMAF), 0) * 0.1
 	}
-	return math.Max(q.VMAF-logVMAF(hull, q.Kbps), 0) * math.Log(hull[i].Kbps/hull[i-1].Kbps) / 2
+	a, b := hull[i-1], hull[i]
+	t := math.Log(q.Kbps/a.Kbps) / math.Log(b.Kbps/a.Kbps)
+	chord := f(a.VMAF) + t*(f(b.VMAF)-f(a.VMAF))
+	return math.Max(f(q.VMAF)-chord, 0) * math.Log(b.Kbps/a.Kbps) / 2
 }
+
+// deficitQ is −ln(100 − VMAF), VMAF capped at 99.5.
+func deficitQ(v float64) float64 { return -math.Log(100 - math.Min(v, 99.5)) }
 
 // predict interpolates the R-D point of an unprobed candidate from the
 // probed CRFs of its size: log kb/s and log(100 − VMAF) linear in CRF
