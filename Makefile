@@ -52,6 +52,19 @@ demo: build
 	echo "rung score -r $$ref -d $(DEMO)/dist.y4m --json $(DEMO)/score.json"; \
 	$(BIN)/rung score -r "$$ref" -d $(DEMO)/dist.y4m --json $(DEMO)/score.json && \
 	echo "per-frame scores: $(DEMO)/score.json"
+	@$(MAKE) --no-print-directory demo-ladder
+
+# demo-ladder runs rung ladder on a ../shared/clips source (a clip generated
+# with ffmpeg when ../shared is absent) and prints where the report is.
+demo-ladder: build
+	@mkdir -p $(DEMO)
+	@if [ -f "$(RUNG_SHARED)/clips/bottles_640x360.mkv" ]; then src="$(RUNG_SHARED)/clips/bottles_640x360.mkv"; \
+	else echo "$(RUNG_SHARED) not found: generating a clip with ffmpeg"; src=$(DEMO)/title.mkv; \
+		[ -s $$src ] || ffmpeg -nostdin -hide_banner -v error -y -f lavfi -i testsrc2=size=640x360:rate=25 -frames:v 75 -pix_fmt yuv420p -c:v ffv1 $$src; \
+	fi; \
+	echo "rung ladder $$src -o $(DEMO)/ladder"; \
+	$(BIN)/rung ladder "$$src" -o $(DEMO)/ladder && \
+	echo "ladder report: $(abspath $(DEMO))/ladder/report.html (HLS: $(abspath $(DEMO))/ladder/master.m3u8)"
 
 # fuzz runs every parser's fuzz target for FUZZTIME each (make test runs them briefly).
 FUZZTIME ?= 2m
