@@ -10,7 +10,7 @@ DEB_PKGS := libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev \
 	libswscale-dev libswresample-dev libavutil-dev pkg-config ffmpeg fuse3 gcc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test demo bench bench-score fuzz vet fmt clean browser-deps ladder-check minio bench-mezzfs
+.PHONY: all deps build test demo bench bench-score fuzz vet fmt clean browser-deps ladder-check demo-ladder minio bench-mezzfs
 
 all: build
 
