@@ -21,9 +21,9 @@ type audioCopier struct {
 	// source (so that audio before the first frame, such as AAC priming,
 	// stays).
 	start, end int64
-	vtb   astiav.Rational        // source video time base
-	held  bool                   // pkt holds a packet not yet written
-	eof   bool
+	vtb        astiav.Rational // source video time base
+	held       bool            // pkt holds a packet not yet written
+	eof        bool
 }
 
 // newAudioCopier opens job.Audio and adds an output stream for each of its

@@ -155,8 +155,15 @@ func Probe(ctx context.Context, src Source, name string) (*Info, error) {
 	if v.Frames == 0 {
 		return nil, fmt.Errorf("encode: probe %s: the video stream has no frames", name)
 	}
+	if err := checkComplete(info); err != nil {
+		return nil, fmt.Errorf("encode: probe %s: %w", name, err)
+	}
 	return info, nil
 }
+
+// maxDimension bounds the picture width and height rung accepts (16K), so
+// that a corrupted header cannot ask for gigabytes per frame.
+const maxDimension = 16384
 
 // describeVideo fills what the codec parameters of vs say.
 func describeVideo(vs *astiav.Stream) (*VideoInfo, error) {
@@ -177,6 +184,9 @@ func describeVideo(vs *astiav.Stream) (*VideoInfo, error) {
 	}
 	if v.Width <= 0 || v.Height <= 0 {
 		return nil, fmt.Errorf("%w: video stream %d has no picture size", ErrUnsupported, v.Index)
+	}
+	if v.Width > maxDimension || v.Height > maxDimension {
+		return nil, fmt.Errorf("%w: video stream %d is %dx%d, larger than %d", ErrUnsupported, v.Index, v.Width, v.Height, maxDimension)
 	}
 	if l, ok := layoutOf(cp.PixelFormat()); ok {
 		v.BitDepth = l.BitDepth
@@ -208,6 +218,10 @@ func scanPackets(ctx context.Context, d *demuxer, info *Info) error {
 		}
 		if err != nil {
 			return fmt.Errorf("encode: probe %s: read packet: %w", info.Name, err)
+		}
+		if int64(n) > info.Size+1024 {
+			pkt.Unref()
+			return fmt.Errorf("encode: probe %s: corrupt: more packets than bytes", info.Name)
 		}
 		si := pkt.StreamIndex()
 		if si >= 0 && si < len(info.Streams) {
@@ -263,4 +277,24 @@ func constantRate(pts []int64) bool {
 		lo, hi = min(lo, d), max(hi, d)
 	}
 	return hi-lo <= 1
+}
+
+// ErrTruncated is wrapped by Probe's error for inputs that end before
+// their container says they do.
+var ErrTruncated = errors.New("truncated")
+
+// checkComplete refuses an input whose packets stop well before what its
+// container declares: fewer frames than an MP4 sample table lists, or a
+// video that ends more than max(1 s, 10%) before the container duration
+// (a Matroska file cut short keeps its header's duration).
+func checkComplete(info *Info) error {
+	v := info.Video
+	if v.DeclaredFrames > 0 && int64(v.Frames) < v.DeclaredFrames {
+		return fmt.Errorf("%w: the container lists %d video frames, only %d are present", ErrTruncated, v.DeclaredFrames, v.Frames)
+	}
+	end := float64(v.PTS[len(v.PTS)-1]-v.PTS[0]+v.FrameDuration(len(v.PTS)-1)) * v.TimeBase.Float64()
+	if missing := info.Duration - end; info.Duration > 0 && missing > max(1, 0.1*info.Duration) {
+		return fmt.Errorf("%w: the container says %.3f s, the video stops at %.3f s", ErrTruncated, info.Duration, end)
+	}
+	return nil
 }
