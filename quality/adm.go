@@ -38,8 +38,20 @@ const admMinSize = 33
 //
 // in libvmaf's fixed-point arithmetic (int16 at scale 0, int32 at scales
 // 1..3, its rounding shifts and reciprocal table) and float/double
-// accumulation order, so values equal libvmaf's. An ADM holds only scratch
-// buffers, sized on first use; use one per goroutine.
+// accumulation order, so values equal libvmaf's bit for bit. Two details of
+// the reference build are reproduced too: glibc's powf for the cube roots
+// (admPowf), and the unmirrored reads of libvmaf's AVX-512 DWT at the right
+// edge of some widths (admSIMDLast). Where those reads reach memory that
+// libvmaf's current frame has not written (the last column of the h and d
+// bands, at scale 0 when (w+1)/2 ≡ 1 mod 32 at 8 bit or mod 64 above, and
+// at scale 1 when (w1+1)/2 ≡ 1 mod 8 for w1 = (w+1)/2), we read zeros; such
+// a column is inside the scored region only for widths below about 100.
+//
+// On amd64 with AVX2 the hot loops run as vector kernels (adm_amd64.s); the
+// pure-Go loops (build tag purego, other architectures) give the same
+// values, which adm_ref_test.go checks. An ADM holds only scratch buffers,
+// sized on first use and reused, so Extract does not allocate; use one per
+// goroutine.
 type ADM struct {
 	opt   ADMOptions
 	asm   bool // use the AVX2 kernels (admAVX2; tests turn it off)
@@ -131,7 +143,8 @@ var errADMOptions = errors.New("adm: option out of range")
 // integer_adm2, integer_aim, integer_adm3, integer_adm_scale0..3 (and with
 // Debug integer_adm, integer_adm_num, integer_adm_den,
 // integer_adm_num_scale0..3, integer_adm_den_scale0..3) in out, in
-// libvmaf's order.
+// libvmaf's order. With a non-default EnhnGainLimit every name carries
+// libvmaf's option suffix, e.g. integer_adm2_egl_1.
 func (a *ADM) Extract(ref, dis *Picture, i int, out *Scores) error {
 	if ref == nil || dis == nil {
 		return fmt.Errorf("adm: frame %d: missing picture", i)

@@ -206,7 +206,7 @@ func admNumSum(fa [3]float32, area int, nw float64) float32 {
 
 // admCM123 is libvmaf's i4_adm_cm for scales 1..3 (int32 bands, row stride
 // w): as admCM0 with x_θ = (src_θ·rf_θ + 2^27) >> 28 (Q32 factor), the int32
-// centre term of admCSF123, no threshold shift, x² rounded >> 30, ·x
+// centre term of admCSFSums123, no threshold shift, x² rounded >> 30, ·x
 // rounded >> ceil(log2(w)), rows >> ceil(log2(h)), and final scales
 // 2^(45|39|36 − shifts) per scale.
 func admCM123(src *[3][]int32, fsum, csum []int32, scale, w, h int, rf [3]uint32, nw float64, vsum, thr []int32, asm bool) float32 {
