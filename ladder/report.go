@@ -3,6 +3,7 @@ package ladder
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 )
@@ -56,14 +57,18 @@ type BDRateEntry struct {
 func CompareFixed(name string, reference, hull, rungs []Point) *BDRateEntry {
 	e := &BDRateEntry{Reference: name}
 	ref := Hull(reference)
-	if v, err := BDRate(ref, hull); err != nil {
+	v, err := BDRate(ref, hull)
+	if err != nil {
 		e.Warning = fmt.Sprintf("no BD-rate against %s: %v", name, err)
 		return e
-	} else {
-		e.Percent = percent(v)
 	}
+	e.Percent = percent(v)
 	if v, err := BDRatePoly(ref, hull); err == nil {
 		e.PercentCubic = percent(v)
+		if math.Abs(*e.PercentCubic-*e.Percent) > 10 {
+			e.Warning = fmt.Sprintf("the cubic fit (JCTVC-E137) gives %+.1f%%, far from PCHIP's %+.1f%%: the fit is unstable on these curves (a saturated reference); trust PCHIP",
+				*e.PercentCubic, *e.Percent)
+		}
 	}
 	if v, err := BDRate(ref, rungs); err == nil {
 		e.RungsPercent = percent(v)
