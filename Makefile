@@ -72,6 +72,7 @@ fuzz: deps
 	$(GO) test ./quality -run '^$$' -fuzz '^FuzzY4M$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./quality -run '^$$' -fuzz '^FuzzParseModel$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./ladder -run '^$$' -fuzz '^FuzzParseMediaPlaylist$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./mezzfs -run '^$$' -fuzz '^FuzzReadTrace$$' -fuzztime $(FUZZTIME)
 
 # bench prints frames/s of the scorer at 1 and 2 threads and its peak memory
 # on a ten times longer input; compare with ../shared/vmaf-ref/README.md.
