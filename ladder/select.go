@@ -119,7 +119,7 @@ func Select(hull []Point, o SelectOptions) (Selection, error) {
 		s.Warnings = append(s.Warnings, fmt.Sprintf("only %d of %d rungs: the hull has no more points %.2gx apart within %s", len(picked), o.Rungs, o.MinStep, o.limits()))
 	}
 	for i := 1; i < len(picked); i++ {
-		if r := picked[i].Kbps / picked[i-1].Kbps; r > o.MaxStep*(1+1e-9) {
+		if r := picked[i].Kbps / picked[i-1].Kbps; r > o.MaxStep*stepSlack {
 			s.Warnings = append(s.Warnings, fmt.Sprintf("step %.0f → %.0f kb/s is %.2fx, above %.2gx: the hull has no point between", picked[i-1].Kbps, picked[i].Kbps, r, o.MaxStep))
 		}
 	}
@@ -144,3 +144,7 @@ func (o SelectOptions) limits() string {
 	}
 	return s
 }
+
+// stepSlack is how far past MaxStep a step may go before Select warns: a
+// CRF grid whose step halves the bitrate lands a hair either side of 2x.
+const stepSlack = 1.05

@@ -63,7 +63,7 @@ func TestSelect(t *testing.T) {
 				if ratio < 1.5-1e-9 || r.VMAF <= s.Rungs[i-1].VMAF {
 					t.Errorf("%s: rungs %d→%d step %.3fx, VMAF %.2f→%.2f", tt.name, i-1, i, ratio, s.Rungs[i-1].VMAF, r.VMAF)
 				}
-				if tt.warn == "" && ratio > 2+1e-9 {
+				if tt.warn == "" && ratio > 2*stepSlack {
 					t.Errorf("%s: step %.3fx above 2x", tt.name, ratio)
 				}
 			}
