@@ -354,12 +354,12 @@ func admRefCompute(ref, dis []uint16, w, h, bpc int, egl float64) admResult {
 
 // TestADMKernelsMatchReference compares the production pipeline with the
 // reference kernels on random pictures of many sizes (odd, even, the
-// smallest, border cases), both bit depths and both gain limits, with
-// coefficients large enough to reach libvmaf's int16 wrap-arounds.
+// smallest, border cases), 8 to 16 bit and several gain limits, for noisy
+// and for near-identical pairs (where the enhancement gain applies).
 func TestADMKernelsMatchReference(t *testing.T) {
 	sizes := [][2]int{{33, 33}, {34, 35}, {47, 40}, {64, 48}, {65, 66}, {100, 90}, {129, 37}, {160, 90}, {241, 121}, {481, 321}}
 	for _, sz := range sizes {
-		for _, bpc := range []int{8, 10} {
+		for _, bpc := range []int{8, 10, 12, 16} {
 			for _, egl := range []float64{1, 100, 2.5} {
 				for seed := uint32(1); seed <= 2; seed++ {
 					name := fmt.Sprintf("%dx%d/%dbit/egl%g/seed%d", sz[0], sz[1], bpc, egl, seed)
