@@ -89,14 +89,7 @@ func Search(ctx context.Context, pr Prober, o SearchOptions) (SearchResult, erro
 	s.most = budget
 	var first []Candidate
 	for k, size := range o.Sizes {
-		idx := spread(len(crfs), o.Initial)
-		if k == 0 {
-			idx[0] = 0 // the hull's top end: the best quality of the largest size
-		}
-		if k == len(o.Sizes)-1 {
-			idx[len(idx)-1] = len(crfs) - 1 // its bottom: the smallest size's lowest rate
-		}
-		for _, i := range idx {
+		for _, i := range diagonal(len(crfs), len(o.Sizes), k, o.Initial) {
 			first = append(first, Candidate{size, crfs[i]})
 		}
 	}
@@ -113,6 +106,32 @@ func Search(ctx context.Context, pr Prober, o SearchOptions) (SearchResult, erro
 		}
 	}
 	return s.result(len(grid)), nil
+}
+
+// diagonal returns the initial CRF indexes (of n, best quality first) of
+// size k of m (largest first): each size gets its own window of the CRF
+// range, the largest the best qualities and the smallest the lowest rates,
+// since that is where each tends to sit on the hull (a large frame at a
+// high CRF loses to a smaller one at a lower CRF). The windows touch, so the
+// first size probes the grid's best quality and the last its lowest rate.
+func diagonal(n, m, k, probes int) []int {
+	if m <= 1 || probes < 2 {
+		return spread(n, probes)
+	}
+	lo := float64(k) * float64(n-1) / float64(m)
+	hi := float64(k+1) * float64(n-1) / float64(m)
+	idx := make([]int, 0, probes)
+	for j := 0; j < probes; j++ {
+		i := int(math.Round(lo + (hi-lo)*float64(j)/float64(probes-1)))
+		if len(idx) > 0 && i <= idx[len(idx)-1] {
+			i = idx[len(idx)-1] + 1
+		}
+		if i >= n {
+			break
+		}
+		idx = append(idx, i)
+	}
+	return idx
 }
 
 // spread returns k indexes of n evenly placed inside the range, each the
