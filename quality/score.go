@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"sort"
+	"sync"
 	"time"
 
 	"golang.org/x/sync/errgroup"
@@ -43,6 +45,9 @@ type Result struct {
 	Width  int     // scoring resolution
 	Height int
 	FPS    float64 // frames scored per second of wall time
+	// Warnings name features left out because the pictures are too small
+	// for them (as libvmaf leaves out float_ms_ssim below 176 lines).
+	Warnings []string
 }
 
 // frame is one ref/dis pair in flight; pictures are recycled through a free list.
@@ -156,6 +161,7 @@ func Score(ctx context.Context, ref, dis VideoReader, opts ScoreOptions) (*Resul
 	})
 
 	// Workers: non-temporal extractors, each worker with its own instances.
+	var tooSmall sync.Map // extractor index -> its first ErrTooSmall text
 	workers, wctx := errgroup.WithContext(ctx)
 	for range threads {
 		ex := make([]Extractor, len(perWorker))
@@ -166,8 +172,13 @@ func Score(ctx context.Context, ref, dis VideoReader, opts ScoreOptions) (*Resul
 			for f := range work {
 				f.local = NewScores()
 				if f.score {
-					for _, e := range ex {
-						if err := e.Extract(f.ref, f.dis, f.i, f.local); err != nil {
+					for k, e := range ex {
+						err := e.Extract(f.ref, f.dis, f.i, f.local)
+						if errors.Is(err, ErrTooSmall) {
+							tooSmall.LoadOrStore(k, fmt.Sprintf("left out on every frame: %v", err))
+							continue
+						}
+						if err != nil {
 							return fmt.Errorf("quality: frame %d: %w", f.i, err)
 						}
 					}
@@ -237,6 +248,11 @@ func Score(ctx context.Context, ref, dis VideoReader, opts ScoreOptions) (*Resul
 			return nil, err
 		}
 	}
+	tooSmall.Range(func(_, v any) bool {
+		res.Warnings = append(res.Warnings, v.(string))
+		return true
+	})
+	sort.Strings(res.Warnings)
 	if el := time.Since(start).Seconds(); el > 0 {
 		res.FPS = float64(len(res.Scored)) / el
 	}

@@ -113,6 +113,9 @@ func runScore(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(os.Stderr, "rung: warning: %s\n", w)
+	}
 	extra := append(quality.PoolMethods()[4:], pool) // beside libvmaf's four; duplicates are dropped
 	writers := []struct {
 		path  string
