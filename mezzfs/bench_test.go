@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/feature/s3/manager"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"rung/mezzfs/internal/s3test"
+	"rung/internal/s3test"
 )
 
 // benchObjectSize is the size of the object the S3 benchmarks read.

@@ -11,7 +11,7 @@ import (
 	"syscall"
 	"testing"
 
-	"rung/mezzfs/internal/s3test"
+	"rung/internal/s3test"
 )
 
 func TestMountS3(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"rung/mezzfs/internal/s3test"
+	"rung/internal/s3test"
 )
 
 func TestOutputLocal(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"rung/mezzfs/internal/s3test"
+	"rung/internal/s3test"
 )
 
 // randomBytes returns n reproducible random bytes.

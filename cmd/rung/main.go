@@ -44,6 +44,7 @@ func newApp() *cli.App {
 			probeCommand(),
 			encodeCommand(),
 			ladderCommand(),
+			mezzfsCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // main maps errors to exit codes
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {

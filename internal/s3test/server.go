@@ -1,6 +1,6 @@
 // Package s3test starts a real S3-compatible server (MinIO) on loopback
-// for mezzfs tests, and a loopback proxy that injects faults in front of
-// it. The MinIO binary is built by `make minio` into $HOME/.cache/rung/bin;
+// for the tests of mezzfs and of the commands that read s3://, and a
+// loopback proxy that injects faults in front of it. The MinIO binary is built by `make minio` into $HOME/.cache/rung/bin;
 // tests skip with a clear message when it is absent.
 package s3test
 
