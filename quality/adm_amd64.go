@@ -218,3 +218,17 @@ func admCSFRow123Asm(bh, bv, bd, f, c []int32, rf *[3]uint32) int {
 	admCSFRow123AVX2(&bh[0], &bv[:n][0], &bd[:n][0], &f[:n][0], &c[:n][0], n, rf)
 	return n
 }
+
+//go:noescape
+func admRestoreRow32AVX2(o, t, r, a *int32, n int, div *int32)
+
+// admRestoreRow32Asm runs admRestoreRow32 without the enhancement gain on
+// the first multiple of 8 of the row and returns how many it did.
+func admRestoreRow32Asm(o, t, r, a []int32, div *[65537]int32) int {
+	n := len(o) &^ 7
+	if n == 0 {
+		return 0
+	}
+	admRestoreRow32AVX2(&o[0], &t[:n][0], &r[:n][0], &a[:n][0], n, &div[0])
+	return n
+}

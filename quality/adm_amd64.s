@@ -836,3 +836,193 @@ csf1loop:
 	JLT csf1loop
 	VZEROUPPER
 	RET
+
+DATA admVD32768<>+0(SB)/4, $32768
+DATA admVD32768<>+4(SB)/4, $32768
+DATA admVD32768<>+8(SB)/4, $32768
+DATA admVD32768<>+12(SB)/4, $32768
+DATA admVD32768<>+16(SB)/4, $32768
+DATA admVD32768<>+20(SB)/4, $32768
+DATA admVD32768<>+24(SB)/4, $32768
+DATA admVD32768<>+28(SB)/4, $32768
+GLOBL admVD32768<>(SB), RODATA|NOPTR, $32
+DATA admVD1<>+0(SB)/4, $1
+DATA admVD1<>+4(SB)/4, $1
+DATA admVD1<>+8(SB)/4, $1
+DATA admVD1<>+12(SB)/4, $1
+DATA admVD1<>+16(SB)/4, $1
+DATA admVD1<>+20(SB)/4, $1
+DATA admVD1<>+24(SB)/4, $1
+DATA admVD1<>+28(SB)/4, $1
+GLOBL admVD1<>(SB), RODATA|NOPTR, $32
+DATA admVD127<>+0(SB)/4, $127
+DATA admVD127<>+4(SB)/4, $127
+DATA admVD127<>+8(SB)/4, $127
+DATA admVD127<>+12(SB)/4, $127
+DATA admVD127<>+16(SB)/4, $127
+DATA admVD127<>+20(SB)/4, $127
+DATA admVD127<>+24(SB)/4, $127
+DATA admVD127<>+28(SB)/4, $127
+GLOBL admVD127<>(SB), RODATA|NOPTR, $32
+DATA admVD13<>+0(SB)/4, $13
+DATA admVD13<>+4(SB)/4, $13
+DATA admVD13<>+8(SB)/4, $13
+DATA admVD13<>+12(SB)/4, $13
+DATA admVD13<>+16(SB)/4, $13
+DATA admVD13<>+20(SB)/4, $13
+DATA admVD13<>+24(SB)/4, $13
+DATA admVD13<>+28(SB)/4, $13
+GLOBL admVD13<>(SB), RODATA|NOPTR, $32
+DATA admVQ32768<>+0(SB)/8, $32768
+DATA admVQ32768<>+8(SB)/8, $32768
+DATA admVQ32768<>+16(SB)/8, $32768
+DATA admVQ32768<>+24(SB)/8, $32768
+GLOBL admVQ32768<>(SB), RODATA|NOPTR, $32
+DATA admVQ1<>+0(SB)/8, $1
+DATA admVQ1<>+8(SB)/8, $1
+DATA admVQ1<>+16(SB)/8, $1
+DATA admVQ1<>+24(SB)/8, $1
+GLOBL admVQ1<>(SB), RODATA|NOPTR, $32
+DATA admVQ14<>+0(SB)/8, $14
+DATA admVQ14<>+8(SB)/8, $14
+DATA admVQ14<>+16(SB)/8, $14
+DATA admVQ14<>+24(SB)/8, $14
+GLOBL admVQ14<>(SB), RODATA|NOPTR, $32
+DATA admVQ15<>+0(SB)/8, $15
+DATA admVQ15<>+8(SB)/8, $15
+DATA admVQ15<>+16(SB)/8, $15
+DATA admVQ15<>+24(SB)/8, $15
+GLOBL admVQ15<>(SB), RODATA|NOPTR, $32
+DATA admVQSign<>+0(SB)/8, $0x8000000000000000
+DATA admVQSign<>+8(SB)/8, $0x8000000000000000
+DATA admVQSign<>+16(SB)/8, $0x8000000000000000
+DATA admVQSign<>+24(SB)/8, $0x8000000000000000
+GLOBL admVQSign<>(SB), RODATA|NOPTR, $32
+DATA admVQLow<>+0(SB)/8, $0x00000000ffffffff
+DATA admVQLow<>+8(SB)/8, $0x00000000ffffffff
+DATA admVQLow<>+16(SB)/8, $0x00000000ffffffff
+DATA admVQLow<>+24(SB)/8, $0x00000000ffffffff
+GLOBL admVQLow<>(SB), RODATA|NOPTR, $32
+DATA admVQ16384<>+0(SB)/8, $16384
+DATA admVQ16384<>+8(SB)/8, $16384
+DATA admVQ16384<>+16(SB)/8, $16384
+DATA admVQ16384<>+24(SB)/8, $16384
+GLOBL admVQ16384<>(SB), RODATA|NOPTR, $32
+DATA admVQ2p48<>+0(SB)/8, $0x0001000000000000
+DATA admVQ2p48<>+8(SB)/8, $0x0001000000000000
+DATA admVQ2p48<>+16(SB)/8, $0x0001000000000000
+DATA admVQ2p48<>+24(SB)/8, $0x0001000000000000
+GLOBL admVQ2p48<>(SB), RODATA|NOPTR, $32
+
+// ADMKHALF computes, for the even dwords of recip (signed reciprocal), t and
+// sh (the per-lane extra shift, high dwords zero), the low dword of
+// clamp((recip·t + 2^(14+sh)) >> (15+sh), 0, 32768), shifted and clamped
+// in int64 as adm_decouple_s123 does, into dst. Clobbers Y13, Y14.
+#define ADMKHALF(recip, t, sh, dst) \
+	VPMULDQ t, recip, dst \
+	VPADDQ admVQ14<>(SB), sh, Y13 \
+	VMOVDQU admVQ1<>(SB), Y14 \
+	VPSLLVQ Y13, Y14, Y13 \
+	VPADDQ Y13, dst, dst \
+	VPADDQ admVQ15<>(SB), sh, Y13 \
+	VPXOR admVQSign<>(SB), dst, dst \
+	VPSRLVQ Y13, dst, dst \
+	VMOVDQU admVQSign<>(SB), Y14 \
+	VPSRLVQ Y13, Y14, Y14 \
+	VPSUBQ Y14, dst, dst \
+	VPCMPGTQ admVQ32768<>(SB), dst, Y13 \
+	VPBLENDVB Y13, admVQ32768<>(SB), dst, dst \
+	VPXOR Y14, Y14, Y14 \
+	VPCMPGTQ dst, Y14, Y13 \
+	VPBLENDVB Y13, Y14, dst, dst
+
+// ADMRHALF computes the low dword of (k·o + 16384) >> 15 (int64,
+// arithmetic) for the even dwords of k and o into dst.
+#define ADMRHALF(k, o, dst) \
+	VPMULDQ o, k, dst \
+	VPADDQ admVQ16384<>(SB), dst, dst \
+	VPXOR admVQSign<>(SB), dst, dst \
+	VPSRLQ $15, dst, dst \
+	VPSUBQ admVQ2p48<>(SB), dst, dst
+
+// func admRestoreRow32AVX2(o, t, r, a *int32, n int, div *int32)
+// adm_decouple_s123 for one band of one row without the enhancement gain,
+// for j in [0, n), n a positive multiple of 8, |o| < 2^31:
+//   sh = max(floor(log2|o|) − 14, 0), m = (|o| + 2^(sh−1)) >> sh (m = |o|
+//   when sh = 0), k = o ? clamp(int32((±div[m+32768]·t + 2^(14+sh)) >>
+//   (15+sh)), 0, 32768) : 32768, r = int32((k·o + 16384) >> 15), a = t − r.
+// floor(log2|o|) comes from the float exponent of |o|>>1, corrected down
+// when the conversion rounded up.
+TEXT ·admRestoreRow32AVX2(SB), NOSPLIT, $0-48
+	MOVQ o+0(FP), SI
+	MOVQ t+8(FP), R8
+	MOVQ r+16(FP), DI
+	MOVQ a+24(FP), DX
+	MOVQ n+32(FP), CX
+	MOVQ div+40(FP), R10
+	XORQ BX, BX
+
+r32loop:
+	VMOVDQU (SI)(BX*4), Y0
+	VMOVDQU (R8)(BX*4), Y1
+	VPABSD Y0, Y2
+
+	// e1 = floor(log2(|o|>>1)), sh = max(e1 − 13, 0)
+	VPSRLD $1, Y2, Y3
+	VCVTDQ2PS Y3, Y4
+	VPSRLD $23, Y4, Y4
+	VPSUBD admVD127<>(SB), Y4, Y4
+	VMOVDQU admVD1<>(SB), Y5
+	VPSLLVD Y4, Y5, Y5
+	VPCMPGTD Y3, Y5, Y5
+	VPADDD Y5, Y4, Y4
+	VPSUBD admVD13<>(SB), Y4, Y4
+	VPXOR Y15, Y15, Y15
+	VPMAXSD Y15, Y4, Y4
+
+	// m = (|o| + (1 << (sh−1))) >> sh; 1 << −1 is 0 for VPSLLVD.
+	VPSUBD admVD1<>(SB), Y4, Y5
+	VMOVDQU admVD1<>(SB), Y6
+	VPSLLVD Y5, Y6, Y6
+	VPADDD Y6, Y2, Y6
+	VPSRLVD Y4, Y6, Y6
+
+	// recip = ±div[m + 32768], negated where o < 0
+	VPADDD admVD32768<>(SB), Y6, Y6
+	VPCMPEQD Y7, Y7, Y7
+	VPGATHERDD Y7, (R10)(Y6*4), Y8
+	VPSIGND Y0, Y8, Y8
+
+	// k: even lanes into Y9, odd lanes into Y10, then merged into Y9.
+	VPAND admVQLow<>(SB), Y4, Y11
+	ADMKHALF(Y8, Y1, Y11, Y9)
+	VPSRLQ $32, Y8, Y8
+	VPSRLQ $32, Y1, Y12
+	VPSRLQ $32, Y4, Y11
+	ADMKHALF(Y8, Y12, Y11, Y10)
+	VPSLLQ $32, Y10, Y10
+	VPBLENDD $0xAA, Y10, Y9, Y9
+
+	// o == 0 gives 32768; clamp to [0, 32768].
+	VMOVDQU admVD32768<>(SB), Y10
+	VPCMPEQD Y15, Y0, Y11
+	VPBLENDVB Y11, Y10, Y9, Y9
+	VPMAXSD Y15, Y9, Y9
+	VPMINSD Y10, Y9, Y9
+
+	// r = (k·o + 16384) >> 15, a = t − r
+	ADMRHALF(Y9, Y0, Y10)
+	VPSRLQ $32, Y9, Y9
+	VPSRLQ $32, Y0, Y0
+	ADMRHALF(Y9, Y0, Y11)
+	VPSLLQ $32, Y11, Y11
+	VPBLENDD $0xAA, Y11, Y10, Y10
+	VMOVDQU Y10, (DI)(BX*4)
+	VPSUBD Y10, Y1, Y1
+	VMOVDQU Y1, (DX)(BX*4)
+
+	ADDQ $8, BX
+	CMPQ BX, CX
+	JLT r32loop
+	VZEROUPPER
+	RET

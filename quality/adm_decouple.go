@@ -233,8 +233,9 @@ func (a *ADM) admDecouple123(w, h int, rf [3]uint32) {
 	for i := top; i < bottom; i++ {
 		lo, hi := i*w+left, i*w+right
 		admAngles32(b.ref[1][lo:hi], b.ref[2][lo:hi], b.dis[1][lo:hi], b.dis[2][lo:hi], angle)
+		set := admAppendSet(a.angleSet[:0], angle)
 		for t := 0; t < 3; t++ {
-			admRestoreRow32(b.ref[t+1][lo:hi], b.dis[t+1][lo:hi], angle, b.decR[t][lo:hi], b.decA[t][lo:hi], a.div, a.egl)
+			admRestoreRow32(b.ref[t+1][lo:hi], b.dis[t+1][lo:hi], angle, set, b.decR[t][lo:hi], b.decA[t][lo:hi], a.div, a.egl, a.asm)
 		}
 		admCSFRow123(b.decR[0][lo:hi], b.decR[1][lo:hi], b.decR[2][lo:hi], b.fR[lo:hi], b.cR[lo:hi], &rf, a.asm)
 		admCSFRow123(b.decA[0][lo:hi], b.decA[1][lo:hi], b.decA[2][lo:hi], b.fA[lo:hi], b.cA[lo:hi], &rf, a.asm)
@@ -255,9 +256,20 @@ func admAngles32(oh, ov, th, tv []int32, angle []byte) {
 }
 
 // admRestoreRow32 is admRestoreRow16 for int32 bands (adm_decouple_s123).
-func admRestoreRow32(o, t []int32, angle []byte, r, a []int32, div *[65537]int32, egl float64) {
+func admRestoreRow32(o, t []int32, angle []byte, set []int32, r, a []int32, div *[65537]int32, egl float64, asm bool) {
 	t, angle, r, a = t[:len(o)], angle[:len(o)], r[:len(o)], a[:len(o)]
-	for j := range o {
+	done := 0
+	if asm {
+		// The vector kernel leaves out the enhancement gain; the
+		// coefficients with aligned orientations (set) are redone below.
+		done = admRestoreRow32Asm(o, t, r, a, div)
+		for _, j := range set {
+			if int(j) < done {
+				admRestoreRow32(o[j:j+1], t[j:j+1], angle[j:j+1], nil, r[j:j+1], a[j:j+1], div, egl, false)
+			}
+		}
+	}
+	for j := done; j < len(o); j++ {
 		xo, xt := o[j], t[j]
 		var k int64 = 32768
 		if xo != 0 {
