@@ -15,9 +15,10 @@ type fetchFunc func(ctx context.Context, off, n int64) ([]byte, error)
 const pagesPerBlock = 32
 
 // blockReader serves ReadAt over an object from cached units: whole
-// blocks for sequential streams (and their read-ahead) and large reads,
-// and pages (a 32nd of a block) for small random reads, so that a small
-// read far from any other costs a page rather than a block. Each unit is fetched once no
+// blocks for read-ahead and large reads, and pages (a 32nd of a block) for
+// small reads of blocks not fetched ahead, so that a small read far from
+// any other, or the start of a stream in the middle of a block, costs
+// pages rather than a block. Each unit is fetched once no
 // matter how many readers ask (later askers wait for the fetch under
 // way), and the units a read needs are fetched in parallel.
 type blockReader struct {
@@ -67,12 +68,14 @@ func (r *blockReader) ReadAt(p []byte, off int64) (int, error) {
 	raFirst, raLast := r.ra.observe(off, end-off)
 	r.mu.Unlock()
 	random := raFirst == raLast
-	// Pages serve small random reads; large ones take whole blocks.
-	paged := random && end-off < r.bs/2
+	// Small reads of blocks not at hand take pages: read-ahead fetches
+	// whole blocks ahead of a stream, so only random reads and the first
+	// block of a stream (which may start anywhere in it) are paged.
+	paged := end-off < r.bs/2
 
 	var units []*unitCall
 	for i := off / r.bs; i <= (end-1)/r.bs; i++ {
-		if c := r.lookup(blockKey{r.object, i}, i*r.bs); c != nil || !paged {
+		if c := r.lookup(blockKey{r.object, i}, i*r.bs, true); c != nil || !paged {
 			if c == nil {
 				c = r.start(blockKey{r.object, i}, i*r.bs, min(r.bs, r.size-i*r.bs))
 			}
@@ -83,15 +86,27 @@ func (r *blockReader) ReadAt(p []byte, off int64) (int, error) {
 		lo, hi := max(off, i*r.bs), min(end, (i+1)*r.bs)
 		for j := lo / r.ps; j <= (hi-1)/r.ps; j++ {
 			k := blockKey{r.pages, j}
-			c := r.lookup(k, j*r.ps)
+			c := r.lookup(k, j*r.ps, true)
 			if c == nil {
 				c = r.start(k, j*r.ps, min(r.ps, r.size-j*r.ps))
 			}
 			units = append(units, c)
 		}
 	}
+	if paged && !random {
+		// A stream reading a paged block will read the rest of it: fetch
+		// its remaining pages now, in parallel.
+		i := (end - 1) / r.bs
+		if r.lookup(blockKey{r.object, i}, i*r.bs, false) == nil {
+			for j := (end-1)/r.ps + 1; j < (i+1)*r.bs/r.ps && j*r.ps < r.size; j++ {
+				if k := (blockKey{r.pages, j}); r.lookup(k, j*r.ps, false) == nil {
+					r.start(k, j*r.ps, min(r.ps, r.size-j*r.ps))
+				}
+			}
+		}
+	}
 	for i := max(raFirst, (end-1)/r.bs+1); i < raLast && i*r.bs < r.size; i++ {
-		if r.lookup(blockKey{r.object, i}, i*r.bs) == nil {
+		if r.lookup(blockKey{r.object, i}, i*r.bs, false) == nil {
 			r.start(blockKey{r.object, i}, i*r.bs, min(r.bs, r.size-i*r.bs))
 		}
 	}
@@ -135,26 +150,33 @@ func (r *blockReader) wait(c *unitCall) error {
 }
 
 // lookup returns the unit under k when it is cached (a done call) or being
-// fetched, counting a cache hit; nil otherwise.
-func (r *blockReader) lookup(k blockKey, base int64) *unitCall {
+// fetched, nil otherwise. needed says a reader waits for it: then a unit
+// found counts as a cache hit (read-ahead's lookups do not count).
+func (r *blockReader) lookup(k blockKey, base int64, needed bool) *unitCall {
 	length := r.unitLength(k, base)
 	if b, ok := r.cache.get(k); ok && int64(len(b)) == length {
-		r.stats.addHit()
+		r.hit(needed)
 		return doneCall(base, b)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if c, ok := r.inflight[k]; ok {
-		r.stats.addHit()
+		r.hit(needed)
 		return c
 	}
 	// A fetch that ended since the lookup above put its unit in memory
 	// before leaving inflight.
 	if b, ok := r.cache.getMemory(k); ok && int64(len(b)) == length {
-		r.stats.addHit()
+		r.hit(needed)
 		return doneCall(base, b)
 	}
 	return nil
+}
+
+func (r *blockReader) hit(needed bool) {
+	if needed {
+		r.stats.addHit()
+	}
 }
 
 // unitLength is the size of the unit under k at base.
