@@ -162,11 +162,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if work == "" {
 		work = filepath.Join(o.OutDir, "work")
 	}
-	hlsDir := filepath.Join(o.OutDir, "hls")
-	for _, d := range []string{work, hlsDir} {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			return Result{}, fmt.Errorf("ladder: output directory: %w", err)
-		}
+	if err := os.MkdirAll(work, 0o755); err != nil {
+		return Result{}, fmt.Errorf("ladder: output directory: %w", err)
 	}
 	j := &job{o: o, src: src, work: work}
 
@@ -203,58 +200,79 @@ func Run(ctx context.Context, o Options) (Result, error) {
 			r.Warnings = append(r.Warnings, r.BDRate.Warning)
 		}
 	}
-	var variants []Variant
-	for i, p := range sel.Rungs {
-		name := fmt.Sprintf("rung%d_%dx%d", i, p.Width, p.Height)
-		v, err := PackageHLS(ctx, filepath.Join(o.OutDir, p.File), hlsDir, name, 2)
-		if err != nil {
-			return Result{}, err
-		}
-		variants = append(variants, v)
-		p.File = filepath.Join("hls", name+".mp4")
-		r.Rungs = append(r.Rungs, Rung{Point: p, PeakKbps: float64(v.Bandwidth) / 1000, Playlist: filepath.Join("hls", v.URI)})
-		v.URI = filepath.ToSlash(filepath.Join("hls", v.URI))
-		variants[i] = v
-		j.progress("package", i+1, len(sel.Rungs), name)
+	res := Result{JSON: filepath.Join(o.OutDir, "ladder.json"), HTML: filepath.Join(o.OutDir, "report.html")}
+	if r.Rungs, res.Master, err = j.packageRungs(ctx, sel.Rungs); err != nil {
+		return Result{}, err
 	}
-	master, err := WriteMaster(o.OutDir, variants)
+	r.Master = filepath.Base(res.Master)
+	figs, err := j.plots(&r, found.Points)
 	if err != nil {
 		return Result{}, err
 	}
-	r.Master = "master.m3u8"
-
-	var rungPoints []Point
-	for _, g := range r.Rungs {
-		rungPoints = append(rungPoints, g.Point)
-	}
-	var figs []Figure
-	rq, err := RateQualityPlot(fmt.Sprintf("%s: rate and quality", filepath.Base(o.Input)), found.Points, found.Hull, rungPoints, r.Reference)
-	if err != nil {
-		return Result{}, err
-	}
-	fp, err := FramePlot(fmt.Sprintf("%s: per-frame VMAF of the rungs", filepath.Base(o.Input)), rungPoints)
-	if err != nil {
-		return Result{}, err
-	}
-	for _, f := range []struct {
-		title, name string
-		p           *plot.Plot
-	}{{"Rate–quality per resolution, convex hull and rungs", "rate_quality", rq}, {"Per-frame VMAF of each rung", "frames", fp}} {
-		svg, files, err := SavePlot(f.p, o.OutDir, f.name)
-		if err != nil {
-			return Result{}, err
-		}
-		r.Plots = append(r.Plots, files...)
-		figs = append(figs, Figure{f.title, svg})
-	}
-	res := Result{Report: r, JSON: filepath.Join(o.OutDir, "ladder.json"), HTML: filepath.Join(o.OutDir, "report.html"), Master: master}
 	if err := WriteJSON(res.JSON, r); err != nil {
 		return Result{}, err
 	}
 	if err := WriteHTML(res.HTML, r, figs); err != nil {
 		return Result{}, err
 	}
+	res.Report = r
 	return res, nil
+}
+
+// packageRungs packages each rung's encode as an HLS fragmented-MP4
+// rendition under OutDir/hls and writes OutDir/master.m3u8.
+func (j *job) packageRungs(ctx context.Context, picked []Point) ([]Rung, string, error) {
+	dir := filepath.Join(j.o.OutDir, "hls")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, "", fmt.Errorf("ladder: output directory: %w", err)
+	}
+	rungs := make([]Rung, len(picked))
+	variants := make([]Variant, len(picked))
+	for i, p := range picked {
+		name := fmt.Sprintf("rung%d_%dx%d", i, p.Width, p.Height)
+		v, err := PackageHLS(ctx, filepath.Join(j.o.OutDir, p.File), dir, name, 2)
+		if err != nil {
+			return nil, "", err
+		}
+		p.File = "hls/" + name + ".mp4"
+		rungs[i] = Rung{Point: p, PeakKbps: float64(v.Bandwidth) / 1000, Playlist: "hls/" + v.URI}
+		v.URI = "hls/" + v.URI
+		variants[i] = v
+		j.progress("package", i+1, len(picked), name)
+	}
+	master, err := WriteMaster(j.o.OutDir, variants)
+	return rungs, master, err
+}
+
+// plots writes the rate–quality and per-frame plots into OutDir as SVG and
+// PNG, lists them in the report and returns them for report.html.
+func (j *job) plots(r *Report, candidates []Point) ([]Figure, error) {
+	var rungs []Point
+	for _, g := range r.Rungs {
+		rungs = append(rungs, g.Point)
+	}
+	title := filepath.Base(j.o.Input)
+	rq, err := RateQualityPlot(title+": rate and quality", candidates, r.Hull, rungs, r.Reference)
+	if err != nil {
+		return nil, err
+	}
+	fp, err := FramePlot(title+": per-frame VMAF of the rungs", rungs)
+	if err != nil {
+		return nil, err
+	}
+	var figs []Figure
+	for _, f := range []struct {
+		title, name string
+		p           *plot.Plot
+	}{{"Rate–quality per resolution, convex hull and rungs", "rate_quality", rq}, {"Per-frame VMAF of each rung", "frames", fp}} {
+		svg, files, err := SavePlot(f.p, j.o.OutDir, f.name)
+		if err != nil {
+			return nil, err
+		}
+		r.Plots = append(r.Plots, files...)
+		figs = append(figs, Figure{f.title, svg})
+	}
+	return figs, nil
 }
 
 // job is the state of one Run shared by its stages.
