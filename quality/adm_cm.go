@@ -60,7 +60,7 @@ func admCMRow123(src []int32, thr []int32, s *admCMShifts, k *admCMConsts, asm b
 	thr = thr[:len(src)]
 	var sum int64
 	done := 0
-	if asm {
+	if asm && s.sub == 0 { // the vector kernel has i4_adm_cm's zero threshold shift
 		k.rf = int32(k.rf64)
 		sum, done = admCMRow123Asm(src, thr, k)
 	}

@@ -439,3 +439,214 @@ func TestADMRestoreRowsMatch(t *testing.T) {
 		}
 	}
 }
+
+// admRand is a xorshift generator for the kernel tests.
+type admRand uint64
+
+func (r *admRand) next() uint64 {
+	x := uint64(*r)
+	x ^= x << 13
+	x ^= x >> 7
+	x ^= x << 17
+	*r = admRand(x)
+	return x
+}
+
+// i32 returns an int32 of random magnitude (zero, tiny, int16-sized or up
+// to 2^31−1), either sign; never math.MinInt32.
+func (r *admRand) i32() int32 {
+	var v int32
+	switch r.next() % 5 {
+	case 0:
+		return 0
+	case 1:
+		v = int32(r.next() % 4)
+	case 2:
+		v = int32(r.next() % (1 << 15))
+	case 3:
+		v = int32(r.next() % (1 << 31))
+	default:
+		v = int32(r.next() % (1 << 24))
+	}
+	if r.next()%2 == 0 {
+		v = -v
+	}
+	return v
+}
+
+// TestADMVectorKernelsMatchGo runs every vector kernel and its Go loop on
+// the same extreme inputs (full-range int16 and int32, odd lengths so the
+// Go tails run too) and requires equal outputs. Without AVX2 both sides are
+// the Go loops.
+func TestADMVectorKernelsMatchGo(t *testing.T) {
+	r := admRand(0x9e3779b97f4a7c15)
+	for _, n := range []int{1, 7, 8, 9, 31, 64, 203} {
+		i16 := func() []int16 {
+			s := make([]int16, n)
+			for j := range s {
+				s[j] = int16(r.next())
+			}
+			return s
+		}
+		i32 := func() []int32 {
+			s := make([]int32, n)
+			for j := range s {
+				s[j] = r.i32()
+			}
+			return s
+		}
+		name := func(k string) string { return fmt.Sprintf("%s n=%d", k, n) }
+
+		// Scale-0 DWT passes (16-bit input: every result fits in int16).
+		var rows [4][]uint16
+		for k := range rows {
+			rows[k] = make([]uint16, n)
+			for j := range rows[k] {
+				rows[k][j] = uint16(r.next())
+			}
+		}
+		add := int32(1<<15) - admLoSum*(1<<15)
+		lo1, hi1, lo2, hi2 := make([]int16, n), make([]int16, n), make([]int16, n), make([]int16, n)
+		admDWT0Vertical(rows[0], rows[1], rows[2], rows[3], lo1, hi1, add, 1<<15, 16, admAVX2)
+		admDWT0Vertical(rows[0], rows[1], rows[2], rows[3], lo2, hi2, add, 1<<15, 16, false)
+		admCheckEqual(t, name("admDWT0Vertical"), lo1, lo2, hi1, hi2)
+		if n >= 4 {
+			src, hw := i16(), (n+1)/2
+			p1, q1, p2, q2 := make([]int16, hw), make([]int16, hw), make([]int16, hw), make([]int16, hw)
+			admDWT0Horizontal(src, p1, q1, admAVX2)
+			admDWT0Horizontal(src, p2, q2, false)
+			admCheckEqual(t, name("admDWT0Horizontal"), p1, p2, q1, q2)
+		}
+
+		// Scale-1..3 DWT passes.
+		var iy [4][]int
+		for k := range iy {
+			iy[k] = make([]int, 1)
+			iy[k][0] = k
+		}
+		src := make([]int32, 4*n)
+		for j := range src {
+			src[j] = r.i32()
+		}
+		for s := 1; s <= 3; s++ {
+			l1, h1, l2, h2 := make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
+			admDWT123Vertical(src, n, &iy, 0, l1, h1, admAddVP[s-1], admShiftVP[s-1], admAVX2 && s == 1)
+			admDWT123Vertical(src, n, &iy, 0, l2, h2, admAddVP[s-1], admShiftVP[s-1], false)
+			admCheckEqual(t, name(fmt.Sprintf("admDWT123Vertical scale %d", s)), l1, l2, h1, h2)
+			if n < 5 {
+				continue
+			}
+			hw := (n + 1) / 2
+			var ix [4][]int
+			for k := range ix {
+				ix[k] = make([]int, hw)
+			}
+			admDWTIndices(&ix, n)
+			tmp := append(append([]int32(nil), src[:2*n]...), 0, 0)
+			var o1, o2 [4][]int32
+			for k := range o1 {
+				o1[k], o2[k] = make([]int32, hw), make([]int32, hw)
+			}
+			sh := admShiftHP[s-1]
+			k := [2]admDWTConsts{
+				{c: [4]int32{admLo0, admLo1, admLo2, admLo3}, add: admAddHP[s-1], sh: uint64(sh), bias: 1 << (63 - sh)},
+				{c: [4]int32{admHi0, admHi1, admHi2, admHi3}, add: admAddHP[s-1], sh: uint64(sh), bias: 1 << (63 - sh)},
+			}
+			admDWT123Horizontal(tmp, 0, n, hw, 0, s, &o1, &ix, &k, admAVX2)
+			admDWT123Horizontal(tmp, 0, n, hw, 0, s, &o2, &ix, &k, false)
+			admCheckEqual(t, name(fmt.Sprintf("admDWT123Horizontal scale %d", s)), o1[0], o2[0], o1[1], o2[1], o1[2], o2[2], o1[3], o2[3])
+		}
+
+		// csf sums, both scales.
+		bh, bv, bd := i16(), i16(), i16()
+		f1, c1, f2, c2 := make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
+		admCSFRow0(bh, bv, bd, f1, c1, admAVX2)
+		admCSFRow0(bh, bv, bd, f2, c2, false)
+		admCheckEqual(t, name("admCSFRow0"), f1, f2, c1, c2)
+		rf := admRFactor123(1)
+		xh, xv, xd := i32(), i32(), i32()
+		admCSFRow123(xh, xv, xd, f1, c1, &rf, admAVX2)
+		admCSFRow123(xh, xv, xd, f2, c2, &rf, false)
+		admCheckEqual(t, name("admCSFRow123"), f1, f2, c1, c2)
+
+		// Contrast-masking cubes, both scales, both shift sets.
+		thr := i32()
+		for _, s := range []admCMShifts{{10, 1 << 28, 29, 1 << 5, 6}, {12, 1 << 29, 30, 1 << 6, 7}, {0, 1 << 29, 30, 1 << 8, 9}} {
+			k := s.consts(admRFactor0D)
+			if got, want := admCMRow0(bh, thr, &s, &k, admAVX2), admCMRow0(bh, thr, &s, &k, false); got != want {
+				t.Errorf("%s: %d, Go %d", name("admCMRow0"), got, want)
+			}
+			k = s.consts(0)
+			k.rf64 = int64(rf[2])
+			if got, want := admCMRow123(xh, thr, &s, &k, admAVX2), admCMRow123(xh, thr, &s, &k, false); got != want {
+				t.Errorf("%s: %d, Go %d", name("admCMRow123"), got, want)
+			}
+		}
+
+		// Orientation flags.
+		a1, a2 := make([]byte, n), make([]byte, n)
+		oh, ov, th, tv := i16(), i16(), i16(), i16()
+		for j := 0; j < n; j += 3 {
+			th[j], tv[j] = oh[j], ov[j] // aligned: the flag is set
+		}
+		s1 := admAngles16(oh, ov, th, tv, a1, nil, admAVX2)
+		s2 := admAngles16(oh, ov, th, tv, a2, nil, false)
+		admCheckEqual(t, name("admAngles16"), a1, a2)
+		admCheckEqual(t, name("admAngles16 set"), s1, s2)
+
+		// Widening.
+		w1, w2 := make([]int32, n), make([]int32, n)
+		admWiden(bh, w1, admAVX2)
+		admWiden(bh, w2, false)
+		admCheckEqual(t, name("admWiden"), w1, w2)
+	}
+
+	// csf_den cubes and cm thresholds over small bands.
+	for _, sz := range [][2]int{{9, 9}, {17, 11}, {40, 23}} {
+		w, h := sz[0], sz[1]
+		var b16 [4][]int16
+		var b32 [4][]int32
+		for k := range b16 {
+			b16[k], b32[k] = make([]int16, w*h), make([]int32, w*h)
+			for j := range b16[k] {
+				b16[k][j] = int16(r.next())
+				b32[k][j] = r.i32()
+			}
+		}
+		rf := admRFactor(1)
+		if got, want := admCSFDen0(&b16, w, h, rf, admAVX2), admCSFDen0(&b16, w, h, rf, false); got != want {
+			t.Errorf("admCSFDen0 %dx%d: %v, Go %v", w, h, got, want)
+		}
+		for s := 1; s <= 3; s++ {
+			if got, want := admCSFDen123(&b32, s, w, h, rf, admAVX2), admCSFDen123(&b32, s, w, h, rf, false); got != want {
+				t.Errorf("admCSFDen123 %dx%d scale %d: %v, Go %v", w, h, s, got, want)
+			}
+		}
+		l := newADMCMLayout(w, h)
+		v1, t1, v2, t2 := make([]int32, w), make([]int32, w), make([]int32, w), make([]int32, w)
+		for i := l.top; i < l.bottom; i++ {
+			l.thresholds(b32[0], b32[1], w, h, i, v1, t1, admAVX2)
+			l.thresholds(b32[0], b32[1], w, h, i, v2, t2, false)
+			admCheckEqual(t, fmt.Sprintf("thresholds %dx%d row %d", w, h, i), t1[l.left:l.right], t2[l.left:l.right])
+		}
+	}
+}
+
+// admCheckEqual reports the first pair of slices (got, want, got, want ...)
+// that differ.
+func admCheckEqual[T comparable](t *testing.T, what string, pairs ...[]T) {
+	t.Helper()
+	for p := 0; p+1 < len(pairs); p += 2 {
+		got, want := pairs[p], pairs[p+1]
+		if len(got) != len(want) {
+			t.Errorf("%s: output %d has length %d, Go %d", what, p/2, len(got), len(want))
+			continue
+		}
+		for j := range got {
+			if got[j] != want[j] {
+				t.Errorf("%s: output %d [%d] = %v, Go %v", what, p/2, j, got[j], want[j])
+				break
+			}
+		}
+	}
+}
