@@ -93,9 +93,9 @@ func Encode(ctx context.Context, job Job) (*Result, error) {
 	}
 	workers = min(workers, len(plan.Chunks))
 	settings := job.Settings
-	if settings.Threads == 0 {
+	if settings.Threads == 0 && workers > 1 {
 		settings.Threads = max(1, runtime.NumCPU()/workers)
-	}
+	} // one worker: the encoder picks its own thread count, as the ffmpeg CLI lets it
 	decodeThreads := 1
 	if workers == 1 {
 		decodeThreads = 0

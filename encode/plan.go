@@ -29,13 +29,22 @@ type Plan struct {
 	Chunks    []Chunk  `json:"chunks"`
 }
 
-// PlanChunks detects scene changes in the source (unless opts.NoScenes)
-// and cuts it into chunks that start at scene cuts where possible and
-// respect opts' length limits.
+// PlanChunks cuts the source into chunks that respect opts' length limits
+// and start at scene changes where possible. Scenes are detected (unless
+// opts.NoScenes) only when the source is longer than one chunk: a shorter
+// source is a single chunk, since chunk boundaries are what scene cuts
+// are for.
 func PlanChunks(ctx context.Context, src Source, info *Info, opts PlanOptions) (*Plan, error) {
 	v := info.Video
 	p := &Plan{Source: info.Name, Frames: v.Frames, FrameRate: v.FrameRate, SceneCuts: []int{}}
-	if !opts.NoScenes {
+	fps := v.FrameRate.Float64()
+	if fps <= 0 {
+		fps = float64(v.Frames) / math.Max(v.Duration, 1e-9)
+	}
+	minLen, maxLen := seconds(opts.MinChunk, 1, fps), seconds(opts.ChunkSeconds, 10, fps)
+	// A source that fits in one chunk is encoded in one piece: there is
+	// no boundary to place, so the scene detector's decode is skipped.
+	if !opts.NoScenes && v.Frames > max(maxLen, minLen) {
 		diffs, err := FrameDifferences(ctx, src, info)
 		if err != nil {
 			return nil, err
@@ -45,11 +54,6 @@ func PlanChunks(ctx context.Context, src Source, info *Info, opts PlanOptions) (
 		}
 		p.SceneCuts = SceneCuts(diffs, opts.Scene)
 	}
-	fps := v.FrameRate.Float64()
-	if fps <= 0 {
-		fps = float64(v.Frames) / math.Max(v.Duration, 1e-9)
-	}
-	minLen, maxLen := seconds(opts.MinChunk, 1, fps), seconds(opts.ChunkSeconds, 10, fps)
 	p.Chunks = CutChunks(v.Frames, p.SceneCuts, minLen, max(maxLen, minLen))
 	return p, nil
 }

@@ -3,13 +3,14 @@ package encode
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 
-	"rung/quality"
+	"github.com/asticode/go-astiav"
 )
 
-// sceneWidth is the width of the luma the scene detector compares: like
-// av-scenechange's fast mode, detection runs on a downscaled picture.
+// sceneWidth is about the width of the luma the scene detector compares:
+// like av-scenechange's fast mode, detection runs on a downscaled picture.
 const sceneWidth = 256
 
 // SceneOptions tunes the scene-change detector.
@@ -34,51 +35,88 @@ func (o SceneOptions) withDefaults() SceneOptions {
 	return o
 }
 
-// FrameDifferences decodes the source's luma at sceneWidth and returns,
-// for every frame i > 0, the mean absolute difference to frame i-1 (d[0]
-// is 0).
+// FrameDifferences decodes the source's luma, averages it over square
+// blocks to about sceneWidth samples across, and returns for every frame
+// i > 0 the mean absolute difference to frame i-1 on the 8-bit scale
+// (d[0] is 0).
 func FrameDifferences(ctx context.Context, src Source, info *Info) ([]float64, error) {
 	v := info.Video
-	w := min(sceneWidth, v.Width) &^ 1
-	dec, err := OpenVideo(ctx, src, info.Name, DecodeOptions{Width: max(w, 2), BitDepth: 8, Chroma420: true, Info: info})
+	fd, err := openFrameDecoder(src, info.Name, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer dec.Close()
-	cur, prev := dec.Info().NewPicture(), dec.Info().NewPicture()
+	defer fd.Close()
+	gray := astiav.FindPixelFormatByName("gray")
+	sc := newScaler(v.Width, v.Height, gray) // luma only; a plain copy for 8-bit YUV
+	defer sc.free()
+	frame := astiav.AllocFrame()
+	defer frame.Free()
+	block := max(1, (v.Width+sceneWidth-1)/sceneWidth)
+	var buf []byte
+	var cur, prev []int32
 	diffs := make([]float64, 0, v.Frames)
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		err := dec.ReadPicture(cur)
+		err := fd.next(frame)
 		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {
 			return nil, err
 		}
-		if len(diffs) == 0 {
+		f, err := sc.convert(frame)
+		if err != nil {
+			return nil, fmt.Errorf("encode: %s: %w", info.Name, err)
+		}
+		n, err := f.ImageBufferSize(1)
+		if err != nil {
+			return nil, fmt.Errorf("encode: %s: frame size: %w", info.Name, err)
+		}
+		if cap(buf) < n {
+			buf = make([]byte, n)
+		}
+		if _, err := f.ImageCopyToBuffer(buf[:n], 1); err != nil {
+			return nil, fmt.Errorf("encode: %s: copy frame: %w", info.Name, err)
+		}
+		cur = blockSums(cur, buf[:n], f.Width(), f.Height(), block)
+		if prev == nil {
 			diffs = append(diffs, 0)
 		} else {
-			diffs = append(diffs, meanAbsDiff(cur, prev))
+			diffs = append(diffs, meanAbsDiff(cur, prev)/float64(block*block))
 		}
 		cur, prev = prev, cur
 	}
 	return diffs, nil
 }
 
-// meanAbsDiff returns the mean absolute difference of two pictures' luma.
-func meanAbsDiff(a, b *quality.Picture) float64 {
+// blockSums sums a w x h 8-bit plane over block x block squares (partial
+// blocks at the right and bottom edges are dropped) into dst.
+func blockSums(dst []int32, plane []byte, w, h, block int) []int32 {
+	bw, bh := w/block, h/block
+	dst = append(dst[:0], make([]int32, bw*bh)...)
+	for y := 0; y < bh*block; y++ {
+		row := plane[y*w : y*w+bw*block]
+		out := dst[(y/block)*bw : (y/block+1)*bw]
+		for x, s := range row {
+			out[x/block] += int32(s)
+		}
+	}
+	return dst
+}
+
+// meanAbsDiff returns the mean absolute difference of two block-sum arrays.
+func meanAbsDiff(a, b []int32) float64 {
 	var sum int64
-	for i, x := range a.Planes[0] {
-		d := int64(x) - int64(b.Planes[0][i])
+	for i, x := range a {
+		d := int64(x) - int64(b[i])
 		if d < 0 {
 			d = -d
 		}
 		sum += d
 	}
-	return float64(sum) / float64(len(a.Planes[0]))
+	return float64(sum) / float64(len(a))
 }
 
 // SceneCuts returns the frames that begin a new scene: i such that
