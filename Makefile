@@ -10,7 +10,7 @@ DEB_PKGS := libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev \
 	libswscale-dev libswresample-dev libavutil-dev pkg-config ffmpeg fuse3 gcc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test demo bench bench-score fuzz vet fmt clean browser-deps ladder-check demo-ladder minio bench-mezzfs
+.PHONY: all deps build test demo bench bench-score bench-encode fuzz vet fmt clean browser-deps ladder-check demo-ladder minio bench-mezzfs
 
 all: build
 
@@ -73,10 +73,11 @@ fuzz: deps
 	$(GO) test ./quality -run '^$$' -fuzz '^FuzzParseModel$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./ladder -run '^$$' -fuzz '^FuzzParseMediaPlaylist$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./mezzfs -run '^$$' -fuzz '^FuzzReadTrace$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./encode -run '^$$' -fuzz '^FuzzProbe$$' -fuzztime $(FUZZTIME)
 
 # bench prints frames/s of the scorer at 1 and 2 threads and its peak memory
 # on a ten times longer input; compare with ../shared/vmaf-ref/README.md.
-bench: bench-score bench-mezzfs
+bench: bench-score bench-mezzfs bench-encode
 bench-score: build
 	$(GO) test ./quality -run '^$$' -bench 'BenchmarkScore' -benchtime 3x -timeout 30m
 
@@ -85,6 +86,12 @@ bench-score: build
 # prints the sequential throughput ratio and random 1 MiB reads/s.
 bench-mezzfs: build minio
 	$(GO) test ./mezzfs -run '^$$' -bench 'BenchmarkS3' -benchtime 1x -timeout 20m
+
+# bench-encode runs `rung encode` and the ffmpeg CLI (x264, preset medium,
+# CRF 23) on the 720p clip in the same run and prints wall time, size and
+# VMAF of each, and their ratios.
+bench-encode: build
+	$(GO) test ./cmd/rung -run '^$$' -bench 'BenchmarkEncodeVsFFmpeg' -benchtime 3x -timeout 30m
 
 clean:
 	rm -rf $(BIN)

@@ -16,7 +16,7 @@ import (
 func rungCmd(args ...string) *exec.Cmd { return exec.Command(rungBin, args...) }
 
 // shared returns the shared data directory or skips the test.
-func shared(t *testing.T) string {
+func shared(t testing.TB) string {
 	t.Helper()
 	dir := os.Getenv("RUNG_SHARED")
 	if dir == "" {
