@@ -63,14 +63,6 @@ func newAudioCopier(job ConcatJob, m *atomicMuxer) (*audioCopier, error) {
 	return a, nil
 }
 
-// codecs lists the audio codecs for an error message.
-func (a *audioCopier) codecs() string {
-	if a == nil {
-		return ""
-	}
-	return fmt.Sprintf(", audio %v", a.names)
-}
-
 // writeUntil writes the audio packets whose output dts is before t
 // (output time, time base tb).
 func (a *audioCopier) writeUntil(t int64, tb astiav.Rational) error {

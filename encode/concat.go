@@ -100,7 +100,10 @@ func Concat(ctx context.Context, job ConcatJob) error {
 		}
 	}
 	if err := m.writeHeader(nil); err != nil {
-		return fmt.Errorf("%w (codecs: video %s%s)", err, par.CodecID().Name(), audio.codecs())
+		if audio != nil {
+			return fmt.Errorf("%w: %s cannot hold video %s with audio %s (write .mkv, or drop the audio)", err, format, par.CodecID().Name(), strings.Join(audio.names, ", "))
+		}
+		return fmt.Errorf("%w: %s cannot hold video %s", err, format, par.CodecID().Name())
 	}
 	first := job.Chunks[0].Start
 	pts := func(i int) int64 { // pts of frame first+i; before it, extrapolated

@@ -112,6 +112,9 @@ func (b *bars) projected(decor.Statistics) string {
 		return ""
 	}
 	size := float64(b.last.Bytes) * float64(b.last.Total) / float64(b.last.Done)
+	if size < 1e6 {
+		return fmt.Sprintf("~%.0f kB", size/1e3)
+	}
 	return fmt.Sprintf("~%.1f MB", size/1e6)
 }
 
