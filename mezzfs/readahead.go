@@ -41,7 +41,7 @@ func newReadahead(blockSize, maxBlocks int64) *readahead {
 
 // observe records a read of n bytes at off and returns the half-open range
 // of block indexes [first, last) to prefetch; first == last means none.
-// A read continues a stream when it starts no more than a block before or
+// A read continues a stream when it starts no more than a page before or
 // after where the stream is (demuxers skip small gaps, such as the packets
 // of other streams, and re-read a little after seeking).
 func (r *readahead) observe(off, n int64) (first, last int64) {
@@ -81,11 +81,14 @@ func (r *readahead) stalled(end int64) {
 	}
 }
 
-// match returns the stream that a read at off continues, or nil.
+// match returns the stream that a read at off continues, or nil: one
+// whose position is within a page (a 32nd of a block) of off. A wider
+// tolerance would take random reads for streams.
 func (r *readahead) match(off int64) *raStream {
+	tol := r.blockSize / pagesPerBlock
 	for i := range r.streams {
 		s := &r.streams[i]
-		if s.valid && off >= s.next-r.blockSize && off <= s.next+r.blockSize {
+		if s.valid && off >= s.next-tol && off <= s.next+tol {
 			return s
 		}
 	}
