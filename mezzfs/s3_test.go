@@ -90,10 +90,11 @@ func TestS3Open(t *testing.T) {
 		t.Fatal("content differs")
 	}
 	st := stats.Snapshot()
-	// Every block once, plus the pages of reads made before their stream
-	// was seen as one (one each for the four readers, 300 KiB each).
-	if st.BytesFetched < int64(len(data)) || st.BytesFetched > int64(len(data))+4*(300<<10+2<<20/pagesPerBlock) || st.BytesRead != int64(len(data))+1000 {
-		t.Fatalf("stats %+v: want every byte fetched once, and a few pages", st)
+	// Four interleaved readers look random one by one (pages) and
+	// sequential together (blocks): some bytes come twice, as a page and
+	// in a block, never more.
+	if st.BytesFetched < int64(len(data)) || st.BytesFetched > 2*int64(len(data)) || st.BytesRead != int64(len(data))+1000 {
+		t.Fatalf("stats %+v: want every byte fetched once or twice", st)
 	}
 
 	for _, bad := range []string{s3test.URL(bucket, "missing.bin"), s3test.URL("nobucket", "x"), "s3://" + bucket + "/"} {
