@@ -91,7 +91,7 @@ func Concat(ctx context.Context, job ConcatJob) error {
 	vst.SetTimeBase(v.TimeBase.av())
 	var audio *audioCopier
 	if job.Audio != nil {
-		audio, err = newAudioCopier(job, m)
+		audio, err = newAudioCopier(job, m, format)
 		if err != nil {
 			return err
 		}
@@ -157,6 +157,9 @@ func Concat(ctx context.Context, job ConcatJob) error {
 	if audio != nil {
 		last := decodeIndex - 1
 		if err := audio.writeUntil(pts(last)+v.FrameDuration(first+last), v.TimeBase.av()); err != nil {
+			return err
+		}
+		if err := audio.finish(); err != nil {
 			return err
 		}
 	}

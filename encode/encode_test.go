@@ -191,3 +191,41 @@ func TestEncodeAudioMKV(t *testing.T) {
 		t.Errorf("work dir: %v", err)
 	}
 }
+
+// TestEncodeAudioToAAC encodes a source with PCM audio, which MP4 cannot
+// hold, into MP4: the audio is re-encoded to AAC and lasts as long as the
+// video, from the same start.
+func TestEncodeAudioToAAC(t *testing.T) {
+	needFFmpeg(t)
+	dir := t.TempDir()
+	src := filepath.Join(dir, "pcm.mkv")
+	gen := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25",
+		"-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "2", "-ac", "2", "-c:v", "ffv1", "-c:a", "pcm_s16le", src)
+	if out, err := gen.CombinedOutput(); err != nil {
+		t.Fatalf("generate %s: %v: %s", src, err, out)
+	}
+	res := encodeFile(t, src, Job{Settings: Settings{Codec: "x264", CRF: 30, Preset: "ultrafast"}, Output: filepath.Join(dir, "out.mp4"),
+		PlanOptions: PlanOptions{ChunkSeconds: 0.5, MinChunk: 0.25, NoScenes: true}})
+	out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "stream=codec_name,channels,start_time,duration", "-of", "json", res.Output).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Streams []struct {
+			CodecName string `json:"codec_name"`
+			Channels  int    `json:"channels"`
+			StartTime string `json:"start_time"`
+			Duration  string `json:"duration"`
+		}
+	}
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Streams) != 2 || doc.Streams[1].CodecName != "aac" || doc.Streams[1].Channels != 2 ||
+		doc.Streams[0].StartTime != doc.Streams[1].StartTime || doc.Streams[0].Duration != "2.000000" || doc.Streams[1].Duration != "2.000000" {
+		t.Errorf("streams %+v: want video and stereo AAC, both from the same start for 2 s", doc.Streams)
+	}
+	if msg := ffmpegDecodeErrors(t, res.Output); msg != "" {
+		t.Errorf("decoding %s: %s", res.Output, msg)
+	}
+}

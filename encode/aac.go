@@ -1,0 +1,222 @@
+package encode
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/asticode/go-astiav"
+)
+
+// mp4Audio lists the audio codecs the MP4 muxer takes as they are; other
+// audio is re-encoded to AAC for MP4 outputs.
+var mp4Audio = map[string]bool{"aac": true, "mp3": true, "ac3": true, "eac3": true, "opus": true, "alac": true}
+
+// aacBitRate is the AAC bit rate per channel.
+const aacBitRate = 96000
+
+// aacTranscoder re-encodes one audio stream to AAC: decoder, a filter graph
+// converting to planar float in 1024-sample frames (aformat,
+// asetnsamples), and FFmpeg's AAC encoder.
+type aacTranscoder struct {
+	name      string
+	dec, enc  *astiav.CodecContext
+	graph     *astiav.FilterGraph
+	src, sink *astiav.FilterContext
+	frame     *astiav.Frame
+	filtered  *astiav.Frame
+	pkt       *astiav.Packet
+	inTB      astiav.Rational // the source stream's time base
+}
+
+// newAACTranscoder opens a decoder for in and an AAC encoder, and fills
+// out's codec parameters from the encoder.
+func newAACTranscoder(name string, in, out *astiav.Stream) (*aacTranscoder, error) {
+	t := &aacTranscoder{name: name, inTB: in.TimeBase()}
+	ok := false
+	defer func() {
+		if !ok {
+			t.close()
+		}
+	}()
+	cp := in.CodecParameters()
+	dc := astiav.FindDecoder(cp.CodecID())
+	ec := astiav.FindEncoderByName("aac")
+	if dc == nil || ec == nil {
+		return nil, fmt.Errorf("encode: %s: no %s decoder or AAC encoder", name, cp.CodecID().Name())
+	}
+	if t.dec = astiav.AllocCodecContext(dc); t.dec == nil {
+		return nil, fmt.Errorf("encode: %s: cannot allocate a %s decoder", name, dc.Name())
+	}
+	if err := cp.ToCodecContext(t.dec); err != nil {
+		return nil, fmt.Errorf("encode: %s: audio decoder parameters: %w", name, err)
+	}
+	t.dec.SetTimeBase(in.TimeBase())
+	if err := t.dec.Open(dc, nil); err != nil {
+		return nil, fmt.Errorf("encode: %s: open %s decoder: %w", name, dc.Name(), err)
+	}
+	// Mono stays mono; everything else becomes stereo AAC (aformat
+	// downmixes with libswresample's default matrix).
+	n := t.dec.ChannelLayout().NbChannels()
+	layout := astiav.ChannelLayoutStereo
+	if n == 1 {
+		layout = astiav.ChannelLayoutMono
+	}
+	if t.enc = astiav.AllocCodecContext(ec); t.enc == nil {
+		return nil, fmt.Errorf("encode: %s: cannot allocate an AAC encoder", name)
+	}
+	rate := t.dec.SampleRate()
+	t.enc.SetSampleRate(rate)
+	t.enc.SetSampleFormat(astiav.SampleFormatFltp)
+	t.enc.SetChannelLayout(layout)
+	t.enc.SetBitRate(int64(aacBitRate * layout.NbChannels()))
+	t.enc.SetTimeBase(astiav.NewRational(1, rate))
+	t.enc.SetFlags(t.enc.Flags().Add(astiav.CodecContextFlagGlobalHeader))
+	if err := t.enc.Open(ec, nil); err != nil {
+		return nil, fmt.Errorf("encode: %s: open AAC encoder: %w", name, err)
+	}
+	if err := out.CodecParameters().FromCodecContext(t.enc); err != nil {
+		return nil, fmt.Errorf("encode: %s: AAC stream parameters: %w", name, err)
+	}
+	out.SetTimeBase(t.enc.TimeBase())
+	if err := t.buildGraph(layout, n); err != nil {
+		return nil, err
+	}
+	t.frame, t.filtered, t.pkt = astiav.AllocFrame(), astiav.AllocFrame(), astiav.AllocPacket()
+	ok = true
+	return t, nil
+}
+
+// buildGraph makes abuffer -> aformat -> asetnsamples -> abuffersink; n
+// is the decoder's channel count.
+func (t *aacTranscoder) buildGraph(layout astiav.ChannelLayout, n int) error {
+	t.graph = astiav.AllocFilterGraph()
+	args := astiav.FilterArgs{
+		"channel_layout": t.dec.ChannelLayout().String(),
+		"sample_fmt":     t.dec.SampleFormat().Name(),
+		"sample_rate":    strconv.Itoa(t.dec.SampleRate()),
+		"time_base":      t.inTB.String(),
+	}
+	if n <= 2 { // also when the source leaves the order unspecified ("2 channels")
+		args["channel_layout"] = layout.String()
+	}
+	var err error
+	if t.src, err = t.graph.NewFilterContext(astiav.FindFilterByName("abuffer"), "in", args); err != nil {
+		return fmt.Errorf("encode: %s: audio filter source: %w", t.name, err)
+	}
+	if t.sink, err = t.graph.NewFilterContext(astiav.FindFilterByName("abuffersink"), "out", nil); err != nil {
+		return fmt.Errorf("encode: %s: audio filter sink: %w", t.name, err)
+	}
+	outputs, inputs := astiav.AllocFilterInOut(), astiav.AllocFilterInOut()
+	defer outputs.Free()
+	defer inputs.Free()
+	outputs.SetName("in")
+	outputs.SetFilterContext(t.src)
+	outputs.SetPadIdx(0)
+	inputs.SetName("out")
+	inputs.SetFilterContext(t.sink)
+	inputs.SetPadIdx(0)
+	graph := fmt.Sprintf("aformat=sample_fmts=fltp:channel_layouts=%s,asetnsamples=n=%d:p=0", layout.String(), max(t.enc.FrameSize(), 1))
+	if err := t.graph.Parse(graph, inputs, outputs); err != nil {
+		return fmt.Errorf("encode: %s: audio filter %q: %w", t.name, graph, err)
+	}
+	if err := t.graph.Configure(); err != nil {
+		return fmt.Errorf("encode: %s: audio filter: %w", t.name, err)
+	}
+	return nil
+}
+
+// send decodes pkt (nil at the end flushes everything) and hands each
+// AAC packet, in the encoder's time base, to write.
+func (t *aacTranscoder) send(pkt *astiav.Packet, write func(*astiav.Packet) error) error {
+	if err := t.dec.SendPacket(pkt); err != nil && !errors.Is(err, astiav.ErrEof) {
+		return fmt.Errorf("encode: %s: decode audio: %w", t.name, err)
+	}
+	for {
+		err := t.dec.ReceiveFrame(t.frame)
+		if errors.Is(err, astiav.ErrEagain) {
+			return nil
+		}
+		if errors.Is(err, astiav.ErrEof) {
+			if err := t.src.BuffersrcAddFrame(nil, astiav.NewBuffersrcFlags()); err != nil {
+				return fmt.Errorf("encode: %s: flush audio filter: %w", t.name, err)
+			}
+			if err := t.drain(write); err != nil {
+				return err
+			}
+			return t.encode(nil, write)
+		}
+		if err != nil {
+			return fmt.Errorf("encode: %s: decode audio: %w", t.name, err)
+		}
+		err = t.src.BuffersrcAddFrame(t.frame, astiav.NewBuffersrcFlags(astiav.BuffersrcFlagKeepRef))
+		t.frame.Unref()
+		if err != nil {
+			return fmt.Errorf("encode: %s: audio filter: %w", t.name, err)
+		}
+		if err := t.drain(write); err != nil {
+			return err
+		}
+	}
+}
+
+// drain encodes every frame the filter graph has ready.
+func (t *aacTranscoder) drain(write func(*astiav.Packet) error) error {
+	for {
+		err := t.sink.BuffersinkGetFrame(t.filtered, astiav.NewBuffersinkFlags())
+		if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("encode: %s: audio filter: %w", t.name, err)
+		}
+		if t.filtered.Pts() != astiav.NoPtsValue {
+			t.filtered.SetPts(astiav.RescaleQ(t.filtered.Pts(), t.sink.Inputs()[0].TimeBase(), t.enc.TimeBase()))
+		}
+		err = t.encode(t.filtered, write)
+		t.filtered.Unref()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// encode sends f (nil flushes) to the AAC encoder and writes its packets.
+func (t *aacTranscoder) encode(f *astiav.Frame, write func(*astiav.Packet) error) error {
+	if err := t.enc.SendFrame(f); err != nil {
+		return fmt.Errorf("encode: %s: AAC encoder: %w", t.name, err)
+	}
+	for {
+		err := t.enc.ReceivePacket(t.pkt)
+		if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("encode: %s: AAC encoder: %w", t.name, err)
+		}
+		err = write(t.pkt)
+		t.pkt.Unref()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+func (t *aacTranscoder) close() {
+	for _, f := range []*astiav.Frame{t.frame, t.filtered} {
+		if f != nil {
+			f.Free()
+		}
+	}
+	if t.pkt != nil {
+		t.pkt.Free()
+	}
+	if t.graph != nil {
+		t.graph.Free()
+	}
+	for _, cc := range []*astiav.CodecContext{t.dec, t.enc} {
+		if cc != nil {
+			cc.Free()
+		}
+	}
+}
