@@ -55,34 +55,43 @@ func (f *rangeFetcher) fetch(ctx context.Context, off, n int64) ([]byte, error) 
 	}
 	defer func() { <-f.sem }()
 	buf := make([]byte, n)
-	wait := f.backoff
+	err := withRetries(ctx, f.retries, f.backoff, func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, f.timeout)
+		defer cancel()
+		return f.once(ctx, buf, off)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mezzfs: read %s bytes %d-%d: %w", f.url, off, off+n-1, err)
+	}
+	return buf, nil
+}
+
+// withRetries calls attempt until it succeeds, fails in a way that another
+// try cannot fix (see retryable; ErrChanged), or retries more attempts
+// have failed, waiting backoff before the first retry and twice as long
+// before each next one (at most maxBackoff).
+func withRetries(ctx context.Context, retries int, backoff time.Duration, attempt func(context.Context) error) error {
 	var err error
-	for attempt := 0; attempt <= f.retries; attempt++ {
-		if attempt > 0 {
-			t := time.NewTimer(wait)
+	for i := 0; i <= retries; i++ {
+		if i > 0 {
+			t := time.NewTimer(backoff)
 			select {
 			case <-t.C:
 			case <-ctx.Done():
 				t.Stop()
-				return nil, fmt.Errorf("mezzfs: read %s bytes %d-%d: %w (last error: %v)", f.url, off, off+n-1, ctx.Err(), err)
+				return fmt.Errorf("%w (last error: %v)", ctx.Err(), err)
 			}
-			wait = min(2*wait, maxBackoff)
+			backoff = min(2*backoff, maxBackoff)
 		}
-		err = f.once(ctx, buf, off)
-		if err == nil {
-			return buf, nil
-		}
-		if errors.Is(err, ErrChanged) || !retryable(ctx, err) {
-			break
+		if err = attempt(ctx); err == nil || errors.Is(err, ErrChanged) || !retryable(ctx, err) {
+			return err
 		}
 	}
-	return nil, fmt.Errorf("mezzfs: read %s bytes %d-%d: %w", f.url, off, off+n-1, err)
+	return err
 }
 
 // once makes one ranged GET into buf.
 func (f *rangeFetcher) once(ctx context.Context, buf []byte, off int64) error {
-	ctx, cancel := context.WithTimeout(ctx, f.timeout)
-	defer cancel()
 	f.stats.addRequest()
 	out, err := f.api.GetObject(ctx, &s3.GetObjectInput{
 		Bucket:  aws.String(f.url.Bucket),

@@ -237,14 +237,22 @@ func (w *s3Writer) Write(p []byte) (int, error) {
 }
 
 // flush starts the upload of the buffered part (waiting for a free slot).
+// A part is retried as a ranged read is: on 5xx, resets and timeouts.
 func (w *s3Writer) flush() {
 	body, num := w.buf, w.next
 	w.buf, w.next = nil, w.next+1
 	w.g.Go(func() error {
-		out, err := w.api.UploadPart(w.ctx, &s3.UploadPartInput{
-			Bucket: aws.String(w.u.Bucket), Key: aws.String(w.u.Key), UploadId: aws.String(w.uploadID),
-			PartNumber: aws.Int32(num), Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body))),
-			ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
+		var out *s3.UploadPartOutput
+		err := withRetries(w.ctx, DefaultRetries, defaultBackoff, func(ctx context.Context) error {
+			ctx, cancel := context.WithTimeout(ctx, DefaultRequestTimeout)
+			defer cancel()
+			var err error
+			out, err = w.api.UploadPart(ctx, &s3.UploadPartInput{
+				Bucket: aws.String(w.u.Bucket), Key: aws.String(w.u.Key), UploadId: aws.String(w.uploadID),
+				PartNumber: aws.Int32(num), Body: bytes.NewReader(body), ContentLength: aws.Int64(int64(len(body))),
+				ChecksumAlgorithm: types.ChecksumAlgorithmCrc32,
+			})
+			return err
 		})
 		if err != nil {
 			return fmt.Errorf("part %d: %w", num, err)

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -108,6 +109,40 @@ func TestOutputS3(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("parts retried through injected faults", func(t *testing.T) {
+		proxy := s3test.NewProxy(t, srv.Endpoint, func(n int64, r *http.Request) s3test.Fault {
+			if r.Method != http.MethodPut {
+				return s3test.Pass
+			}
+			return []s3test.Fault{s3test.Status500, s3test.Pass, s3test.Reset, s3test.Status503, s3test.Pass}[n%5]
+		})
+		pc := s3test.Client(proxy.Endpoint)
+		url := s3test.URL(bucket, "faults.bin")
+		out, err := Create(ctx, url, Options{S3: pc})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer out.Abort()
+		if _, err := out.Write(data); err != nil {
+			t.Fatal(err)
+		}
+		if err := out.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		if proxy.Injected() < 3 {
+			t.Fatalf("%d faults injected", proxy.Injected())
+		}
+		src, err := Open(ctx, url, Options{S3: client})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer src.Close()
+		h := sha256.New()
+		if _, err := Copy(ctx, h, src, nil); err != nil || !bytes.Equal(h.Sum(nil), sha256Sum(data)) {
+			t.Fatalf("read back: %v, or the hash differs", err)
+		}
+	})
 
 	t.Run("aborted and cancelled uploads leave nothing", func(t *testing.T) {
 		out, err := Create(ctx, s3test.URL(bucket, "aborted.bin"), Options{S3: client})

@@ -96,8 +96,15 @@ func Open(ctx context.Context, name string, o Options) (*Source, error) {
 			return nil, err
 		}
 	}
-	stats.addRequest()
-	head, err := client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(u.Bucket), Key: aws.String(u.Key)})
+	var head *s3.HeadObjectOutput
+	err = withRetries(ctx, retriesOf(o), backoffOf(o), func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, timeoutOf(o))
+		defer cancel()
+		stats.addRequest()
+		var err error
+		head, err = client.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(u.Bucket), Key: aws.String(u.Key)})
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("mezzfs: open %s: %w", name, err)
 	}
@@ -122,21 +129,6 @@ func openS3(ctx context.Context, api objectAPI, u S3URL, info Info, o Options, s
 	if parallel <= 0 {
 		parallel = DefaultParallel
 	}
-	retries := o.Retries
-	switch {
-	case retries == 0:
-		retries = DefaultRetries
-	case retries < 0:
-		retries = 0
-	}
-	timeout := o.RequestTimeout
-	if timeout <= 0 {
-		timeout = DefaultRequestTimeout
-	}
-	backoff := o.backoff
-	if backoff <= 0 {
-		backoff = defaultBackoff
-	}
 	ra := int64(o.ReadAheadBlocks)
 	if ra == 0 {
 		ra = int64(min(parallel, 8))
@@ -147,7 +139,7 @@ func openS3(ctx context.Context, api objectAPI, u S3URL, info Info, o Options, s
 	}
 	f := &rangeFetcher{
 		api: api, url: u, etag: info.ETag,
-		retries: retries, timeout: timeout, backoff: backoff,
+		retries: retriesOf(o), timeout: timeoutOf(o), backoff: backoffOf(o),
 		sem: make(chan struct{}, parallel), stats: stats,
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -222,4 +214,31 @@ func (s *Source) Close() error {
 		return fmt.Errorf("mezzfs: close %s: %w", s.info.URL, err)
 	}
 	return nil
+}
+
+// retriesOf returns the retries after a first attempt that o asks for.
+func retriesOf(o Options) int {
+	switch {
+	case o.Retries == 0:
+		return DefaultRetries
+	case o.Retries < 0:
+		return 0
+	}
+	return o.Retries
+}
+
+// timeoutOf returns the time bound of one attempt.
+func timeoutOf(o Options) time.Duration {
+	if o.RequestTimeout <= 0 {
+		return DefaultRequestTimeout
+	}
+	return o.RequestTimeout
+}
+
+// backoffOf returns the wait before the first retry.
+func backoffOf(o Options) time.Duration {
+	if o.backoff <= 0 {
+		return defaultBackoff
+	}
+	return o.backoff
 }
