@@ -103,10 +103,8 @@ func EncodeChunk(ctx context.Context, job ChunkJob) error {
 		case i < 0:
 			return fmt.Errorf("encode: %s: decoded a frame with pts %d, which the probe did not see", job.Info.Name, frame.Pts())
 		case i < c.Start:
-			continue
-		case i >= c.End:
-			continue // frames reordered past the end; the loop ends when all are in
-		case i != c.Start+done:
+			continue // decoded from the keyframe before the chunk
+		case i != c.Start+done: // frames come in presentation order: a gap is a lost frame
 			return fmt.Errorf("encode: %s: chunk %d: decoded frame %d, want %d (seek landed after the keyframe?)", job.Info.Name, c.Index, i, c.Start+done)
 		}
 		f, err := sc.convert(frame)

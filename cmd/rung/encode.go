@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 
 	"github.com/urfave/cli/v2"
 	"rung/encode"
@@ -65,9 +67,14 @@ func runEncode(c *cli.Context) error {
 	job.Source, job.Name = src, args[0]
 	progress, wait := progressOutput(c.Bool("json"))
 	job.Progress = progress
-	res, err := encode.Encode(c.Context, job)
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM) // finished chunks stay for the rerun
+	defer stop()
+	res, err := encode.Encode(ctx, job)
 	wait()
 	if err != nil {
+		if ctx.Err() != nil && c.Context.Err() == nil {
+			return fmt.Errorf("encode: interrupted; finished chunks stay in %s for the rerun", workDir(job))
+		}
 		if errors.Is(err, encode.ErrUnknownCodec) {
 			return usageError{err}
 		}
