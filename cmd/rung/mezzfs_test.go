@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"rung/internal/s3test"
 )
@@ -102,5 +104,59 @@ func TestMezzfsCLI(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "x")); err == nil {
 		t.Error("a failed cp left its destination")
+	}
+}
+
+func TestMezzfsMountCLI(t *testing.T) {
+	if _, err := os.Stat("/dev/fuse"); err != nil {
+		t.Skip("/dev/fuse is missing: FUSE mounts cannot be tested here")
+	}
+	srv := s3test.Start(t)
+	s3Env(t, srv)
+	bucket := srv.Bucket("studio")
+	data := make([]byte, 3<<20+1)
+	rand.NewChaCha8([32]byte{2}).Read(data)
+	srv.Put(bucket, "titles/x/mezz.mov", data)
+	dir := t.TempDir()
+	stats := filepath.Join(t.TempDir(), "stats.json")
+	cmd := exec.Command(rungBin, "mezzfs", "mount", s3test.URL(bucket, "titles"), dir, "--stats", stats)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer cmd.Process.Kill()
+	path := filepath.Join(dir, "x", "mezz.mov")
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if _, err := os.Stat(path); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not appear: %s", path, stderr.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || sha256.Sum256(b) != sha256.Sum256(data) {
+		t.Fatalf("read through the mount: %v (or the hash differs)", err)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("mount exited with %v: %s", err, stderr.String())
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("mount did not end on interrupt")
+	}
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("still mounted after interrupt")
+	}
+	var st map[string]int64
+	if b, err := os.ReadFile(stats); err != nil || json.Unmarshal(b, &st) != nil || st["bytes_read"] < int64(len(data)) {
+		t.Fatalf("stats after unmount: %v %s", err, b)
 	}
 }
