@@ -40,6 +40,8 @@ func TestLadderShared(t *testing.T) {
 		t.Skip("long: set RUNG_LADDER_CHECK=1 (make ladder-check)")
 	}
 	clips, _ := filepath.Glob(filepath.Join(sharedDir(), "clips", "*.mkv"))
+	y4m, _ := filepath.Glob(filepath.Join(sharedDir(), "clips", "*.y4m"))
+	clips = append(clips, y4m...)
 	if only := os.Getenv("RUNG_LADDER_CLIPS"); only != "" {
 		clips = nil
 		for _, c := range strings.Split(only, ",") {
