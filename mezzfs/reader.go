@@ -74,12 +74,14 @@ func (r *blockReader) ReadAt(p []byte, off int64) (int, error) {
 	paged := end-off < r.bs/2
 
 	var units []*unitCall
+	var ahead []bool // units[i] is a block fetched ahead of this read
 	for i := off / r.bs; i <= (end-1)/r.bs; i++ {
 		if c := r.lookup(blockKey{r.object, i}, i*r.bs, true); c != nil || !paged {
+			found := c != nil
 			if c == nil {
 				c = r.start(blockKey{r.object, i}, i*r.bs, min(r.bs, r.size-i*r.bs))
 			}
-			units = append(units, c)
+			units, ahead = append(units, c), append(ahead, found)
 			continue
 		}
 		// A random read of a block not at hand: only its pages.
@@ -90,7 +92,7 @@ func (r *blockReader) ReadAt(p []byte, off int64) (int, error) {
 			if c == nil {
 				c = r.start(k, j*r.ps, min(r.ps, r.size-j*r.ps))
 			}
-			units = append(units, c)
+			units, ahead = append(units, c), append(ahead, false)
 		}
 	}
 	if paged && !random {
@@ -111,13 +113,16 @@ func (r *blockReader) ReadAt(p []byte, off int64) (int, error) {
 		}
 	}
 
+	// The reader stalls when it must wait for a block read-ahead started:
+	// the window is too small for its pace. Waiting for a fetch this read
+	// started (the start of a stream, a random read) says nothing of that.
 	n := 0
-	waited := false
-	for _, c := range units {
+	stalled := false
+	for u, c := range units {
 		select {
 		case <-c.done:
 		default:
-			waited = true
+			stalled = stalled || ahead[u]
 		}
 		if err := r.wait(c); err != nil {
 			return n, err
@@ -128,7 +133,7 @@ func (r *blockReader) ReadAt(p []byte, off int64) (int, error) {
 		}
 		n += copy(p[n:end-off], c.data[pos-c.base:])
 	}
-	if waited && !random {
+	if stalled && !random {
 		r.mu.Lock()
 		r.ra.stalled(end)
 		r.mu.Unlock()
