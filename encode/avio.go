@@ -83,7 +83,10 @@ type demuxer struct {
 // its stream information.
 func openDemuxer(src Source, name string) (*demuxer, error) {
 	r := &sourceReader{src: src}
-	ioc, err := astiav.AllocIOContext(avioBufferSize, false, r.read, r.seek, nil)
+	// go-astiav allocates a Go buffer of this size for every read: keep it
+	// no larger than the source.
+	size := int(min(avioBufferSize, max(4096, src.Size())))
+	ioc, err := astiav.AllocIOContext(size, false, r.read, r.seek, nil)
 	if err != nil {
 		return nil, fmt.Errorf("encode: open %s: %w", name, err)
 	}
