@@ -105,6 +105,13 @@ func TestMezzfsCLI(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "x")); err == nil {
 		t.Error("a failed cp left its destination")
 	}
+
+	// --s3-endpoint instead of AWS_ENDPOINT_URL (last: nothing else may
+	// run without an endpoint on loopback).
+	t.Setenv("AWS_ENDPOINT_URL", "")
+	if out, errOut, code := runRung(t, "mezzfs", "stat", url, "--s3-endpoint", srv.Endpoint); code != 0 || !strings.Contains(out, etag) {
+		t.Fatalf("stat --s3-endpoint: exit %d, %q %s", code, out, errOut)
+	}
 }
 
 func TestMezzfsMountCLI(t *testing.T) {
