@@ -66,10 +66,14 @@ type sourceSession struct {
 	statsPath string
 }
 
-// openSession builds mezzfs options from sourceFlags.
+// openSession builds mezzfs options from sourceFlags. Options.Stats and
+// Options.Trace stay nil unless asked for (encode then reads local files
+// directly).
 func openSession(c *cli.Context) (*sourceSession, error) {
 	s := &sourceSession{statsPath: c.String("stats")}
-	s.opts.Stats = new(mezzfs.Stats)
+	if s.statsPath != "" {
+		s.opts.Stats = new(mezzfs.Stats)
+	}
 	s.opts.S3Options.Endpoint = c.String("s3-endpoint")
 	s.opts.CacheOptions.Dir = c.String("cache-dir")
 	if p := c.String("mezzfs-trace"); p != "" {
