@@ -97,7 +97,13 @@ func openDemuxer(src Source, name string) (*demuxer, error) {
 	}
 	fc.SetPb(ioc)
 	fc.SetFlags(fc.Flags().Add(astiav.FormatContextFlagCustomIo))
-	if err := fc.OpenInput(name, nil, nil); err != nil {
+	// A source is data, never a pointer elsewhere: no protocol is allowed
+	// for nested opens, so a playlist-like input (hls, concat, dash,
+	// image sequences) cannot make FFmpeg read local files, pipes or URLs.
+	opts := astiav.NewDictionary()
+	defer opts.Free()
+	opts.Set("protocol_whitelist", "none", 0)
+	if err := fc.OpenInput(name, nil, opts); err != nil {
 		fc.Free() // avformat_open_input already freed it; Free is a no-op then
 		ioc.Free()
 		return nil, fmt.Errorf("encode: open %s: not a media file FFmpeg can read: %w", name, err)

@@ -126,3 +126,21 @@ func FuzzProbe(f *testing.F) {
 		}
 	})
 }
+
+// TestNestedOpensRefused checks that an input naming other files (an
+// ffconcat list, an HLS playlist) cannot make FFmpeg open them: a source
+// is data, never a pointer to local files or URLs.
+func TestNestedOpensRefused(t *testing.T) {
+	media, err := filepath.Abs(filepath.Join("testdata", "tiny.mkv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, text := range map[string]string{
+		"list.ffconcat": "ffconcat version 1.0\nfile '" + media + "'\n",
+		"list.m3u8":     "#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXTINF:0.2,\nfile://" + media + "\n#EXT-X-ENDLIST\n",
+	} {
+		if _, err := Probe(context.Background(), newBytesSource([]byte(text)), name); err == nil {
+			t.Errorf("%s: probed %s through it", name, media)
+		}
+	}
+}
