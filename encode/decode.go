@@ -21,6 +21,10 @@ type frameDecoder struct {
 	cc      *astiav.CodecContext
 	pkt     *astiav.Packet
 	flushed bool // the demuxer is exhausted and the decoder was sent its flush packet
+	// keep, when set, selects the packets (by pts) that are decoded; the
+	// others are dropped unread by the decoder. Only for intra-only
+	// streams, where every frame decodes on its own.
+	keep func(pts int64) bool
 }
 
 // decoderFor picks the decoder of a codec: libdav1d for AV1 (FFmpeg's
@@ -122,7 +126,7 @@ func (fd *frameDecoder) feed() error {
 		if err != nil {
 			return fmt.Errorf("encode: %s: read packet: %w", fd.name, err)
 		}
-		if fd.pkt.StreamIndex() != fd.stream.Index() {
+		if fd.pkt.StreamIndex() != fd.stream.Index() || (fd.keep != nil && !fd.keep(fd.pkt.Pts())) {
 			fd.pkt.Unref()
 			continue
 		}

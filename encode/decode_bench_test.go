@@ -53,7 +53,7 @@ func BenchmarkFrameDifferences(b *testing.B) {
 	}
 	frames := 0
 	for b.Loop() {
-		d, err := FrameDifferences(context.Background(), src, info)
+		d, err := FrameDifferences(context.Background(), src, info, SceneOptions{})
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -45,7 +45,7 @@ func PlanChunks(ctx context.Context, src Source, info *Info, opts PlanOptions) (
 	// A source that fits in one chunk is encoded in one piece: there is
 	// no boundary to place, so the scene detector's decode is skipped.
 	if !opts.NoScenes && v.Frames > max(maxLen, minLen) {
-		diffs, err := FrameDifferences(ctx, src, info)
+		diffs, err := FrameDifferences(ctx, src, info, opts.Scene)
 		if err != nil {
 			return nil, err
 		}

@@ -35,26 +35,95 @@ func (o SceneOptions) withDefaults() SceneOptions {
 	return o
 }
 
+// sceneStride is the spacing of the coarse pass over intra-only sources.
+const sceneStride = 4
+
 // FrameDifferences decodes the source's luma, averages it over square
 // blocks to about sceneWidth samples across, and returns for every frame
 // i > 0 the mean absolute difference to frame i-1 on the 8-bit scale
 // (d[0] is 0).
-func FrameDifferences(ctx context.Context, src Source, info *Info) ([]float64, error) {
+//
+// Intra-only sources (every frame a keyframe: FFV1, ProRes, DNxHD
+// mezzanines), whose frames decode on their own, are first compared every
+// sceneStride frames; only the spans whose difference reaches the
+// threshold are decoded frame by frame, and the other frames get the
+// span's difference shared evenly, which is below any cut.
+func FrameDifferences(ctx context.Context, src Source, info *Info, opts SceneOptions) ([]float64, error) {
+	opts = opts.withDefaults()
+	v := info.Video
+	area := float64(sceneBlock(v) * sceneBlock(v))
+	diff := func(a, b []int32) float64 { return meanAbsDiff(a, b) / area }
+	if len(v.Keyframes) != v.Frames || v.Frames < 4*sceneStride {
+		sums, err := lumaSums(ctx, src, info, func(int) bool { return true }, false)
+		if err != nil {
+			return nil, err
+		}
+		diffs := make([]float64, v.Frames)
+		for i := 1; i < v.Frames; i++ {
+			diffs[i] = diff(sums[i], sums[i-1])
+		}
+		return diffs, nil
+	}
+	coarse := func(i int) bool { return i%sceneStride == 0 || i == v.Frames-1 }
+	sums, err := lumaSums(ctx, src, info, coarse, true)
+	if err != nil {
+		return nil, err
+	}
+	diffs := make([]float64, v.Frames)
+	refine := make([]bool, v.Frames) // frames of the spans to decode one by one
+	for start := 0; start < v.Frames-1; {
+		end := min(start+sceneStride, v.Frames-1)
+		d := diff(sums[end], sums[start])
+		if d >= opts.Threshold {
+			for i := start; i <= end; i++ {
+				refine[i] = true
+			}
+		}
+		for i := start + 1; i <= end; i++ {
+			diffs[i] = d / float64(end-start)
+		}
+		start = end
+	}
+	fine, err := lumaSums(ctx, src, info, func(i int) bool { return refine[i] }, true)
+	if err != nil {
+		return nil, err
+	}
+	for i := 1; i < v.Frames; i++ {
+		if refine[i] && refine[i-1] {
+			diffs[i] = diff(fine[i], fine[i-1])
+		}
+	}
+	return diffs, nil
+}
+
+// sceneBlock is the side of the luma blocks the detector averages.
+func sceneBlock(v *VideoInfo) int { return max(1, (v.Width+sceneWidth-1)/sceneWidth) }
+
+// lumaSums decodes the frames want selects and returns their luma block
+// sums, indexed by frame (nil for frames not decoded). With skip, the
+// other frames' packets are not even decoded (intra-only sources).
+func lumaSums(ctx context.Context, src Source, info *Info, want func(int) bool, skip bool) ([][]int32, error) {
 	v := info.Video
 	fd, err := openFrameDecoder(src, info.Name, 0)
 	if err != nil {
 		return nil, err
 	}
 	defer fd.Close()
+	if skip {
+		fd.keep = func(pts int64) bool {
+			i := frameIndex(v, pts)
+			return i < 0 || want(i)
+		}
+	}
 	gray := astiav.FindPixelFormatByName("gray")
 	sc := newScaler(v.Width, v.Height, gray) // luma only; a plain copy for 8-bit YUV
 	defer sc.free()
 	frame := astiav.AllocFrame()
 	defer frame.Free()
-	block := max(1, (v.Width+sceneWidth-1)/sceneWidth)
+	block := sceneBlock(v)
 	var buf []byte
-	var cur, prev []int32
-	diffs := make([]float64, 0, v.Frames)
+	sums := make([][]int32, v.Frames)
+	decoded := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -65,6 +134,13 @@ func FrameDifferences(ctx context.Context, src Source, info *Info) ([]float64, e
 		}
 		if err != nil {
 			return nil, err
+		}
+		i := frameIndex(v, frame.Pts())
+		if i < 0 {
+			return nil, fmt.Errorf("encode: %s: decoded a frame with pts %d, which the probe did not see", info.Name, frame.Pts())
+		}
+		if !want(i) {
+			continue
 		}
 		f, err := sc.convert(frame)
 		if err != nil {
@@ -80,15 +156,15 @@ func FrameDifferences(ctx context.Context, src Source, info *Info) ([]float64, e
 		if _, err := f.ImageCopyToBuffer(buf[:n], 1); err != nil {
 			return nil, fmt.Errorf("encode: %s: copy frame: %w", info.Name, err)
 		}
-		cur = blockSums(cur, buf[:n], f.Width(), f.Height(), block)
-		if prev == nil {
-			diffs = append(diffs, 0)
-		} else {
-			diffs = append(diffs, meanAbsDiff(cur, prev)/float64(block*block))
-		}
-		cur, prev = prev, cur
+		sums[i] = blockSums(nil, buf[:n], f.Width(), f.Height(), block)
+		decoded++
 	}
-	return diffs, nil
+	for i := range sums {
+		if want(i) && sums[i] == nil {
+			return nil, fmt.Errorf("encode: %s: scene detection: frame %d was not decoded (%d of %d frames)", info.Name, i, decoded, v.Frames)
+		}
+	}
+	return sums, nil
 }
 
 // blockSums sums a w x h 8-bit plane over block x block squares (partial
@@ -106,7 +182,8 @@ func blockSums(dst []int32, plane []byte, w, h, block int) []int32 {
 	return dst
 }
 
-// meanAbsDiff returns the mean absolute difference of two block-sum arrays.
+// meanAbsDiff returns the mean absolute difference of two block-sum
+// arrays, per sample of the blocks (8-bit scale).
 func meanAbsDiff(a, b []int32) float64 {
 	var sum int64
 	for i, x := range a {
