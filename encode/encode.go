@@ -87,11 +87,19 @@ func Encode(ctx context.Context, job Job) (*Result, error) {
 	if err := cache.ensure(); err != nil {
 		return nil, err
 	}
+	paths := make([]string, len(plan.Chunks))
+	missing := 0
+	for i, c := range plan.Chunks {
+		paths[i] = cache.Path(c.Index, ChunkKey(sourceID, c, job.Settings))
+		if !cache.Has(paths[i]) {
+			missing++
+		}
+	}
 	workers := job.Workers
 	if workers <= 0 {
 		workers = DefaultWorkers(info, job.Settings)
 	}
-	workers = min(workers, len(plan.Chunks))
+	workers = max(1, min(workers, missing))
 	settings := job.Settings
 	if settings.Threads == 0 && workers > 1 {
 		settings.Threads = max(1, runtime.NumCPU()/workers)
@@ -108,12 +116,10 @@ func Encode(ctx context.Context, job Job) (*Result, error) {
 	rep := &reporter{fn: job.Progress, began: began, chunks: len(plan.Chunks), total: total}
 	rep.send(Event{Kind: EventPlan, Chunk: -1})
 
-	paths := make([]string, len(plan.Chunks))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
 	var mu sync.Mutex // guards res.Encoded, res.Cached
 	for i, c := range plan.Chunks {
-		paths[i] = cache.Path(c.Index, ChunkKey(sourceID, c, job.Settings))
 		if cache.Has(paths[i]) {
 			mu.Lock()
 			res.Cached++

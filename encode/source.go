@@ -6,10 +6,13 @@
 package encode
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+
+	"rung/mezzfs"
 )
 
 // Source is the only way encode reads media: random access to a fixed
@@ -32,13 +35,28 @@ func (s *fileSource) Size() int64                             { return s.size }
 func (s *fileSource) Close() error                            { return s.f.Close() }
 
 // OpenSource turns an input URL into a Source and the function that
-// releases it. It is the one place where URLs are interpreted: local paths
-// (and file:// URLs) are opened as files; other schemes are refused until
-// mezzfs serves them.
+// releases it. It is the one place where URLs are interpreted: s3:// URLs
+// are read by byte range through mezzfs (the standard AWS credential
+// chain, AWS_ENDPOINT_URL), local paths (and file:// URLs) are opened as
+// files, other schemes are refused.
 func OpenSource(url string) (Source, func() error, error) {
+	return OpenSourceWith(context.Background(), url, mezzfs.Options{})
+}
+
+// OpenSourceWith is OpenSource with mezzfs options (statistics, a read
+// trace, the S3 endpoint, the block cache). Local files are read through
+// mezzfs too when the options ask for statistics or a trace, so that
+// their reads count. ctx bounds the reads of an s3:// Source.
+func OpenSourceWith(ctx context.Context, url string, o mezzfs.Options) (Source, func() error, error) {
+	if mezzfs.IsS3(url) {
+		return openMezzfs(ctx, url, o)
+	}
 	path := strings.TrimPrefix(url, "file://")
 	if i := strings.Index(path, "://"); i > 0 && !strings.ContainsAny(path[:i], "/\\") {
 		return nil, nil, fmt.Errorf("encode: open %s: scheme %q not supported", url, path[:i])
+	}
+	if o.Stats != nil || o.Trace != nil {
+		return openMezzfs(ctx, url, o)
 	}
 	f, err := os.Open(path)
 	if err != nil {
@@ -55,4 +73,13 @@ func OpenSource(url string) (Source, func() error, error) {
 	}
 	s := &fileSource{f: f, size: st.Size()}
 	return s, s.Close, nil
+}
+
+// openMezzfs opens url as a mezzfs.Source.
+func openMezzfs(ctx context.Context, url string, o mezzfs.Options) (Source, func() error, error) {
+	src, err := mezzfs.Open(ctx, url, o)
+	if err != nil {
+		return nil, nil, err
+	}
+	return src, src.Close, nil
 }
