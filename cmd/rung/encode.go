@@ -20,7 +20,7 @@ func encodeCommand() *cli.Command {
 		Name:      "encode",
 		Usage:     "encode a video in scene-cut chunks in parallel, resuming from finished chunks",
 		ArgsUsage: "INPUT",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file (.mp4 or .mkv)"},
 			&cli.StringFlag{Name: "codec", Value: "x264", Usage: "x264, x265, svtav1, vp9 or aom"},
 			&cli.Float64Flag{Name: "crf", Value: 23, Usage: "constant quality (CRF)"},
@@ -41,12 +41,12 @@ func encodeCommand() *cli.Command {
 			&cli.BoolFlag{Name: "no-audio", Usage: "drop the source's audio"},
 			&cli.BoolFlag{Name: "clean", Usage: "remove the work dir after a successful encode"},
 			&cli.BoolFlag{Name: "json", Usage: "progress as JSON events on stdout, one per line"},
-		},
+		}, sourceFlags()...),
 		Action: runEncode,
 	}
 }
 
-func runEncode(c *cli.Context) error {
+func runEncode(c *cli.Context) (err error) {
 	args, err := positional(c)
 	if err != nil {
 		return err
@@ -59,7 +59,12 @@ func runEncode(c *cli.Context) error {
 		return err
 	}
 	quietFFmpeg()
-	src, closeSrc, err := encode.OpenSource(args[0])
+	s, err := openSession(c)
+	if err != nil {
+		return err
+	}
+	defer func() { err = s.close(err) }()
+	src, closeSrc, err := encode.OpenSourceWith(c.Context, args[0], s.opts)
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -76,16 +77,25 @@ func TestMezzfsLargeObjectRanges(t *testing.T) {
 	size := info.Size
 
 	t.Run("probe", func(t *testing.T) {
-		stats := new(mezzfs.Stats)
-		src, err := mezzfs.Open(ctx, url, mezzfs.Options{S3: srv.Client(), Stats: stats})
+		// As a user would: rung probe s3://... --stats FILE.
+		s3Env(t, srv)
+		statsPath := filepath.Join(t.TempDir(), "stats.json")
+		out, errOut, code := runRung(t, "probe", url, "--json", "--stats", statsPath)
+		if code != 0 {
+			t.Fatalf("rung probe %s: exit %d: %s", url, code, errOut)
+		}
+		var got encode.Info
+		if err := json.Unmarshal([]byte(out), &got); err != nil || got.Video == nil || got.Video.Frames != info.Video.Frames {
+			t.Fatalf("rung probe %s: %v; want %d frames", url, err, info.Video.Frames)
+		}
+		b, err := os.ReadFile(statsPath)
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer src.Close()
-		if _, err := encode.Probe(ctx, src, url); err != nil {
+		st, err := mezzfs.ReadStatsFile(b)
+		if err != nil {
 			t.Fatal(err)
 		}
-		st := stats.Snapshot()
 		t.Logf("probe of %d bytes: %+v, fetched %.2f%%", size, st, 100*st.FetchedRatio(size))
 		if st.FetchedRatio(size) < 0.02 {
 			return

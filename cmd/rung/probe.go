@@ -11,15 +11,15 @@ import (
 	"rung/encode"
 )
 
-// probeCommand is `rung probe INPUT [--json]`.
+// probeCommand is `rung probe INPUT [--json] [--stats FILE] [--mezzfs-trace FILE]`.
 func probeCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "probe",
 		Usage:     "describe a video: streams, exact frame count, colour, keyframe index",
 		ArgsUsage: "INPUT",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "json", Usage: "print the description as JSON, keyframe index included"},
-		},
+		}, sourceFlags()...),
 		Action: func(c *cli.Context) error {
 			args, err := positional(c)
 			if err != nil {
@@ -45,8 +45,13 @@ func probeCommand() *cli.Command {
 }
 
 // probeURL opens url as a Source and probes it.
-func probeURL(c *cli.Context, url string) (*encode.Info, error) {
-	src, closeSrc, err := encode.OpenSource(url)
+func probeURL(c *cli.Context, url string) (_ *encode.Info, err error) {
+	s, err := openSession(c)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { err = s.close(err) }()
+	src, closeSrc, err := encode.OpenSourceWith(c.Context, url, s.opts)
 	if err != nil {
 		return nil, err
 	}
