@@ -71,14 +71,27 @@ func FrameDifferences(ctx context.Context, src Source, info *Info, opts SceneOpt
 	}
 	diffs := make([]float64, v.Frames)
 	refine := make([]bool, v.Frames) // frames of the spans to decode one by one
+	var spans []float64              // per-frame difference of each span so far
 	for start := 0; start < v.Frames-1; {
 		end := min(start+sceneStride, v.Frames-1)
 		d := diff(sums[end], sums[start])
-		if d >= opts.Threshold {
+		// A span may hold a cut when its difference reaches the threshold
+		// and, per frame, stands out from the previous spans the way
+		// SceneCuts asks of a frame: a cut of c over motion m per frame
+		// gives c+(n-1)m against n*m, and c >= 2m means c+(n-1)m >= (n+1)m.
+		perFrame := d / float64(end-start)
+		prev := spans[max(0, len(spans)-opts.Window):]
+		var mean float64
+		for _, p := range prev {
+			mean += p / float64(len(prev))
+		}
+		n := float64(end - start)
+		if d >= opts.Threshold && (len(prev) == 0 || perFrame*n >= mean*(n+1)) {
 			for i := start; i <= end; i++ {
 				refine[i] = true
 			}
 		}
+		spans = append(spans, perFrame)
 		for i := start + 1; i <= end; i++ {
 			diffs[i] = d / float64(end-start)
 		}
