@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -12,29 +11,6 @@ import (
 
 	"rung/internal/vmafref"
 )
-
-// openRef opens an input of a reference pair as libvmaf read it.
-func openRef(t testing.TB, path string, e vmafref.Entry) VideoReader {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { f.Close() })
-	if e.Raw != nil {
-		st, _ := f.Stat()
-		r, err := NewRawReader(f, path, e.Raw.Width, e.Raw.Height, e.Raw.PixFmt, st.Size())
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
-	r, err := NewY4MReader(f, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return r
-}
 
 // TestConformance scores every pair of ../shared/vmaf-ref/pairs.json with
 // every model libvmaf was run with, and compares each frame with libvmaf's
@@ -71,10 +47,8 @@ func TestConformance(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			refPath, disPath := vmafref.Inputs(t, dir, es[0])
-			res, err := Score(context.Background(), openRef(t, refPath, es[0]), openRef(t, disPath, es[0]), ScoreOptions{
-				Extractors: ex, Model: model, Threads: 2, RefName: refPath, DisName: disPath,
-			})
+			ref, dis := openPairReaders(t, dir, es[0])
+			res, err := Score(context.Background(), ref, dis, ScoreOptions{Extractors: ex, Model: model, Threads: 2})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -35,10 +35,8 @@ func (s *shifted) ReadPicture(p *Picture) error {
 
 func TestEstimateOffsetFindsShift(t *testing.T) {
 	dir, e := vmafref.Find(t, "cars_768x432_crf28.vmaf_v0.6.1")
-	refPath, disPath := vmafref.Inputs(t, dir, e)
 	for _, late := range []int{0, 2, 5} {
-		ref := openRef(t, refPath, e)
-		dis := VideoReader(openRef(t, disPath, e))
+		ref, dis := openPairReaders(t, dir, e)
 		if late > 0 {
 			dis = &shifted{VideoReader: dis, late: late}
 		}
@@ -53,8 +51,8 @@ func TestEstimateOffsetFindsShift(t *testing.T) {
 	}
 	// Scoring the late input with the found offset gives libvmaf's scores
 	// of the aligned pair.
-	ref := openRef(t, refPath, e)
-	dis := &shifted{VideoReader: openRef(t, disPath, e), late: 2}
+	ref, late := openPairReaders(t, dir, e)
+	dis := &shifted{VideoReader: late, late: 2}
 	model, err := LoadModel(dir + "/vmaf/model/vmaf_v0.6.1.json")
 	if err != nil {
 		t.Fatal(err)

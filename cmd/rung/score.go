@@ -5,7 +5,7 @@ import (
 	"io"
 	"math"
 	"os"
-	"strings"
+	"path/filepath"
 
 	"github.com/urfave/cli/v2"
 
@@ -83,18 +83,12 @@ func runScore(c *cli.Context) error {
 	if err != nil {
 		return usagef("score: %v", err)
 	}
-	raw := rawFormat{width: c.Int("width"), height: c.Int("height"), pixfmt: c.String("pixfmt")}
 	refPath, disPath := c.String("reference"), c.String("distorted")
-	ref, err := openVideo(c.Context, refPath, raw, nil)
+	ref, dis, err := openPair(c)
 	if err != nil {
 		return err
 	}
 	defer ref.Close()
-	info := ref.Info()
-	dis, err := openVideo(c.Context, disPath, raw, &info)
-	if err != nil {
-		return err
-	}
 	defer dis.Close()
 
 	quiet := c.String("json") == "-"
@@ -135,7 +129,7 @@ func runScore(c *cli.Context) error {
 	}
 	if p := c.String("plot"); p != "" {
 		format, _ := quality.PlotFormat(p)
-		pl, err := quality.PlotFrames(res, "vmaf", fmt.Sprintf("%s vs %s", baseName(disPath), baseName(refPath)))
+		pl, err := quality.PlotFrames(res, "vmaf", fmt.Sprintf("%s vs %s", filepath.Base(disPath), filepath.Base(refPath)))
 		if err != nil {
 			return err
 		}
@@ -174,7 +168,7 @@ func writeOutput(path string, write func(io.Writer) error) error {
 	if path == "-" {
 		return write(os.Stdout)
 	}
-	tmp, err := os.CreateTemp(dirOf(path), ".rung-*.tmp")
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".rung-*.tmp")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
@@ -192,28 +186,14 @@ func writeOutput(path string, write func(io.Writer) error) error {
 	return nil
 }
 
-func dirOf(path string) string {
-	if i := strings.LastIndexByte(path, '/'); i >= 0 {
-		return path[:i+1]
-	}
-	return "."
-}
-
 // estimateOffset prints the most likely constant frame offset of the
 // distorted input (for --frame-offset) and how clear the answer is.
 func estimateOffset(c *cli.Context) error {
-	raw := rawFormat{width: c.Int("width"), height: c.Int("height"), pixfmt: c.String("pixfmt")}
-	refPath, disPath := c.String("reference"), c.String("distorted")
-	ref, err := openVideo(c.Context, refPath, raw, nil)
+	ref, dis, err := openPair(c)
 	if err != nil {
 		return err
 	}
 	defer ref.Close()
-	info := ref.Info()
-	dis, err := openVideo(c.Context, disPath, raw, &info)
-	if err != nil {
-		return err
-	}
 	defer dis.Close()
 	est, err := quality.EstimateOffset(c.Context, ref, dis, quality.OffsetOptions{})
 	if err != nil {
@@ -223,4 +203,19 @@ func estimateOffset(c *cli.Context) error {
 	return nil
 }
 
-func baseName(p string) string { return p[strings.LastIndexByte(p, '/')+1:] }
+// openPair opens --reference and --distorted; the distorted input takes the
+// reference's format.
+func openPair(c *cli.Context) (ref, dis *video, err error) {
+	raw := rawFormat{width: c.Int("width"), height: c.Int("height"), pixfmt: c.String("pixfmt")}
+	ref, err = openVideo(c.Context, c.String("reference"), raw, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	info := ref.Info()
+	dis, err = openVideo(c.Context, c.String("distorted"), raw, &info)
+	if err != nil {
+		ref.Close()
+		return nil, nil, err
+	}
+	return ref, dis, nil
+}
