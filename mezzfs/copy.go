@@ -19,15 +19,10 @@ func Copy(ctx context.Context, dst io.Writer, src *Source, progress func(done in
 		if err := ctx.Err(); err != nil {
 			return done, fmt.Errorf("mezzfs: copy %s: %w", src.Info().URL, err)
 		}
-		n, err := src.ReadAt(buf[:min(int64(len(buf)), src.Size()-done)], done)
-		if n > 0 {
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return done, fmt.Errorf("mezzfs: copy %s: %w", src.Info().URL, werr)
-			}
-			done += int64(n)
-			if progress != nil {
-				progress(done)
-			}
+		n, err := src.writeRange(dst, done, min(int64(len(buf)), src.Size()-done), buf)
+		done += n
+		if n > 0 && progress != nil {
+			progress(done)
 		}
 		if err != nil && !(err == io.EOF && done == src.Size()) {
 			return done, fmt.Errorf("mezzfs: copy %s: %w", src.Info().URL, err)

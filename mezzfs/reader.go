@@ -56,13 +56,24 @@ func newBlockReader(ctx context.Context, object string, size int64, cache *Cache
 
 // ReadAt implements io.ReaderAt.
 func (r *blockReader) ReadAt(p []byte, off int64) (int, error) {
+	n := 0
+	err := r.visit(off, int64(len(p)), func(b []byte) error {
+		n += copy(p[n:], b)
+		return nil
+	})
+	return n, err
+}
+
+// visit hands the bytes [off, off+want) to fn in order, as slices of
+// cached units that fn must neither modify nor keep. It returns io.EOF
+// when the object ends before off+want, and fn's first error.
+func (r *blockReader) visit(off, want int64, fn func([]byte) error) error {
 	if off >= r.size {
-		return 0, io.EOF
+		return io.EOF
 	}
-	want := int64(len(p))
 	end := min(off+want, r.size)
 	if end <= off {
-		return 0, nil
+		return nil
 	}
 	r.mu.Lock()
 	raFirst, raLast := r.ra.observe(off, end-off)
@@ -116,7 +127,7 @@ func (r *blockReader) ReadAt(p []byte, off int64) (int, error) {
 	// The reader stalls when it must wait for a block read-ahead started:
 	// the window is too small for its pace. Waiting for a fetch this read
 	// started (the start of a stream, a random read) says nothing of that.
-	n := 0
+	pos := off
 	stalled := false
 	for u, c := range units {
 		select {
@@ -125,23 +136,26 @@ func (r *blockReader) ReadAt(p []byte, off int64) (int, error) {
 			stalled = stalled || ahead[u]
 		}
 		if err := r.wait(c); err != nil {
-			return n, err
+			return err
 		}
-		pos := off + int64(n)
 		if pos < c.base || pos >= c.base+int64(len(c.data)) {
-			return n, fmt.Errorf("mezzfs: read %s: unit at %d holds %d bytes, not offset %d: %w", r.object, c.base, len(c.data), pos, io.ErrUnexpectedEOF)
+			return fmt.Errorf("mezzfs: read %s: unit at %d holds %d bytes, not offset %d: %w", r.object, c.base, len(c.data), pos, io.ErrUnexpectedEOF)
 		}
-		n += copy(p[n:end-off], c.data[pos-c.base:])
+		b := c.data[pos-c.base : min(end, c.base+int64(len(c.data)))-c.base]
+		if err := fn(b); err != nil {
+			return err
+		}
+		pos += int64(len(b))
 	}
 	if stalled && !random {
 		r.mu.Lock()
 		r.ra.stalled(end)
 		r.mu.Unlock()
 	}
-	if int64(n) < want {
-		return n, io.EOF
+	if pos < off+want {
+		return io.EOF
 	}
-	return n, nil
+	return nil
 }
 
 // wait blocks until c is done or the Source is closed.

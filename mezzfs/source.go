@@ -193,6 +193,34 @@ func (s *Source) ReadAt(p []byte, off int64) (int, error) {
 	return n, err
 }
 
+// writeRange writes the n bytes at off to w, as a ReadAt into buf and a
+// Write would, but S3 bytes go to w straight from the cache, without the
+// copy through buf. It reports reads and traces them as ReadAt does.
+func (s *Source) writeRange(w io.Writer, off, n int64, buf []byte) (int64, error) {
+	br, ok := s.r.(*blockReader)
+	if !ok {
+		k, err := s.ReadAt(buf[:n], off)
+		if k > 0 {
+			if _, werr := w.Write(buf[:k]); werr != nil {
+				return 0, werr
+			}
+		}
+		return int64(k), err
+	}
+	start := time.Now()
+	var done int64
+	err := br.visit(off, n, func(b []byte) error {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+		done += int64(len(b))
+		return nil
+	})
+	s.stats.addRead(done)
+	s.trace.record(s.info.URL, off, n, start, time.Since(start))
+	return done, err
+}
+
 // Size returns the object's size in bytes.
 func (s *Source) Size() int64 { return s.info.Size }
 
