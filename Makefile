@@ -73,7 +73,7 @@ fuzz: deps
 	$(GO) test ./quality -run '^$$' -fuzz '^FuzzParseModel$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./ladder -run '^$$' -fuzz '^FuzzParseMediaPlaylist$$' -fuzztime $(FUZZTIME)
 	$(GO) test ./mezzfs -run '^$$' -fuzz '^FuzzReadTrace$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./encode -run '^$$' -fuzz '^FuzzProbe$$' -fuzztime $(FUZZTIME)
+	$(GO) test ./encode -run '^$$' -fuzz '^FuzzProbe$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s
 
 # bench prints frames/s of the scorer at 1 and 2 threads and its peak memory
 # on a ten times longer input; compare with ../shared/vmaf-ref/README.md.
