@@ -315,3 +315,48 @@ func TestFetchRetries(t *testing.T) {
 		})
 	}
 }
+
+// TestSourceRecycledBlocks reads with many readers through a cache of two
+// blocks, so that block buffers are evicted and reused all the time, and
+// checks every byte.
+func TestSourceRecycledBlocks(t *testing.T) {
+	const bs = 16 << 10
+	data := pattern(64*bs + 100)
+	f := &fakeObject{data: data, etag: `"v1"`}
+	cache, err := NewCache(CacheOptions{BlockSize: bs, MemoryBudget: 2 * bs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openFake(t, f, Options{Cache: cache, ReadAheadBlocks: 4})
+	var wg sync.WaitGroup
+	errs := make(chan error, 6)
+	for w := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p := make([]byte, 5000+w*777)
+			for off := int64(w * 4099); off < int64(len(data)); off += int64(len(p)) / 2 {
+				n, err := s.ReadAt(p, off)
+				if err != nil && err != io.EOF {
+					errs <- err
+					return
+				}
+				if !bytes.Equal(p[:n], data[off:off+int64(n)]) {
+					errs <- fmt.Errorf("reader %d: bytes at %d differ", w, off)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	cache.mu.Lock()
+	recycled := len(cache.free) + len(cache.evicted)
+	cache.mu.Unlock()
+	if recycled == 0 && f.getCount() < 100 {
+		t.Fatalf("no buffer was recycled (%d GETs)", f.getCount())
+	}
+}

@@ -44,6 +44,7 @@ type rangeFetcher struct {
 	backoff time.Duration
 	sem     chan struct{}
 	stats   *Stats
+	alloc   func(n int64) []byte // buffers to fill entirely
 }
 
 // fetch returns the n bytes at off.
@@ -54,7 +55,7 @@ func (f *rangeFetcher) fetch(ctx context.Context, off, n int64) ([]byte, error) 
 		return nil, ctx.Err()
 	}
 	defer func() { <-f.sem }()
-	buf := make([]byte, n)
+	buf := f.alloc(n)
 	err := withRetries(ctx, f.retries, f.backoff, func(ctx context.Context) error {
 		ctx, cancel := context.WithTimeout(ctx, f.timeout)
 		defer cancel()

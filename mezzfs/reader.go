@@ -75,6 +75,8 @@ func (r *blockReader) visit(off, want int64, fn func([]byte) error) error {
 	if end <= off {
 		return nil
 	}
+	r.cache.enter() // the blocks seen below stay ours until exit
+	defer r.cache.exit()
 	r.mu.Lock()
 	raFirst, raLast := r.ra.observe(off, end-off)
 	r.mu.Unlock()
@@ -220,11 +222,22 @@ func (r *blockReader) start(k blockKey, base, n int64) *unitCall {
 		r.mu.Unlock()
 		return c
 	}
+	// A fetch of k may have ended since the caller's lookup: it put the
+	// unit in memory before leaving inflight.
+	if b, ok := r.cache.getMemory(k); ok && int64(len(b)) == n {
+		r.mu.Unlock()
+		return doneCall(base, b)
+	}
 	c := &unitCall{base: base, done: make(chan struct{})}
 	r.inflight[k] = c
 	r.mu.Unlock()
 	go func() {
-		c.data, c.err = r.fetch(r.ctx, base, n)
+		data, err := r.fetch(r.ctx, base, n)
+		// From the put on, readers may find the block in the cache or
+		// here: it must not be recycled until they are done with it.
+		r.cache.enter()
+		defer r.cache.exit()
+		c.data, c.err = data, err
 		if c.err == nil {
 			r.cache.put(k, c.data)
 		}

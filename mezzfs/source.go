@@ -140,7 +140,7 @@ func openS3(ctx context.Context, api objectAPI, u S3URL, info Info, o Options, s
 	f := &rangeFetcher{
 		api: api, url: u, etag: info.ETag,
 		retries: retriesOf(o), timeout: timeoutOf(o), backoff: backoffOf(o),
-		sem: make(chan struct{}, parallel), stats: stats,
+		sem: make(chan struct{}, parallel), stats: stats, alloc: cache.alloc,
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	br := newBlockReader(ctx, info.URL+"\x00"+info.ETag, info.Size, cache, f.fetch, ra, stats)
