@@ -25,9 +25,10 @@ const (
 // one among its files). It is safe for concurrent use.
 type Cache struct {
 	// Write once.
-	blockSize int64
-	budget    int64
-	dir       string // "" for memory only
+	blockSize  int64
+	budget     int64
+	dir        string // "" for memory only
+	recycleMax int    // bound of the evicted and free lists, in blocks
 
 	mu sync.Mutex
 	// Guarded by mu.
@@ -43,9 +44,6 @@ type Cache struct {
 	evicted [][]byte
 	free    [][]byte
 }
-
-// recycleMax bounds the evicted and free lists, in blocks.
-const recycleMax = 16
 
 // blockKey names one block of one version of one object.
 type blockKey struct {
@@ -74,6 +72,8 @@ func NewCache(o CacheOptions) (*Cache, error) {
 	if c.budget == 0 {
 		c.budget = DefaultMemoryBudget
 	}
+	// The recycling lists hold at most half the budget again.
+	c.recycleMax = int(max(2, c.budget/(4*c.blockSize)))
 	if c.dir != "" {
 		if err := os.MkdirAll(c.dir, 0o755); err != nil {
 			return nil, fmt.Errorf("mezzfs: cache dir %s: %w", c.dir, err)
@@ -149,7 +149,7 @@ func (c *Cache) _evict() {
 		ce := c.lru.Remove(e).(*cacheEntry)
 		delete(c.entries, ce.key)
 		c.used -= int64(len(ce.data))
-		if int64(len(ce.data)) == c.blockSize && int64(cap(ce.data)) == c.blockSize && len(c.evicted) < recycleMax {
+		if int64(len(ce.data)) == c.blockSize && int64(cap(ce.data)) == c.blockSize && len(c.evicted) < c.recycleMax {
 			c.evicted = append(c.evicted, ce.data)
 		}
 	}
@@ -170,7 +170,7 @@ func (c *Cache) exit() {
 	c.active--
 	if c.active == 0 {
 		for _, b := range c.evicted {
-			if len(c.free) < recycleMax {
+			if len(c.free) < c.recycleMax {
 				c.free = append(c.free, b)
 			}
 		}
