@@ -18,9 +18,9 @@ const pagesPerBlock = 32
 // blocks for read-ahead and large reads, and pages (a 32nd of a block) for
 // small reads of blocks not fetched ahead, so that a small read far from
 // any other, or the start of a stream in the middle of a block, costs
-// pages rather than a block. Each unit is fetched once no
-// matter how many readers ask (later askers wait for the fetch under
-// way), and the units a read needs are fetched in parallel.
+// pages rather than a block. Each unit is fetched once however many
+// readers ask (later askers wait for the fetch under way), and the units
+// a read needs are fetched in parallel.
 type blockReader struct {
 	// Write once.
 	ctx    context.Context // the Source's life; fetches run under it
