@@ -139,3 +139,45 @@ func TestMezzfsLargeObjectRanges(t *testing.T) {
 		}
 	})
 }
+
+// TestMezzfsEncodeCLI encodes an s3:// source with the CLI and checks the
+// output and the statistics file.
+func TestMezzfsEncodeCLI(t *testing.T) {
+	shared := os.Getenv("RUNG_SHARED")
+	if shared == "" {
+		shared = filepath.Join("..", "..", "..", "shared")
+	}
+	clip := filepath.Join(shared, "clips", "bottles_640x360.mkv")
+	if _, err := os.Stat(clip); err != nil {
+		t.Skipf("shared clips not found (%v): set RUNG_SHARED", err)
+	}
+	srv := s3test.Start(t)
+	s3Env(t, srv)
+	bucket := srv.Bucket("mezzanines")
+	srv.PutFile(bucket, "bottles.mkv", clip)
+	dir := t.TempDir()
+	out, stats, trace := filepath.Join(dir, "out.mp4"), filepath.Join(dir, "stats.json"), filepath.Join(dir, "trace.jsonl")
+	_, errOut, code := runRung(t, "encode", s3test.URL(bucket, "bottles.mkv"), "-o", out, "--codec", "x264", "--preset", "ultrafast",
+		"--crf", "30", "--stats", stats, "--mezzfs-trace", trace, "--no-audio")
+	if code != 0 {
+		t.Fatalf("rung encode s3://: exit %d: %s", code, errOut)
+	}
+	if fi, err := os.Stat(out); err != nil || fi.Size() == 0 {
+		t.Fatalf("no output: %v", err)
+	}
+	b, err := os.ReadFile(stats)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := mezzfs.ReadStatsFile(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fi, _ := os.Stat(clip)
+	if st.BytesRead < fi.Size() || st.BytesFetched < fi.Size() || st.Requests < 2 {
+		t.Fatalf("stats %+v for a %d-byte source", st, fi.Size())
+	}
+	if tb, err := os.ReadFile(trace); err != nil || len(tb) == 0 {
+		t.Fatalf("no trace: %v", err)
+	}
+}
