@@ -26,10 +26,13 @@ type video struct {
 func (v *video) Close() error { return v.close() }
 
 // openVideo opens path as a y4m stream (sniffed by its signature), a raw
-// .yuv file (sized by raw), or anything FFmpeg decodes. like, when set, is the
+// .yuv file (sized by raw), or anything FFmpeg decodes, local or s3://. like, when set, is the
 // reference's format: a decoded distorted input is scaled to its size with
 // bicubic, as Netflix scores.
 func openVideo(ctx context.Context, path string, raw rawFormat, like *quality.VideoInfo) (*video, error) {
+	if strings.Contains(path, "://") {
+		return openDecoded(ctx, path, like) // s3:// and the like: read by range through mezzfs
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
