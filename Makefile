@@ -4,13 +4,15 @@
 SHELL := /bin/bash
 GO ?= go
 export RUNG_SHARED ?= $(abspath ../shared)
-export RUNG_MODEL_DIR ?= $(RUNG_SHARED)/vmaf/model
 BIN := bin
+# libvmaf's model files: the shared copy, else ones `make models` downloads.
+export RUNG_MODEL_DIR ?= $(if $(wildcard $(RUNG_SHARED)/vmaf/model/vmaf_v0.6.1.json),$(RUNG_SHARED)/vmaf/model,$(abspath $(BIN)/model))
+MODEL_URL := https://raw.githubusercontent.com/Netflix/vmaf/f85a853692a8c730d0270cd733c8bb30b5b93b7c/model
 DEB_PKGS := libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev \
 	libswscale-dev libswresample-dev libavutil-dev pkg-config ffmpeg fuse3 gcc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test demo bench bench-score bench-encode fuzz vet fmt clean browser-deps ladder-check demo-ladder minio bench-mezzfs
+.PHONY: all deps build test demo models bench bench-score bench-encode fuzz vet fmt clean browser-deps ladder-check demo-ladder minio bench-mezzfs
 
 all: build
 
@@ -35,10 +37,18 @@ test: build browser-deps minio
 	$(GO) test -timeout 20m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=10s
 
+# models downloads libvmaf's model files (the commit the reference data came
+# from) when no shared copy is there.
+models:
+	@for m in vmaf_v0.6.1 vmaf_4k_v0.6.1; do [ -s "$(RUNG_MODEL_DIR)/$$m.json" ] && continue; \
+		mkdir -p "$(RUNG_MODEL_DIR)"; echo "downloading $$m.json into $(RUNG_MODEL_DIR)"; \
+		curl -fsSL -o "$(RUNG_MODEL_DIR)/$$m.json.tmp" "$(MODEL_URL)/$$m.json" && mv "$(RUNG_MODEL_DIR)/$$m.json.tmp" "$(RUNG_MODEL_DIR)/$$m.json" || \
+		{ rm -f "$(RUNG_MODEL_DIR)/$$m.json.tmp"; echo "no VMAF model $$m.json: put ../shared beside this directory or set RUNG_MODEL_DIR"; exit 1; }; done
+
 # demo scores a libvmaf reference pair (or a pair generated with ffmpeg when
 # ../shared is absent) and prints the pooled scores.
 DEMO := $(BIN)/demo
-demo: build
+demo: build models
 	@mkdir -p $(DEMO)
 	@if [ -f "$(RUNG_SHARED)/clips/bottles_640x360_48f.y4m" ]; then \
 		ref="$(RUNG_SHARED)/clips/bottles_640x360_48f.y4m"; \
