@@ -114,7 +114,9 @@ func mezzfsArgs(c *cli.Context, n int, what string) ([]string, error) {
 	return args, nil
 }
 
-func runMezzfsCat(c *cli.Context) (err error) {
+// withSource opens the one URL argument of c as a Source for use, then
+// closes it and the session (writing its stats and trace).
+func withSource(c *cli.Context, use func(*mezzfs.Source) error) (err error) {
 	args, err := mezzfsArgs(c, 1, "one URL")
 	if err != nil {
 		return err
@@ -129,37 +131,31 @@ func runMezzfsCat(c *cli.Context) (err error) {
 		return err
 	}
 	defer src.Close()
-	_, err = mezzfs.Copy(c.Context, os.Stdout, src, nil)
-	return err
+	return use(src)
 }
 
-func runMezzfsStat(c *cli.Context) (err error) {
-	args, err := mezzfsArgs(c, 1, "one URL")
-	if err != nil {
+func runMezzfsCat(c *cli.Context) error {
+	return withSource(c, func(src *mezzfs.Source) error {
+		_, err := mezzfs.Copy(c.Context, os.Stdout, src, nil)
 		return err
-	}
-	s, err := openSession(c)
-	if err != nil {
-		return err
-	}
-	defer func() { err = s.close(err) }()
-	src, err := mezzfs.Open(c.Context, args[0], s.opts)
-	if err != nil {
-		return err
-	}
-	defer src.Close()
-	info := src.Info()
-	if c.Bool("json") {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(info)
-	}
-	etag := info.ETag
-	if etag == "" {
-		etag = "-"
-	}
-	fmt.Printf("%s\t%d bytes\tetag %s\t%s\n", info.URL, info.Size, etag, info.ModTime.UTC().Format(time.RFC3339))
-	return nil
+	})
+}
+
+func runMezzfsStat(c *cli.Context) error {
+	return withSource(c, func(src *mezzfs.Source) error {
+		info := src.Info()
+		if c.Bool("json") {
+			enc := json.NewEncoder(os.Stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(info)
+		}
+		etag := info.ETag
+		if etag == "" {
+			etag = "-"
+		}
+		fmt.Printf("%s\t%d bytes\tetag %s\t%s\n", info.URL, info.Size, etag, info.ModTime.UTC().Format(time.RFC3339))
+		return nil
+	})
 }
 
 func runMezzfsCp(c *cli.Context) (err error) {
