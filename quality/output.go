@@ -43,13 +43,7 @@ func leadingZeros(v float64) int {
 // pooled returns the pooled value of every requested method for one
 // feature, over the scored frames.
 func pooled(res *Result, name string, methods []string) ([]float64, error) {
-	col := res.Scores.Column(name)
-	vals := make([]float64, 0, len(res.Scored))
-	for _, i := range res.Scored {
-		if i < len(col) && !math.IsNaN(col[i]) {
-			vals = append(vals, col[i])
-		}
-	}
+	vals := res.Values(name)
 	out := make([]float64, len(methods))
 	for k, m := range methods {
 		v, err := Pool(m, vals)
@@ -59,6 +53,16 @@ func pooled(res *Result, name string, methods []string) ([]float64, error) {
 		out[k] = v
 	}
 	return out, nil
+}
+
+// columns returns every feature name of res and its per-frame values.
+func columns(res *Result) ([]string, [][]float64) {
+	names := res.Scores.Names()
+	cols := make([][]float64, len(names))
+	for k, n := range names {
+		cols[k] = res.Scores.Column(n)
+	}
+	return names, cols
 }
 
 // poolMethods is libvmaf's four followed by the extra methods asked for.
@@ -82,14 +86,10 @@ func poolMethods(extra []string) []string {
 // (p1, p5, low1, ...) beside libvmaf's four.
 func WriteJSON(w io.Writer, res *Result, extra []string) error {
 	bw := bufio.NewWriter(w)
-	names := res.Scores.Names()
+	names, cols := columns(res)
 	fmt.Fprintf(bw, "{\n  \"version\": %q,\n", Version)
 	fmt.Fprintf(bw, "  \"fps\": %.2f,\n", res.FPS)
 	bw.WriteString("  \"frames\": [")
-	cols := make([][]float64, len(names))
-	for k, n := range names {
-		cols[k] = res.Scores.Column(n)
-	}
 	for fi, i := range res.Scored {
 		if fi > 0 {
 			bw.WriteString(",")
@@ -136,15 +136,11 @@ func WriteJSON(w io.Writer, res *Result, extra []string) error {
 // element per scored frame, and pooled_metrics.
 func WriteXML(w io.Writer, res *Result, extra []string) error {
 	bw := bufio.NewWriter(w)
-	names := res.Scores.Names()
+	names, cols := columns(res)
 	fmt.Fprintf(bw, "<VMAF version=\"%s\">\n", Version)
 	fmt.Fprintf(bw, "  <params qualityWidth=\"%d\" qualityHeight=\"%d\" />\n", res.Width, res.Height)
 	fmt.Fprintf(bw, "  <fyi fps=\"%.2f\" />\n", res.FPS)
 	bw.WriteString("  <frames>\n")
-	cols := make([][]float64, len(names))
-	for k, n := range names {
-		cols[k] = res.Scores.Column(n)
-	}
 	for _, i := range res.Scored {
 		fmt.Fprintf(bw, "    <frame frameNum=\"%d\" ", i)
 		for k, n := range names {
@@ -176,12 +172,10 @@ func WriteXML(w io.Writer, res *Result, extra []string) error {
 // every field followed by a comma.
 func WriteCSV(w io.Writer, res *Result) error {
 	bw := bufio.NewWriter(w)
-	names := res.Scores.Names()
+	names, cols := columns(res)
 	bw.WriteString("Frame,")
-	cols := make([][]float64, len(names))
-	for k, n := range names {
+	for _, n := range names {
 		bw.WriteString(n + ",")
-		cols[k] = res.Scores.Column(n)
 	}
 	bw.WriteString("\n")
 	for _, i := range res.Scored {

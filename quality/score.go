@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"runtime"
 	"sort"
 	"sync"
@@ -48,6 +49,22 @@ type Result struct {
 	// Warnings name features left out because the pictures are too small
 	// for them (as libvmaf leaves out float_ms_ssim below 176 lines).
 	Warnings []string
+}
+
+// Values returns feature name's values on the scored frames, skipping
+// frames where it was not computed; nil when no frame has it.
+func (r *Result) Values(name string) []float64 {
+	col := r.Scores.Column(name)
+	if col == nil {
+		return nil
+	}
+	vals := make([]float64, 0, len(r.Scored))
+	for _, i := range r.Scored {
+		if i < len(col) && !math.IsNaN(col[i]) {
+			vals = append(vals, col[i])
+		}
+	}
+	return vals
 }
 
 // frame is one ref/dis pair in flight; pictures are recycled through a free list.

@@ -141,15 +141,11 @@ func runScore(c *cli.Context) error {
 			return err
 		}
 	}
-	vals := res.Scores.Column(key)
+	vals := res.Values(key)
 	if vals == nil {
 		return fmt.Errorf("score: --gate %s needs a bootstrap model (--model vmaf_b_v0.6.3)", c.String("gate"))
 	}
-	scored := make([]float64, 0, len(res.Scored))
-	for _, i := range res.Scored {
-		scored = append(scored, vals[i])
-	}
-	score, err := quality.Pool(pool, scored)
+	score, err := quality.Pool(pool, vals)
 	if err != nil {
 		return err
 	}
