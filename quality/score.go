@@ -71,7 +71,7 @@ func (r *Result) Values(name string) []float64 {
 type frame struct {
 	i        int
 	ref, dis *Picture
-	local    *Scores // this frame's non-temporal features, merged in order
+	local    *Scores // this frame's non-temporal features, merged in order; reused
 	score    bool    // false when skipped by Subsample
 }
 
@@ -116,7 +116,7 @@ func Score(ctx context.Context, ref, dis VideoReader, opts ScoreOptions) (*Resul
 	g, ctx := errgroup.WithContext(ctx)
 	free := make(chan *frame, 2*threads+2)
 	for range cap(free) {
-		free <- &frame{ref: ri.NewPicture(), dis: di.NewPicture()}
+		free <- &frame{ref: ri.NewPicture(), dis: di.NewPicture(), local: NewScores()}
 	}
 	work := make(chan *frame, threads)
 	done := make(chan *frame, threads)
@@ -187,7 +187,7 @@ func Score(ctx context.Context, ref, dis VideoReader, opts ScoreOptions) (*Resul
 		}
 		workers.Go(func() error {
 			for f := range work {
-				f.local = NewScores()
+				f.local.reset(f.i)
 				if f.score {
 					for k, e := range ex {
 						err := e.Extract(f.ref, f.dis, f.i, f.local)
@@ -227,8 +227,9 @@ func Score(ctx context.Context, ref, dis VideoReader, opts ScoreOptions) (*Resul
 				}
 				delete(pending, next)
 				for _, name := range f.local.Names() {
-					v, _ := f.local.Get(name, f.i)
-					res.Scores.Set(name, f.i, v)
+					if v, ok := f.local.Get(name, f.i); ok {
+						res.Scores.Set(name, f.i, v)
+					}
 				}
 				for _, e := range temporal {
 					if err := e.Extract(f.ref, f.dis, f.i, res.Scores); err != nil {
@@ -240,7 +241,6 @@ func Score(ctx context.Context, ref, dis VideoReader, opts ScoreOptions) (*Resul
 				}
 				next++
 				res.Frames = next
-				f.local = nil
 				free <- f // never blocks: free has room for every frame
 				if opts.Progress != nil {
 					opts.Progress(next, total)

@@ -10,9 +10,10 @@ import (
 // the order the writers print them in. It is safe for concurrent use.
 type Scores struct {
 	mu    sync.Mutex
+	first int            // guarded by mu; frames before first are not held (per-frame collectors)
 	names []string       // guarded by mu
 	index map[string]int // guarded by mu
-	vals  [][]float64    // guarded by mu; vals[feature][frame], NaN when unset
+	vals  [][]float64    // guarded by mu; vals[feature][frame-first], NaN when unset
 }
 
 // NewScores returns an empty collector.
@@ -24,12 +25,21 @@ func NewScores() *Scores {
 func (s *Scores) Set(name string, i int, v float64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if i < s.first {
+		panic("quality: Scores.Set before the collector's first frame") // a broken scorer invariant
+	}
+	i -= s.first
 	k, ok := s.index[name]
 	if !ok {
 		k = len(s.names)
 		s.index[name] = k
 		s.names = append(s.names, name)
-		s.vals = append(s.vals, nil)
+		if k < cap(s.vals) {
+			s.vals = s.vals[:k+1] // reuse the column a reset left behind
+			s.vals[k] = s.vals[k][:0]
+		} else {
+			s.vals = append(s.vals, nil)
+		}
 	}
 	col := s.vals[k]
 	for len(col) <= i {
@@ -44,7 +54,8 @@ func (s *Scores) Get(name string, i int) (float64, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	k, ok := s.index[name]
-	if !ok || i >= len(s.vals[k]) || math.IsNaN(s.vals[k][i]) {
+	i -= s.first
+	if !ok || i < 0 || i >= len(s.vals[k]) || math.IsNaN(s.vals[k][i]) {
 		return 0, false
 	}
 	return s.vals[k][i], true
@@ -61,11 +72,19 @@ func (s *Scores) Names() []string {
 func (s *Scores) Frames() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s._frames()
+}
+
+// _frames is Frames with mu held.
+func (s *Scores) _frames() int {
 	n := 0
 	for _, col := range s.vals {
 		n = max(n, len(col))
 	}
-	return n
+	if n == 0 {
+		return 0
+	}
+	return s.first + n
 }
 
 // Column returns a copy of feature name's values, one per frame up to
@@ -77,13 +96,23 @@ func (s *Scores) Column(name string) []float64 {
 	if !ok {
 		return nil
 	}
-	out := append([]float64(nil), s.vals[k]...)
-	n := 0
-	for _, col := range s.vals {
-		n = max(n, len(col))
+	n := s._frames()
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = math.NaN()
 	}
-	for len(out) < n {
-		out = append(out, math.NaN())
-	}
+	copy(out[s.first:], s.vals[k])
 	return out
+}
+
+// reset empties s for reuse as the collector of frames from first on,
+// keeping its allocations: the scorer's per-frame collectors then hold one
+// value per feature whatever the frame number.
+func (s *Scores) reset(first int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.first = first
+	clear(s.index)
+	s.names = s.names[:0]
+	s.vals = s.vals[:0]
 }
