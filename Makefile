@@ -78,12 +78,15 @@ demo-ladder: build
 
 # fuzz runs every parser's fuzz target for FUZZTIME each (make test runs them briefly).
 FUZZTIME ?= 2m
+# Minimising a new input may take Go's default 60 s, longer than a short run:
+# keep it short so a run ends at FUZZTIME.
+FUZZFLAGS = -run '^$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s
 fuzz: deps
-	$(GO) test ./quality -run '^$$' -fuzz '^FuzzY4M$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./quality -run '^$$' -fuzz '^FuzzParseModel$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./ladder -run '^$$' -fuzz '^FuzzParseMediaPlaylist$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./mezzfs -run '^$$' -fuzz '^FuzzReadTrace$$' -fuzztime $(FUZZTIME)
-	$(GO) test ./encode -run '^$$' -fuzz '^FuzzProbe$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 2s
+	$(GO) test ./quality $(FUZZFLAGS) -fuzz '^FuzzY4M$$'
+	$(GO) test ./quality $(FUZZFLAGS) -fuzz '^FuzzParseModel$$'
+	$(GO) test ./ladder $(FUZZFLAGS) -fuzz '^FuzzParseMediaPlaylist$$'
+	$(GO) test ./mezzfs $(FUZZFLAGS) -fuzz '^FuzzReadTrace$$'
+	$(GO) test ./encode $(FUZZFLAGS) -fuzz '^FuzzProbe$$'
 
 # bench prints frames/s of the scorer at 1 and 2 threads and its peak memory
 # on a ten times longer input; compare with ../shared/vmaf-ref/README.md.
