@@ -9,6 +9,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"rung/mezzfs"
 	"rung/quality"
 )
 
@@ -16,8 +17,8 @@ func scoreCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "score",
 		Usage:     "score a distorted video against its reference with VMAF (libvmaf's numbers)",
-		UsageText: "rung score -r REF -d DIST [--model NAME|PATH] [--json FILE|-] [--min V]",
-		Flags: []cli.Flag{
+		UsageText: "rung score -r REF -d DIST [--model NAME|PATH] [--json FILE|-] [--min V] [--stats FILE] [--mezzfs-trace FILE]",
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "reference", Aliases: []string{"r"}, Usage: "reference `FILE` (y4m, raw .yuv, or anything FFmpeg decodes)"},
 			&cli.StringFlag{Name: "distorted", Aliases: []string{"d"}, Usage: "distorted `FILE`"},
 			&cli.StringFlag{Name: "model", Value: "vmaf_v0.6.1", Usage: "model `NAME` or path to a libvmaf JSON model"},
@@ -36,12 +37,12 @@ func scoreCommand() *cli.Command {
 			&cli.BoolFlag{Name: "estimate-offset", Usage: "only estimate the distorted input's constant frame offset and print it"},
 			&cli.IntFlag{Name: "subsample", Value: 1, Usage: "score every `N`th frame"},
 			&cli.IntFlag{Name: "frame-offset", Usage: "skip the first `K` distorted frames (negative: reference frames)"},
-		},
+		}, sourceFlags()...),
 		Action: runScore,
 	}
 }
 
-func runScore(c *cli.Context) error {
+func runScore(c *cli.Context) (err error) {
 	if c.NArg() > 0 {
 		return usagef("score: unexpected argument %q (inputs go with -r and -d)", c.Args().First())
 	}
@@ -68,8 +69,13 @@ func runScore(c *cli.Context) error {
 			return usagef("score: --plot: %v", err)
 		}
 	}
+	s, err := openSession(c)
+	if err != nil {
+		return err
+	}
+	defer func() { err = s.close(err) }()
 	if c.Bool("estimate-offset") {
-		return estimateOffset(c)
+		return estimateOffset(c, s.opts)
 	}
 	modelPath, err := quality.ResolveModel(c.String("model"))
 	if err != nil {
@@ -84,7 +90,7 @@ func runScore(c *cli.Context) error {
 		return usagef("score: %v", err)
 	}
 	refPath, disPath := c.String("reference"), c.String("distorted")
-	ref, dis, err := openPair(c)
+	ref, dis, err := openPair(c, s.opts)
 	if err != nil {
 		return err
 	}
@@ -184,8 +190,8 @@ func writeOutput(path string, write func(io.Writer) error) error {
 
 // estimateOffset prints the most likely constant frame offset of the
 // distorted input (for --frame-offset) and how clear the answer is.
-func estimateOffset(c *cli.Context) error {
-	ref, dis, err := openPair(c)
+func estimateOffset(c *cli.Context, opts mezzfs.Options) error {
+	ref, dis, err := openPair(c, opts)
 	if err != nil {
 		return err
 	}
@@ -199,16 +205,16 @@ func estimateOffset(c *cli.Context) error {
 	return nil
 }
 
-// openPair opens --reference and --distorted; the distorted input takes the
-// reference's format.
-func openPair(c *cli.Context) (ref, dis *video, err error) {
+// openPair opens --reference and --distorted, reading through mezzfs with
+// opts; the distorted input takes the reference's format.
+func openPair(c *cli.Context, opts mezzfs.Options) (ref, dis *video, err error) {
 	raw := rawFormat{width: c.Int("width"), height: c.Int("height"), pixfmt: c.String("pixfmt")}
-	ref, err = openVideo(c.Context, c.String("reference"), raw, nil)
+	ref, err = openVideo(c.Context, c.String("reference"), raw, nil, opts)
 	if err != nil {
 		return nil, nil, err
 	}
 	info := ref.Info()
-	dis, err = openVideo(c.Context, c.String("distorted"), raw, &info)
+	dis, err = openVideo(c.Context, c.String("distorted"), raw, &info, opts)
 	if err != nil {
 		ref.Close()
 		return nil, nil, err
