@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"rung/encode"
+	"rung/mezzfs"
 	"rung/quality"
 )
 
@@ -44,6 +45,9 @@ type MediaOptions struct {
 	Threads int
 	// Plan limits chunk lengths.
 	Plan encode.PlanOptions
+	// Source configures how sources are read (encode.OpenSourceWith):
+	// the S3 endpoint, the block cache, statistics and a read trace.
+	Source mezzfs.Options
 }
 
 // EncodeMedia is the Media of `rung ladder`: FFmpeg's libraries through
@@ -126,7 +130,7 @@ func (m *EncodeMedia) source(ctx context.Context, url string) (*mediaSource, err
 	if s, ok := m.sources[url]; ok {
 		return s, nil
 	}
-	src, closeSrc, err := encode.OpenSource(url)
+	src, closeSrc, err := encode.OpenSourceWith(ctx, url, m.o.Source)
 	if err != nil {
 		return nil, err
 	}

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
 	"rung/encode"
+	"rung/mezzfs"
 )
 
 // encodeCommand is `rung encode INPUT -o OUT --codec C --crf N ...`.
@@ -21,7 +24,7 @@ func encodeCommand() *cli.Command {
 		Usage:     "encode a video in scene-cut chunks in parallel, resuming from finished chunks",
 		ArgsUsage: "INPUT",
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file (.mp4 or .mkv)"},
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file (.mp4 or .mkv), a path or s3://bucket/key (uploaded once complete)"},
 			&cli.StringFlag{Name: "codec", Value: "x264", Usage: "x264, x265, svtav1, vp9 or aom"},
 			&cli.Float64Flag{Name: "crf", Value: 23, Usage: "constant quality (CRF)"},
 			&cli.IntFlag{Name: "qp", Usage: "constant quantizer instead of CRF (x264, x265, svtav1)"},
@@ -37,7 +40,7 @@ func encodeCommand() *cli.Command {
 			&cli.StringFlag{Name: "frames", Usage: "encode only frames A:B (B exclusive) as one chunk"},
 			&cli.StringFlag{Name: "plan-json", Usage: "write the chunk plan as JSON to FILE (- for stdout)"},
 			&cli.StringFlag{Name: "plan", Usage: "encode the chunks of a plan written by --plan-json"},
-			&cli.StringFlag{Name: "work-dir", Usage: "directory of finished chunks (default OUT.rung)"},
+			&cli.StringFlag{Name: "work-dir", Usage: "directory of finished chunks (default OUT.rung; for an s3:// OUT, one in $TMPDIR named after it)"},
 			&cli.BoolFlag{Name: "no-audio", Usage: "drop the source's audio"},
 			&cli.BoolFlag{Name: "clean", Usage: "remove the work dir after a successful encode"},
 			&cli.BoolFlag{Name: "json", Usage: "progress as JSON events on stdout, one per line"},
@@ -70,12 +73,28 @@ func runEncode(c *cli.Context) (err error) {
 	}
 	defer closeSrc()
 	job.Source, job.Name = src, args[0]
+	dst := job.Output
+	if mezzfs.IsS3(dst) {
+		// Encoded to a file in the work dir, uploaded once whole.
+		if job.WorkDir == "" {
+			job.WorkDir = s3WorkDir(dst)
+		}
+		if err := os.MkdirAll(job.WorkDir, 0o755); err != nil {
+			return fmt.Errorf("encode: work dir: %w", err)
+		}
+		job.Output = filepath.Join(job.WorkDir, path.Base(dst))
+		defer os.Remove(job.Output)
+	}
 	progress, wait := progressOutput(c.Bool("json"))
 	job.Progress = progress
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM) // finished chunks stay for the rerun
 	defer stop()
 	res, err := encode.Encode(ctx, job)
 	wait()
+	if err == nil && dst != job.Output {
+		err = uploadFile(ctx, job.Output, dst, s.opts)
+		res.Output = dst
+	}
 	if err != nil {
 		if ctx.Err() != nil && c.Context.Err() == nil {
 			return fmt.Errorf("encode: interrupted; finished chunks stay in %s for the rerun", workDir(job))
@@ -118,6 +137,11 @@ func encodeJob(c *cli.Context) (encode.Job, error) {
 	}
 	if _, err := encode.OutputFormat(job.Output); err != nil {
 		return job, usageError{err}
+	}
+	if mezzfs.IsS3(job.Output) {
+		if u, err := mezzfs.ParseS3URL(job.Output); err != nil || u.Key == "" || strings.HasSuffix(u.Key, "/") {
+			return job, usagef("encode: -o %s: want s3://bucket/key", job.Output)
+		}
 	}
 	if err := job.Settings.Validate(); err != nil {
 		return job, usageError{err}

@@ -5,14 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"rung/ladder"
+	"rung/mezzfs"
 )
 
 // ladderCommand is `rung ladder INPUT -o OUTDIR`: the per-title convex-hull
@@ -22,8 +25,8 @@ func ladderCommand() *cli.Command {
 		Name:      "ladder",
 		Usage:     "build the per-title convex-hull ladder of a source, its report and HLS renditions",
 		ArgsUsage: "INPUT",
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output directory (required)"},
+		Flags: append([]cli.Flag{
+			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output directory (required), a path or s3://bucket/prefix (built locally, uploaded once the ladder is done)"},
 			&cli.StringFlag{Name: "codec", Value: "x264", Usage: "x264|x265|svtav1|vp9|aom"},
 			&cli.StringFlag{Name: "resolutions", Usage: "candidate heights, e.g. 1080,720,540 (default: the source's and the standard ones below)"},
 			&cli.IntFlag{Name: "rungs", Value: 6, Usage: fmt.Sprintf("number of rungs (%d–%d)", ladder.MinRungs, ladder.MaxRungs)},
@@ -36,12 +39,12 @@ func ladderCommand() *cli.Command {
 			&cli.IntFlag{Name: "workers", Value: 1, Usage: "candidates encoded at once (each encode is chunk-parallel)"},
 			&cli.StringFlag{Name: "model", Usage: "VMAF model (default vmaf_v0.6.1, vmaf_4k_v0.6.1 above 2560x1440)"},
 			&cli.BoolFlag{Name: "json", Usage: "print progress and the result as JSON lines on stdout"},
-		},
+		}, sourceFlags()...),
 		Action: runLadder,
 	}
 }
 
-func runLadder(c *cli.Context) error {
+func runLadder(c *cli.Context) (err error) {
 	args, err := positional(c)
 	if err != nil {
 		return err
@@ -75,8 +78,25 @@ func runLadder(c *cli.Context) error {
 	if err := o.Validate(); err != nil {
 		return usageError{err}
 	}
+	if mezzfs.IsS3(outDir) {
+		if u, err := mezzfs.ParseS3URL(outDir); err != nil || u.Bucket == "" {
+			return usagef("ladder: -o %s: want s3://bucket/prefix", outDir)
+		}
+		// Built in a local directory, uploaded only once the ladder is done.
+		if o.OutDir, err = os.MkdirTemp("", "rung-ladder-"); err != nil {
+			return fmt.Errorf("ladder: work dir: %w", err)
+		}
+		defer os.RemoveAll(o.OutDir)
+	}
 	quietFFmpeg()
-	media, err := ladder.NewMedia(ladder.MediaOptions{Model: c.String("model"), CacheDir: filepath.Join(o.OutDir, "work", "chunks")})
+	s, err := openSession(c)
+	if err != nil {
+		return err
+	}
+	defer func() { err = s.close(err) }()
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	media, err := ladder.NewMedia(ladder.MediaOptions{Model: c.String("model"), CacheDir: filepath.Join(o.OutDir, "work", "chunks"), Source: s.opts})
 	if err != nil {
 		return err
 	}
@@ -96,9 +116,14 @@ func runLadder(c *cli.Context) error {
 		}
 		fmt.Fprintf(os.Stderr, "[%s %d/%d] %s (elapsed %s%s)\n", p.Stage, p.Done, p.Total, p.Label, el.Round(time.Second), eta)
 	}
-	res, err := ladder.Run(context.Background(), o)
+	res, err := ladder.Run(ctx, o)
 	if err != nil {
 		return err
+	}
+	if outDir != o.OutDir {
+		if res, err = uploadLadder(ctx, res, o.OutDir, outDir, s.opts); err != nil {
+			return err
+		}
 	}
 	r := res.Report
 	if jsonOut {
@@ -116,6 +141,28 @@ func runLadder(c *cli.Context) error {
 	}
 	fmt.Printf("%d trial encodes (%s search, grid of %d)\nreport: %s\nladder: %s\nHLS: %s\n", r.TrialEncodes, r.Search, r.GridSize, res.HTML, res.JSON, res.Master)
 	return nil
+}
+
+// uploadLadder uploads the ladder built in dir, its work directory aside,
+// to the s3:// prefix, the master playlist last, and returns res with the
+// paths of dir replaced by their URLs.
+func uploadLadder(ctx context.Context, res ladder.Result, dir, prefix string, opts mezzfs.Options) (ladder.Result, error) {
+	opts, err := s3Client(ctx, opts)
+	if err != nil {
+		return res, err
+	}
+	if _, err := uploadDir(ctx, dir, prefix, []string{"work"}, []string{"master.m3u8"}, opts); err != nil {
+		return res, fmt.Errorf("ladder: upload to %s: %w", prefix, err)
+	}
+	remote := func(p string) string {
+		rel, err := filepath.Rel(dir, p)
+		if err != nil || p == "" {
+			return p
+		}
+		return joinURL(prefix, filepath.ToSlash(rel))
+	}
+	res.JSON, res.HTML, res.Master = remote(res.JSON), remote(res.HTML), remote(res.Master)
+	return res, nil
 }
 
 // parseHeights reads "1080,720,540" (a trailing "p" is allowed).
