@@ -277,6 +277,8 @@ func TestS3Ladder(t *testing.T) {
 	writeY4M(t, src, 160, 96, 30, 0)
 	srv.PutFile(bucket, "in/src.y4m", src)
 	stats := filepath.Join(t.TempDir(), "stats.json")
+	tmp := t.TempDir() // the local build directory goes here, and must go away
+	t.Setenv("TMPDIR", tmp)
 	stdout, errOut, code := runRung(t, "ladder", s3test.URL(bucket, "in/src.y4m"), "-o", "s3://ladders/title/", "--rungs", "3",
 		"--fixed", "none", "--json", "--stats", stats)
 	if code != 0 {
@@ -330,5 +332,27 @@ func TestS3Ladder(t *testing.T) {
 	fi, _ := os.Stat(src)
 	if st.BytesRead < fi.Size() || st.Requests == 0 {
 		t.Errorf("stats %+v: want bytes_read >= %d and requests > 0", st, fi.Size())
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("the local build directory stays: %v", left)
+	}
+
+	// A ladder that fails (a source shorter than one chunk) uploads nothing.
+	short := filepath.Join(t.TempDir(), "short.y4m")
+	writeY4M(t, short, 160, 96, 10, 0)
+	srv.PutFile(bucket, "in/short.y4m", short)
+	_, errOut, code = runRung(t, "ladder", s3test.URL(bucket, "in/short.y4m"), "-o", "s3://ladders/short", "--rungs", "3", "--fixed", "none")
+	if code != 1 || !strings.Contains(errOut, "short.y4m") {
+		t.Errorf("ladder of a short source: exit %d, stderr %q; want 1 and an error naming it", code, errOut)
+	}
+	list, err = client.ListObjectsV2(context.Background(), &s3.ListObjectsV2Input{Bucket: aws.String(bucket), Prefix: aws.String("short")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list.Contents) != 0 {
+		t.Errorf("a failed ladder uploaded %d objects", len(list.Contents))
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("the local build directory of a failed ladder stays: %v", left)
 	}
 }
