@@ -87,6 +87,8 @@ fuzz: deps
 	$(GO) test ./ladder $(FUZZFLAGS) -fuzz '^FuzzParseMediaPlaylist$$'
 	$(GO) test ./mezzfs $(FUZZFLAGS) -fuzz '^FuzzReadTrace$$'
 	$(GO) test ./encode $(FUZZFLAGS) -fuzz '^FuzzProbe$$'
+	$(GO) test ./encode/index $(FUZZFLAGS) -fuzz '^FuzzMatroska$$'
+	$(GO) test ./encode/index $(FUZZFLAGS) -fuzz '^FuzzMP4$$'
 
 # bench prints frames/s of the scorer at 1 and 2 threads and its peak memory
 # on a ten times longer input; compare with ../shared/vmaf-ref/README.md.

@@ -30,15 +30,19 @@ func (r Rational) Float64() float64 {
 // String formats the fraction as "num/den".
 func (r Rational) String() string { return fmt.Sprintf("%d/%d", r.Num, r.Den) }
 
-// Info is what Probe learns about an input by reading all of its packets.
+// Info is what Probe learns about an input from its headers and from its
+// container's index or, when there is no usable index, all of its packets.
 type Info struct {
-	Name      string       `json:"name"`
-	Container string       `json:"container"` // libavformat demuxer name, such as "matroska,webm"
-	Size      int64        `json:"size"`      // bytes
-	Duration  float64      `json:"duration"`  // seconds, as the container states it
-	BitRate   int64        `json:"bit_rate"`  // bits/s, as the container states it
-	Streams   []StreamInfo `json:"streams"`
-	Video     *VideoInfo   `json:"video"` // the first video stream
+	Name      string `json:"name"`
+	Container string `json:"container"` // libavformat demuxer name, such as "matroska,webm"
+	// Index says where the video frame list comes from: IndexCues,
+	// IndexSampleTable or IndexPackets.
+	Index    string       `json:"index"`
+	Size     int64        `json:"size"`     // bytes
+	Duration float64      `json:"duration"` // seconds, as the container states it
+	BitRate  int64        `json:"bit_rate"` // bits/s, as the container states it
+	Streams  []StreamInfo `json:"streams"`
+	Video    *VideoInfo   `json:"video"` // the first video stream
 }
 
 // StreamInfo describes one stream of an input.
@@ -47,7 +51,7 @@ type StreamInfo struct {
 	Type       string   `json:"type"` // video, audio, subtitle, data, ...
 	Codec      string   `json:"codec"`
 	TimeBase   Rational `json:"time_base"`
-	Packets    int      `json:"packets"`
+	Packets    int      `json:"packets,omitempty"` // counted when every packet is read; for an indexed probe, the video stream's only
 	SampleRate int      `json:"sample_rate,omitempty"`
 	Channels   int      `json:"channels,omitempty"`
 }
@@ -116,15 +120,28 @@ func (v *VideoInfo) FrameDuration(i int) int64 {
 	return 1
 }
 
-// Probe opens src (called name in errors and in the result) and reads every
-// packet: stream parameters, an exact frame count and the keyframe index.
-// An input without a video stream is refused with ErrNoVideo.
+// Probe opens src (called name in errors and in the result) and learns its
+// stream parameters, the exact frame count, every frame's timestamp and the
+// keyframe index. When the container keeps an index of every video frame
+// (MP4 sample tables, Matroska Cues of an intra-only stream) that agrees with
+// the packets at the start and the end of the file, Probe reads the index
+// only; otherwise it reads every packet. An input without a video stream is
+// refused with ErrNoVideo.
 func Probe(ctx context.Context, src Source, name string) (*Info, error) {
+	return probe(ctx, src, name, true)
+}
+
+// probe is Probe; useIndex false always reads every packet.
+func probe(ctx context.Context, src Source, name string, useIndex bool) (*Info, error) {
 	d, err := openDemuxer(src, name)
 	if err != nil {
 		return nil, err
 	}
-	defer d.Close()
+	defer func() {
+		if d != nil {
+			d.Close()
+		}
+	}()
 	vs, err := d.videoStream()
 	if err != nil {
 		return nil, err
@@ -149,8 +166,21 @@ func Probe(ctx context.Context, src Source, name string) (*Info, error) {
 		return nil, fmt.Errorf("encode: probe %s: %w", name, err)
 	}
 	info.Video = v
-	if err := scanPackets(ctx, d, info); err != nil {
-		return nil, err
+	if !useIndex || !probeIndex(ctx, d, src, info) {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if useIndex { // the index check moved the demuxer: start again
+			d.Close()
+			d = nil
+			if d, err = openDemuxer(src, name); err != nil {
+				return nil, err
+			}
+		}
+		info.Index = IndexPackets
+		if err := scanPackets(ctx, d, info); err != nil {
+			return nil, err
+		}
 	}
 	if v.Frames == 0 {
 		return nil, fmt.Errorf("encode: probe %s: the video stream has no frames", name)

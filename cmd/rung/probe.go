@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/asticode/go-astiav"
 	"github.com/urfave/cli/v2"
@@ -74,7 +75,10 @@ func quietFFmpeg() {
 func printInfo(w io.Writer, info *encode.Info) {
 	fmt.Fprintf(w, "%s: %s, %d bytes, %.3f s, %d kb/s\n", info.Name, info.Container, info.Size, info.Duration, info.BitRate/1000)
 	for _, s := range info.Streams {
-		fmt.Fprintf(w, "  stream %d: %s %s, %d packets", s.Index, s.Type, s.Codec, s.Packets)
+		fmt.Fprintf(w, "  stream %d: %s %s", s.Index, s.Type, s.Codec)
+		if s.Packets > 0 {
+			fmt.Fprintf(w, ", %d packets", s.Packets)
+		}
 		if s.SampleRate > 0 {
 			fmt.Fprintf(w, ", %d Hz, %d channels", s.SampleRate, s.Channels)
 		}
@@ -87,6 +91,6 @@ func printInfo(w io.Writer, info *encode.Info) {
 	}
 	fmt.Fprintf(w, "video: %s %dx%d %s (%d-bit), range %s, primaries %s, transfer %s, matrix %s\n",
 		v.Codec, v.Width, v.Height, v.PixelFormat, v.BitDepth, v.ColorRange, v.ColorPrimaries, v.ColorTransfer, v.ColorMatrix)
-	fmt.Fprintf(w, "       %s fps (%.3f, %s), %d frames (container says %d), %.3f s, time base %s, %d keyframes\n",
-		v.FrameRate, v.FrameRate.Float64(), rate, v.Frames, v.DeclaredFrames, v.Duration, v.TimeBase, len(v.Keyframes))
+	fmt.Fprintf(w, "       %s fps (%.3f, %s), %d frames (container says %d), %.3f s, time base %s, %d keyframes (from the %s)\n",
+		v.FrameRate, v.FrameRate.Float64(), rate, v.Frames, v.DeclaredFrames, v.Duration, v.TimeBase, len(v.Keyframes), strings.ReplaceAll(info.Index, "_", " "))
 }
