@@ -149,9 +149,29 @@ func (c *Cache) _evict() {
 		ce := c.lru.Remove(e).(*cacheEntry)
 		delete(c.entries, ce.key)
 		c.used -= int64(len(ce.data))
-		if int64(len(ce.data)) == c.blockSize && int64(cap(ce.data)) == c.blockSize && len(c.evicted) < c.recycleMax {
-			c.evicted = append(c.evicted, ce.data)
-		}
+		c._recycle(ce.data)
+	}
+}
+
+// drop removes the block under k from memory (not from disk), its buffer
+// to be recycled once no section is active.
+func (c *Cache) drop(k blockKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[k]
+	if !ok {
+		return
+	}
+	ce := c.lru.Remove(e).(*cacheEntry)
+	delete(c.entries, k)
+	c.used -= int64(len(ce.data))
+	c._recycle(ce.data)
+}
+
+// _recycle keeps an evicted block buffer for reuse. Callers hold mu.
+func (c *Cache) _recycle(b []byte) {
+	if int64(len(b)) == c.blockSize && int64(cap(b)) == c.blockSize && len(c.evicted) < c.recycleMax {
+		c.evicted = append(c.evicted, b)
 	}
 }
 

@@ -360,3 +360,32 @@ func TestSourceRecycledBlocks(t *testing.T) {
 		t.Fatalf("no buffer was recycled (%d GETs)", f.getCount())
 	}
 }
+
+// TestCopyDropsBehind checks that Copy leaves no block it has passed in the
+// memory cache (their buffers go to the blocks ahead) and copies every byte.
+func TestCopyDropsBehind(t *testing.T) {
+	const bs = 1 << 20
+	data := pattern(24*bs + 123)
+	f := &fakeObject{data: data, etag: `"v1"`}
+	cache, err := NewCache(CacheOptions{BlockSize: bs, MemoryBudget: 16 * bs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := openFake(t, f, Options{Cache: cache, ReadAheadBlocks: 2})
+	var out bytes.Buffer
+	if n, err := Copy(context.Background(), &out, s, nil); err != nil || n != int64(len(data)) {
+		t.Fatalf("copy: %d bytes, %v", n, err)
+	}
+	if !bytes.Equal(out.Bytes(), data) {
+		t.Fatal("copied bytes differ")
+	}
+	if u := cache.memoryUsed(); u > 123 {
+		t.Fatalf("the cache still holds %d bytes after the copy, want only the last partial block", u)
+	}
+	cache.mu.Lock()
+	recycled := len(cache.free) + len(cache.evicted)
+	cache.mu.Unlock()
+	if recycled == 0 {
+		t.Fatal("no buffer was recycled")
+	}
+}

@@ -36,6 +36,7 @@ type blockReader struct {
 	// Guarded by mu.
 	ra       *readahead
 	inflight map[blockKey]*unitCall
+	dropped  int64 // blocks below this index have been dropped behind a copy
 }
 
 // unitCall is one fetch of one unit (block or page), under way or done.
@@ -247,4 +248,17 @@ func (r *blockReader) start(k blockKey, base, n int64) *unitCall {
 		close(c.done)
 	}()
 	return c
+}
+
+// dropBefore removes from the memory cache the blocks that end at or
+// before off, for a reader that will not come back to them, so that their
+// buffers are recycled for the blocks ahead.
+func (r *blockReader) dropBefore(off int64) {
+	r.mu.Lock()
+	first, last := r.dropped, off/r.bs
+	r.dropped = max(r.dropped, last)
+	r.mu.Unlock()
+	for i := first; i < last; i++ {
+		r.cache.drop(blockKey{r.object, i})
+	}
 }

@@ -221,6 +221,14 @@ func (s *Source) writeRange(w io.Writer, off, n int64, buf []byte) (int64, error
 	return done, err
 }
 
+// dropBehind tells the cache that the blocks wholly before off will not
+// be read again (see Copy).
+func (s *Source) dropBehind(off int64) {
+	if br, ok := s.r.(*blockReader); ok {
+		br.dropBefore(off)
+	}
+}
+
 // Size returns the object's size in bytes.
 func (s *Source) Size() int64 { return s.info.Size }
 
