@@ -96,6 +96,12 @@ func TestProbeIndexMatchesPackets(t *testing.T) {
 					t.Errorf("keyframe %d: %+v, want %+v", i, k, wk)
 				}
 			}
+			for i, s := range got.Streams {
+				// An indexed probe counts the video packets only.
+				if s.Packets != want.Streams[i].Packets && (s.Packets != 0 || i == g.Index) {
+					t.Errorf("stream %d: %d packets, want %d", i, s.Packets, want.Streams[i].Packets)
+				}
+			}
 			if got.Index != IndexPackets {
 				frac := float64(cs.read.Load()) / float64(src.Size())
 				t.Logf("%s: read %d of %d bytes (%.1f%%)", tt.name, cs.read.Load(), src.Size(), 100*frac)
