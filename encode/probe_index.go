@@ -99,10 +99,9 @@ func indexedFrames(src Source, info *Info) ([]indexFrame, string) {
 	if t == nil || len(t.Entries) == 0 {
 		return nil, ""
 	}
-	num, den := reduce(t.TimeBase[0], t.TimeBase[1])
-	vn, vd := reduce(int64(v.TimeBase.Num), int64(v.TimeBase.Den))
-	if num != vn || den != vd {
-		return nil, ""
+	num, den := t.TimeBase[0], t.TimeBase[1]
+	if num*int64(v.TimeBase.Den) != int64(v.TimeBase.Num)*den {
+		return nil, "" // another time base: the index's timestamps are not libavformat's
 	}
 	if t.Complete {
 		return t.Entries, method
@@ -256,16 +255,4 @@ func nextFrame(frames []indexFrame, k int) *indexFrame {
 		return &frames[k+1]
 	}
 	return nil
-}
-
-// reduce returns num/den in lowest terms.
-func reduce(num, den int64) (int64, int64) {
-	a, b := num, den
-	for b != 0 {
-		a, b = b, a%b
-	}
-	if a == 0 {
-		return num, den
-	}
-	return num / a, den / a
 }
