@@ -166,11 +166,15 @@ func probe(ctx context.Context, src Source, name string, useIndex bool) (*Info, 
 		return nil, fmt.Errorf("encode: probe %s: %w", name, err)
 	}
 	info.Video = v
-	if !useIndex || !probeIndex(ctx, d, src, info) {
+	used, moved := false, false
+	if useIndex {
+		used, moved = probeIndex(ctx, d, src, info)
+	}
+	if !used {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if useIndex { // the index check moved the demuxer: start again
+		if moved { // the index check read packets: start again
 			d.Close()
 			d = nil
 			if d, err = openDemuxer(src, name); err != nil {

@@ -29,21 +29,22 @@ type indexFrame = index.Entry
 // container's own index, when the index lists every video frame and agrees
 // with the packets libavformat reads at the start and at the end of the
 // file, so that probing a large object reads kilobytes of it. It returns
-// false, leaving info as it was, when the index cannot be used: Probe then
-// reads every packet.
-func probeIndex(ctx context.Context, d *demuxer, src Source, info *Info) bool {
+// used false, leaving info as it was, when the index cannot be used: Probe
+// then reads every packet, from the start again when moved says the check
+// read packets from d.
+func probeIndex(ctx context.Context, d *demuxer, src Source, info *Info) (used, moved bool) {
 	frames, method := indexedFrames(src, info)
 	if frames == nil {
-		return false
+		return false, false
 	}
 	v := info.Video
 	shift, ok := checkHead(ctx, d, v.Index, frames)
 	if !ok {
-		return false
+		return false, true
 	}
 	tail, ok := checkTail(ctx, d, v.Index, frames, shift)
 	if !ok {
-		return false
+		return false, true
 	}
 	v.PTS = make([]int64, len(frames))
 	for i, f := range frames {
@@ -67,7 +68,7 @@ func probeIndex(ctx context.Context, d *demuxer, src Source, info *Info) bool {
 	v.ConstantRate = constantRate(v.PTS)
 	info.Streams[v.Index].Packets = v.Frames
 	info.Index = method
-	return true
+	return true, true
 }
 
 // indexedFrames returns every video frame the container's index lists, in
