@@ -61,7 +61,6 @@ func runEncode(c *cli.Context) (err error) {
 	if err != nil {
 		return err
 	}
-	quietFFmpeg()
 	s, err := openSession(c)
 	if err != nil {
 		return err

@@ -88,7 +88,6 @@ func runLadder(c *cli.Context) (err error) {
 		}
 		defer os.RemoveAll(o.OutDir)
 	}
-	quietFFmpeg()
 	s, err := openSession(c)
 	if err != nil {
 		return err

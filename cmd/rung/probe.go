@@ -29,7 +29,6 @@ func probeCommand() *cli.Command {
 			if len(args) != 1 {
 				return usagef("probe: want exactly one INPUT, got %d arguments", len(args))
 			}
-			quietFFmpeg()
 			info, err := probeURL(c, args[0])
 			if err != nil {
 				return err
@@ -61,7 +60,7 @@ func probeURL(c *cli.Context, url string) (_ *encode.Info, err error) {
 }
 
 // quietFFmpeg silences FFmpeg's own logging: rung reports errors itself, in
-// one line.
+// one line. run calls it once, before any command.
 func quietFFmpeg() {
 	if os.Getenv("RUNG_FFMPEG_LOG") == "" {
 		astiav.SetLogLevel(astiav.LogLevelQuiet)
