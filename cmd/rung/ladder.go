@@ -150,7 +150,7 @@ func uploadLadder(ctx context.Context, res ladder.Result, dir, prefix string, op
 	if err != nil {
 		return res, err
 	}
-	if _, err := uploadDir(ctx, dir, prefix, []string{"work"}, []string{"master.m3u8"}, opts); err != nil {
+	if err := uploadDir(ctx, dir, prefix, []string{"work"}, []string{"master.m3u8"}, opts); err != nil {
 		return res, fmt.Errorf("ladder: upload to %s: %w", prefix, err)
 	}
 	remote := func(p string) string {

@@ -61,7 +61,7 @@ func uploadFile(ctx context.Context, local, dst string, opts mezzfs.Options) err
 // Files named in last are uploaded after all the others, so that a prefix
 // holding them is complete. It stops at the first error; files already
 // committed stay.
-func uploadDir(ctx context.Context, dir, prefix string, skip, last []string, opts mezzfs.Options) ([]string, error) {
+func uploadDir(ctx context.Context, dir, prefix string, skip, last []string, opts mezzfs.Options) error {
 	var files, tail []string
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -85,7 +85,7 @@ func uploadDir(ctx context.Context, dir, prefix string, skip, last []string, opt
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("upload %s: %w", dir, err)
+		return fmt.Errorf("upload %s: %w", dir, err)
 	}
 	for _, batch := range [][]string{files, tail} {
 		g, gctx := errgroup.WithContext(ctx)
@@ -96,10 +96,10 @@ func uploadDir(ctx context.Context, dir, prefix string, skip, last []string, opt
 			})
 		}
 		if err := g.Wait(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	return append(files, tail...), nil
+	return nil
 }
 
 // joinURL appends a slash-separated relative path to an s3:// prefix.
