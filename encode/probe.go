@@ -237,8 +237,7 @@ func scanPackets(ctx context.Context, d *demuxer, info *Info) error {
 	v := info.Video
 	pkt := astiav.AllocPacket()
 	defer pkt.Free()
-	type key struct{ pts, pos int64 }
-	var keys []key
+	var keys []Keyframe
 	maxPTS, maxDur := int64(0), int64(0) // the last frame's timestamp and duration
 	for n := 0; ; n++ {
 		if n%256 == 0 {
@@ -275,27 +274,36 @@ func scanPackets(ctx context.Context, d *demuxer, info *Info) error {
 			}
 			v.PTS = append(v.PTS, pts)
 			if pkt.Flags().Has(astiav.PacketFlagKey) {
-				keys = append(keys, key{pts, pkt.Pos()})
+				keys = append(keys, Keyframe{PTS: pts, Pos: pkt.Pos()})
 			}
 		}
 		pkt.Unref()
 	}
+	v.setFrames(keys, maxDur)
+	return nil
+}
+
+// setFrames completes v once v.PTS holds every frame's timestamp, in any
+// order: it sorts them into presentation order, numbers keys (keyframes
+// with PTS and Pos set) into v.Keyframes, and sets Frames, Duration (up to
+// the end of the last frame, which lasts lastDur or, when that is not
+// positive, FrameDuration) and ConstantRate.
+func (v *VideoInfo) setFrames(keys []Keyframe, lastDur int64) {
 	slices.Sort(v.PTS)
 	v.Frames = len(v.PTS)
 	for _, k := range keys {
-		i, _ := slices.BinarySearch(v.PTS, k.pts)
-		v.Keyframes = append(v.Keyframes, Keyframe{Frame: i, PTS: k.pts, Pos: k.pos})
+		k.Frame, _ = slices.BinarySearch(v.PTS, k.PTS)
+		v.Keyframes = append(v.Keyframes, k)
 	}
 	slices.SortFunc(v.Keyframes, func(a, b Keyframe) int { return a.Frame - b.Frame })
-	if v.Frames > 0 {
-		if maxDur <= 0 {
-			maxDur = v.FrameDuration(v.Frames - 1)
-		}
-		end := maxPTS + maxDur
-		v.Duration = float64(end-v.PTS[0]) * v.TimeBase.Float64()
-		v.ConstantRate = constantRate(v.PTS)
+	if v.Frames == 0 {
+		return
 	}
-	return nil
+	if lastDur <= 0 {
+		lastDur = v.FrameDuration(v.Frames - 1)
+	}
+	v.Duration = float64(v.PTS[v.Frames-1]+lastDur-v.PTS[0]) * v.TimeBase.Float64()
+	v.ConstantRate = constantRate(v.PTS)
 }
 
 // constantRate reports whether every gap between consecutive timestamps is

@@ -3,7 +3,6 @@ package encode
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 
 	"github.com/asticode/go-astiav"
@@ -42,30 +41,19 @@ func probeIndex(ctx context.Context, d *demuxer, src Source, info *Info) (used, 
 	if !ok {
 		return false, true
 	}
-	tail, ok := checkTail(ctx, d, v.Index, frames, shift)
+	lastDur, ok := checkTail(ctx, d, v.Index, frames, shift)
 	if !ok {
 		return false, true
 	}
 	v.PTS = make([]int64, len(frames))
+	var keys []Keyframe
 	for i, f := range frames {
 		v.PTS[i] = f.PTS + shift.pts
-	}
-	slices.Sort(v.PTS)
-	for _, f := range frames {
 		if f.Key {
-			pts := f.PTS + shift.pts
-			i, _ := slices.BinarySearch(v.PTS, pts)
-			v.Keyframes = append(v.Keyframes, Keyframe{Frame: i, PTS: pts, Pos: f.Pos})
+			keys = append(keys, Keyframe{PTS: v.PTS[i], Pos: f.Pos})
 		}
 	}
-	slices.SortFunc(v.Keyframes, func(a, b Keyframe) int { return a.Frame - b.Frame })
-	v.Frames = len(v.PTS)
-	dur := tail.lastDuration
-	if dur <= 0 {
-		dur = v.FrameDuration(v.Frames - 1)
-	}
-	v.Duration = float64(v.PTS[len(v.PTS)-1]+dur-v.PTS[0]) * v.TimeBase.Float64()
-	v.ConstantRate = constantRate(v.PTS)
+	v.setFrames(keys, lastDur)
 	info.Streams[v.Index].Packets = v.Frames
 	info.Index = method
 	return true, true
@@ -193,16 +181,12 @@ func checkHead(ctx context.Context, d *demuxer, stream int, frames []indexFrame)
 	return s, true
 }
 
-// tailInfo is what checkTail learns from the end of the file.
-type tailInfo struct {
-	lastDuration int64 // duration of the frame with the largest timestamp
-}
-
 // checkTail seeks to the last keyframe of the index and reads to the end
 // of the file: the video packets there must be exactly the index's last
-// frames, so the index is neither cut short nor longer than the file.
-func checkTail(ctx context.Context, d *demuxer, stream int, frames []indexFrame, s shift) (tailInfo, bool) {
-	var t tailInfo
+// frames, so the index is neither cut short nor longer than the file. It
+// returns the duration of the frame with the largest timestamp, as its
+// packet states it.
+func checkTail(ctx context.Context, d *demuxer, stream int, frames []indexFrame, s shift) (lastDur int64, ok bool) {
 	last := -1
 	for i := len(frames) - 1; i >= 0; i-- {
 		if frames[i].Key {
@@ -211,24 +195,24 @@ func checkTail(ctx context.Context, d *demuxer, stream int, frames []indexFrame,
 		}
 	}
 	if last < 0 {
-		return t, false
+		return 0, false
 	}
 	if err := d.fc.SeekFrame(stream, frames[last].DTS+s.dts, astiav.NewSeekFlags(astiav.SeekFlagBackward)); err != nil {
-		return t, false
+		return 0, false
 	}
 	pkt := astiav.AllocPacket()
 	defer pkt.Free()
 	k, maxPTS := last, int64(0)
 	for {
 		if ctx.Err() != nil {
-			return t, false
+			return 0, false
 		}
 		err := d.fc.ReadFrame(pkt)
 		if errors.Is(err, astiav.ErrEof) {
 			break
 		}
 		if err != nil {
-			return t, false
+			return 0, false
 		}
 		if pkt.StreamIndex() == stream {
 			// libavformat may land a little before the keyframe it was
@@ -239,16 +223,16 @@ func checkTail(ctx context.Context, d *demuxer, stream int, frames []indexFrame,
 					continue
 				}
 				pkt.Unref()
-				return t, false
+				return 0, false
 			}
 			if pts := frames[k].PTS + s.pts; k == last || pts > maxPTS {
-				maxPTS, t.lastDuration = pts, pkt.Duration()
+				maxPTS, lastDur = pts, pkt.Duration()
 			}
 			k++
 		}
 		pkt.Unref()
 	}
-	return t, k == len(frames)
+	return lastDur, k == len(frames)
 }
 
 func nextFrame(frames []indexFrame, k int) *indexFrame {
