@@ -334,35 +334,24 @@ func (m *EncodeMedia) Score(ctx context.Context, src, dist string) ([]float64, e
 	return v, nil
 }
 
-// model loads a model by name or path once. Lookup order of the CLI
-// contract: a path; $RUNG_MODEL_DIR/NAME.json; /usr/local/share/vmaf/model;
-// /usr/share/vmaf/model.
+// model loads a model by name or path once, found by quality.ResolveModel
+// (the CLI contract's lookup order).
 func (m *EncodeMedia) model(name string) (*quality.Model, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if md, ok := m.models[name]; ok {
 		return md, nil
 	}
-	cands := []string{name}
-	if !strings.ContainsRune(name, os.PathSeparator) && !strings.HasSuffix(name, ".json") {
-		cands = nil
-		if d := os.Getenv("RUNG_MODEL_DIR"); d != "" {
-			cands = append(cands, filepath.Join(d, name+".json"))
-		}
-		cands = append(cands, filepath.Join("/usr/local/share/vmaf/model", name+".json"), filepath.Join("/usr/share/vmaf/model", name+".json"))
+	path, err := quality.ResolveModel(name)
+	if err != nil {
+		return nil, fmt.Errorf("ladder: %w", err)
 	}
-	for _, p := range cands {
-		if _, err := os.Stat(p); err != nil {
-			continue
-		}
-		md, err := quality.LoadModel(p)
-		if err != nil {
-			return nil, err
-		}
-		m.models[name] = md
-		return md, nil
+	md, err := quality.LoadModel(path)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("ladder: VMAF model %q not found (looked in %s; set RUNG_MODEL_DIR)", name, strings.Join(cands, ", "))
+	m.models[name] = md
+	return md, nil
 }
 
 // videoBytes sums the packet sizes of the first video stream of path.

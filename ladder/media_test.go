@@ -66,3 +66,27 @@ func TestRunRealMediaBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestMediaModel: models are found through $RUNG_MODEL_DIR and loaded once;
+// an unknown name is refused naming it.
+func TestMediaModel(t *testing.T) {
+	dir := filepath.Join(sharedDir(), "vmaf", "model")
+	if _, err := os.Stat(filepath.Join(dir, DefaultModel+".json")); err != nil {
+		t.Skipf("no models in %s: %v", dir, err)
+	}
+	t.Setenv("RUNG_MODEL_DIR", dir)
+	m, err := NewMedia(MediaOptions{CacheDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := m.model(DefaultModel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, err := m.model(DefaultModel); err != nil || b != a {
+		t.Errorf("second load: %p, %v; want the first %p", b, err, a)
+	}
+	if _, err := m.model("no_such_model"); err == nil || !strings.Contains(err.Error(), "ladder: ") || !strings.Contains(err.Error(), "no_such_model") {
+		t.Errorf("unknown model: err = %v", err)
+	}
+}
