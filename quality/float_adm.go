@@ -23,31 +23,6 @@ const (
 // the sums.
 const fadmBorder = 0.1
 
-// fadmAmplitudes is dwt_7_9_basis_function_amplitudes (adm_tools.h), the
-// 7-9 wavelet basis amplitudes A[lambda][theta] of Watson et al. 1997.
-var fadmAmplitudes = [6][4]float32{
-	{0.62171, 0.67234, 0.72709, 0.67234},
-	{0.34537, 0.41317, 0.49428, 0.41317},
-	{0.18004, 0.22727, 0.28688, 0.22727},
-	{0.091401, 0.11792, 0.15214, 0.11792},
-	{0.045943, 0.059758, 0.077727, 0.059758},
-	{0.023013, 0.030018, 0.039156, 0.030018},
-}
-
-// fadmQuantStep mirrors dwt_quant_step (adm_tools.h) for luma with the
-// default viewing distance (3 heights) and display height (1080): Watson's
-// DWT quantization step at scale lambda and orientation theta,
-//
-//	Q = 2a * 10^(k (log10(2^(λ+1) f0 g_θ / r))²) / A(λ,θ),  r = 3*1080*π/180
-func fadmQuantStep(lambda, theta int) float32 {
-	const a, k, f0 = float32(0.495), float32(0.466), float32(0.401)
-	g := [4]float32{1.501, 1.0, 0.534, 1.0}
-	viewDist, height := 3.0, 1080.0
-	r := float32(viewDist * height * math.Pi / 180.0) // evaluated in double, as in C
-	temp := float32(math.Log10(math.Pow(2.0, float64(lambda+1)) * float64(f0) * float64(g[theta]) / float64(r)))
-	return float32(2.0 * float64(a) * math.Pow(10.0, float64(float32(k*temp)*temp)) / float64(fadmAmplitudes[lambda][theta]))
-}
-
 // FloatADM is libvmaf's "float_adm" feature extractor (float_adm.c, adm.c,
 // adm_tools.c) with its default options (enhancement gain limit 100,
 // Watson CSF for a 1080-line display seen from 3 heights, noise weight
@@ -92,9 +67,8 @@ type FloatADM struct {
 func NewFloatADM() *FloatADM {
 	m := &FloatADM{}
 	for s := range m.rfactor {
-		f1 := 1 / fadmQuantStep(s, 1)
-		f2 := 1 / fadmQuantStep(s, 2)
-		m.rfactor[s] = [3]float32{f1, f1, f2}
+		// adm_tools.c's dwt_quant_step is integer_adm.h's, same floats.
+		m.rfactor[s] = admRFactor(s)
 		m.scaleNames[s] = fmt.Sprintf("adm_scale%d", s)
 	}
 	return m
