@@ -42,11 +42,9 @@ func MountS3(ctx context.Context, prefix, dir string, o Options) (*Mount, error)
 	if u.Key != "" && !strings.HasSuffix(u.Key, "/") {
 		u.Key += "/"
 	}
-	client := o.S3
-	if client == nil {
-		if client, err = NewS3Client(ctx, o.S3Options); err != nil {
-			return nil, err
-		}
+	client, err := o.client(ctx)
+	if err != nil {
+		return nil, err
 	}
 	if o.Cache == nil {
 		if o.Cache, err = NewCache(o.CacheOptions); err != nil {

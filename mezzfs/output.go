@@ -61,18 +61,13 @@ func Create(ctx context.Context, name string, o Options) (*Output, error) {
 	if !IsS3(name) {
 		return createFile(name)
 	}
-	u, err := ParseS3URL(name)
+	u, err := objectURL("create", name)
 	if err != nil {
 		return nil, err
 	}
-	if u.Key == "" || strings.HasSuffix(u.Key, "/") {
-		return nil, fmt.Errorf("mezzfs: create %s: no object key", name)
-	}
-	client := o.S3
-	if client == nil {
-		if client, err = NewS3Client(ctx, o.S3Options); err != nil {
-			return nil, err
-		}
+	client, err := o.client(ctx)
+	if err != nil {
+		return nil, err
 	}
 	return createS3(ctx, client, u, name, DefaultPartSize)
 }

@@ -65,6 +65,14 @@ func NewS3Client(ctx context.Context, o S3Options) (*s3.Client, error) {
 	}), nil
 }
 
+// client returns o.S3, or a client built from o.S3Options when it is nil.
+func (o Options) client(ctx context.Context) (*s3.Client, error) {
+	if o.S3 != nil {
+		return o.S3, nil
+	}
+	return NewS3Client(ctx, o.S3Options)
+}
+
 // S3URL is a parsed s3://bucket/key URL.
 type S3URL struct {
 	Bucket string
@@ -91,4 +99,17 @@ func ParseS3URL(raw string) (S3URL, error) {
 		return S3URL{}, fmt.Errorf("mezzfs: %s: no bucket", raw)
 	}
 	return S3URL{Bucket: u.Host, Key: strings.TrimPrefix(u.Path, "/")}, nil
+}
+
+// objectURL parses name as an s3:// URL that names one object, not a
+// bucket or a prefix; step names the operation in its errors.
+func objectURL(step, name string) (S3URL, error) {
+	u, err := ParseS3URL(name)
+	if err != nil {
+		return S3URL{}, err
+	}
+	if u.Key == "" || strings.HasSuffix(u.Key, "/") {
+		return S3URL{}, fmt.Errorf("mezzfs: %s %s: no object key", step, name)
+	}
+	return u, nil
 }

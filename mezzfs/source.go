@@ -83,18 +83,13 @@ func Open(ctx context.Context, name string, o Options) (*Source, error) {
 	if !IsS3(name) {
 		return openFile(name, stats, o.Trace)
 	}
-	u, err := ParseS3URL(name)
+	u, err := objectURL("open", name)
 	if err != nil {
 		return nil, err
 	}
-	if u.Key == "" || strings.HasSuffix(u.Key, "/") {
-		return nil, fmt.Errorf("mezzfs: open %s: no object key", name)
-	}
-	client := o.S3
-	if client == nil {
-		if client, err = NewS3Client(ctx, o.S3Options); err != nil {
-			return nil, err
-		}
+	client, err := o.client(ctx)
+	if err != nil {
+		return nil, err
 	}
 	var head *s3.HeadObjectOutput
 	err = withRetries(ctx, retriesOf(o), backoffOf(o), func(ctx context.Context) error {
