@@ -113,7 +113,9 @@ func EncodeChunk(ctx context.Context, job ChunkJob) error {
 		}
 		f.SetPictureType(astiav.PictureTypeNone) // let the encoder choose; decoders mark I frames
 		f.SetPts(int64(done))
-		if err := enc.send(f, w.write); err != nil {
+		err = enc.send(f, w.write)
+		f.Unref() // the encoder keeps its own reference: the scaler must not write into this buffer again
+		if err != nil {
 			return err
 		}
 		done++

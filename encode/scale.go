@@ -39,6 +39,10 @@ func newScaler(w, h int, pf astiav.PixelFormat) *scaler {
 
 // convert returns src itself when it already has the target format, or
 // the converted frame, owned by the scaler and valid until the next call.
+// The next call writes into the same picture buffer, so that decoding
+// allocates none per frame; a caller that hands the frame to an owner
+// that may keep a reference (an encoder) unrefs it afterwards, and the
+// next call then allocates a new buffer.
 func (s *scaler) convert(src *astiav.Frame) (*astiav.Frame, error) {
 	if src.Width() == s.dstW && src.Height() == s.dstH && src.PixelFormat() == s.dstFmt {
 		return src, nil
@@ -56,7 +60,6 @@ func (s *scaler) convert(src *astiav.Frame) (*astiav.Frame, error) {
 		s.ctx, s.srcW, s.srcH, s.srcFmt = ctx, src.Width(), src.Height(), src.PixelFormat()
 		s.dst = astiav.AllocFrame()
 	}
-	s.dst.Unref()
 	s.dst.SetWidth(s.dstW)
 	s.dst.SetHeight(s.dstH)
 	s.dst.SetPixelFormat(s.dstFmt)
