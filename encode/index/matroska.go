@@ -1,6 +1,7 @@
 package index
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -459,20 +460,10 @@ func (m *mkvReader) index() (*Index, error) {
 	}
 	for i := range x.Tracks {
 		t := &x.Tracks[i]
-		slices.SortStableFunc(t.Entries, func(a, b Entry) int { return cmpInt(a.PTS, b.PTS) })
+		slices.SortStableFunc(t.Entries, func(a, b Entry) int { return cmp.Compare(a.PTS, b.PTS) })
 		t.Entries = slices.CompactFunc(t.Entries, func(a, b Entry) bool { return a.PTS == b.PTS })
 	}
 	return x, nil
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // reduce returns num/den in lowest terms.
