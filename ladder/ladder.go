@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -12,6 +11,8 @@ import (
 	"sync"
 
 	"gonum.org/v1/plot"
+
+	"rung/quality"
 )
 
 // Media is what Run needs from the encoder and the scorer: probing the
@@ -313,7 +314,9 @@ func (j *job) measure(ctx context.Context, e EncodeJob) (Point, error) {
 	}
 	rel = filepath.ToSlash(rel)
 	p := Point{Width: e.Size.Width, Height: e.Size.Height, CRF: e.CRF, Target: e.Kbps, Kbps: kbps, File: rel, Frames: frames}
-	p.VMAF, p.P5, p.Min = poolVMAF(frames)
+	if p.VMAF, p.P5, p.Min, err = poolVMAF(frames); err != nil {
+		return Point{}, fmt.Errorf("score %s: %w", e.Out, err)
+	}
 	return p, nil
 }
 
@@ -347,22 +350,18 @@ func (j *job) reference(ctx context.Context, name string) ([]Point, error) {
 }
 
 // poolVMAF returns the mean, the 5th percentile and the minimum of the
-// per-frame scores. The percentile interpolates linearly between the
-// closest ranks (numpy's default, as libvmaf's python tools use).
-func poolVMAF(v []float64) (mean, p5, lo float64) {
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	for _, x := range s {
-		mean += x
+// per-frame scores, pooled by quality.Pool (the percentile interpolates
+// linearly between the closest ranks, numpy's default).
+func poolVMAF(v []float64) (mean, p5, lo float64, err error) {
+	for _, f := range []struct {
+		method string
+		dst    *float64
+	}{{"mean", &mean}, {"p5", &p5}, {"min", &lo}} {
+		if *f.dst, err = quality.Pool(f.method, v); err != nil {
+			return 0, 0, 0, err
+		}
 	}
-	mean /= float64(len(s))
-	pos := 0.05 * float64(len(s)-1)
-	i := int(math.Floor(pos))
-	p5 = s[i]
-	if i+1 < len(s) {
-		p5 += (pos - float64(i)) * (s[i+1] - s[i])
-	}
-	return mean, p5, s[0]
+	return mean, p5, lo, nil
 }
 
 // sortedPoints orders points by size (largest first), then CRF.

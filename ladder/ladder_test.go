@@ -226,8 +226,8 @@ func TestRunImpossibleBitrate(t *testing.T) {
 
 func TestPoolVMAF(t *testing.T) {
 	v := []float64{90, 80, 70, 60, 50, 40, 30, 20, 10, 100, 95}
-	mean, p5, lo := poolVMAF(v)
-	if math.Abs(mean-645.0/11) > 1e-9 || math.Abs(p5-15) > 1e-9 || lo != 10 {
-		t.Errorf("poolVMAF = %v, %v, %v; want 58.64, 15, 10", mean, p5, lo)
+	mean, p5, lo, err := poolVMAF(v)
+	if err != nil || math.Abs(mean-645.0/11) > 1e-9 || math.Abs(p5-15) > 1e-9 || lo != 10 {
+		t.Errorf("poolVMAF = %v, %v, %v, %v; want 58.64, 15, 10", mean, p5, lo, err)
 	}
 }
