@@ -220,13 +220,8 @@ func (m *mkvReader) walk(off int64) error {
 		if e.id == mkvCluster || e.size == unknownSize {
 			break
 		}
-		switch e.id {
-		case mkvSeekHead, mkvInfo, mkvTracks, mkvCues:
-			b, err := readAt(m.r, m.size, e.data, e.size)
-			if err != nil {
-				return fmt.Errorf("element 0x%X at offset %d: %w", e.id, off, err)
-			}
-			s, err := m.element(e, b)
+		if indexElement(e.id) {
+			s, err := m.element(e, off)
 			if err != nil {
 				return err
 			}
@@ -252,19 +247,13 @@ func (m *mkvReader) walkOne(off int64) error {
 	if err != nil {
 		return fmt.Errorf("SeekHead entry at offset %d: %w", off, err)
 	}
-	switch e.id {
-	case mkvSeekHead, mkvInfo, mkvTracks, mkvCues:
-	default:
+	if !indexElement(e.id) {
 		return nil
 	}
 	if e.size == unknownSize {
 		return fmt.Errorf("element 0x%X at offset %d has no size", e.id, off)
 	}
-	b, err := readAt(m.r, m.size, e.data, e.size)
-	if err != nil {
-		return fmt.Errorf("element 0x%X at offset %d: %w", e.id, off, err)
-	}
-	seeks, err := m.element(e, b)
+	seeks, err := m.element(e, off)
 	if err != nil {
 		return err
 	}
@@ -276,9 +265,24 @@ func (m *mkvReader) walkOne(off int64) error {
 	return nil
 }
 
-// element decodes one index element; for a SeekHead it returns the
-// absolute offsets of the elements it points to.
-func (m *mkvReader) element(e element, b []byte) ([]int64, error) {
+// indexElement reports whether id is one of the top-level elements the
+// index is read from.
+func indexElement(id uint32) bool {
+	switch id {
+	case mkvSeekHead, mkvInfo, mkvTracks, mkvCues:
+		return true
+	}
+	return false
+}
+
+// element reads and decodes the index element e, whose header is at off;
+// for a SeekHead it returns the absolute offsets of the elements it
+// points to.
+func (m *mkvReader) element(e element, off int64) ([]int64, error) {
+	b, err := readAt(m.r, m.size, e.data, e.size)
+	if err != nil {
+		return nil, fmt.Errorf("element 0x%X at offset %d: %w", e.id, off, err)
+	}
 	switch e.id {
 	case mkvSeekHead:
 		return m.seekHead(e, b)
@@ -323,11 +327,8 @@ func (m *mkvReader) seekHead(e element, b []byte) ([]int64, error) {
 		if err != nil {
 			return err
 		}
-		switch id {
-		case mkvSeekHead, mkvInfo, mkvTracks, mkvCues:
-			if havePos && pos < uint64(m.end-m.segment) {
-				out = append(out, m.segment+int64(pos))
-			}
+		if id <= math.MaxUint32 && indexElement(uint32(id)) && havePos && pos < uint64(m.end-m.segment) {
+			out = append(out, m.segment+int64(pos))
 		}
 		return nil
 	})
