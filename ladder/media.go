@@ -365,9 +365,8 @@ func videoBytes(path string) (int64, error) {
 		return 0, fmt.Errorf("ladder: open %s: %w", path, err)
 	}
 	defer in.CloseInput()
-	if err := in.FindStreamInfo(nil); err != nil {
-		return 0, fmt.Errorf("ladder: probe %s: %w", path, err)
-	}
+	// The container's header types the streams; FindStreamInfo would
+	// decode frames for parameters this count does not use.
 	idx := -1
 	for _, s := range in.Streams() {
 		if s.CodecParameters().MediaType() == astiav.MediaTypeVideo {
