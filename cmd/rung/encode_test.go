@@ -15,14 +15,21 @@ import (
 // rungCmd returns a command running the CLI built by TestMain.
 func rungCmd(args ...string) *exec.Cmd { return exec.Command(rungBin, args...) }
 
-// shared returns the shared data directory or skips the test.
+// sharedDir is the shared data directory: $RUNG_SHARED, else ../shared
+// beside the module.
+func sharedDir() string {
+	if dir := os.Getenv("RUNG_SHARED"); dir != "" {
+		return dir
+	}
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "..", "shared")
+}
+
+// shared returns the shared data directory or skips the test when its
+// clips are absent.
 func shared(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("RUNG_SHARED")
-	if dir == "" {
-		_, file, _, _ := runtime.Caller(0)
-		dir = filepath.Join(filepath.Dir(file), "..", "..", "..", "shared")
-	}
+	dir := sharedDir()
 	if _, err := os.Stat(filepath.Join(dir, "clips")); err != nil {
 		t.Skipf("shared clips not found at %s (set RUNG_SHARED): %v", dir, err)
 	}

@@ -18,14 +18,7 @@ import (
 // built once into $HOME/.cache/rung/mezzfs (outside the repository).
 func bigMezzanine(t *testing.T) string {
 	t.Helper()
-	shared := os.Getenv("RUNG_SHARED")
-	if shared == "" {
-		shared = filepath.Join("..", "..", "..", "shared")
-	}
-	clip := filepath.Join(shared, "clips", "bbb_1920x1080.mkv")
-	if _, err := os.Stat(clip); err != nil {
-		t.Skipf("shared clips not found (%v): set RUNG_SHARED", err)
-	}
+	clip := sharedClip(t, "bbb_1920x1080.mkv")
 	home, err := os.UserHomeDir()
 	if err != nil {
 		t.Fatal(err)
@@ -140,14 +133,7 @@ func TestMezzfsLargeObjectRanges(t *testing.T) {
 // TestMezzfsEncodeCLI encodes an s3:// source with the CLI and checks the
 // output and the statistics file.
 func TestMezzfsEncodeCLI(t *testing.T) {
-	shared := os.Getenv("RUNG_SHARED")
-	if shared == "" {
-		shared = filepath.Join("..", "..", "..", "shared")
-	}
-	clip := filepath.Join(shared, "clips", "bottles_640x360.mkv")
-	if _, err := os.Stat(clip); err != nil {
-		t.Skipf("shared clips not found (%v): set RUNG_SHARED", err)
-	}
+	clip := sharedClip(t, "bottles_640x360.mkv")
 	srv := s3test.Start(t)
 	s3Env(t, srv)
 	bucket := srv.Bucket("mezzanines")

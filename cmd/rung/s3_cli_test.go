@@ -25,11 +25,7 @@ import (
 // sharedClip returns the path of a shared clip, or skips the test.
 func sharedClip(t *testing.T, name string) string {
 	t.Helper()
-	shared := os.Getenv("RUNG_SHARED")
-	if shared == "" {
-		shared = filepath.Join("..", "..", "..", "shared")
-	}
-	clip := filepath.Join(shared, "clips", name)
+	clip := filepath.Join(sharedDir(), "clips", name)
 	if _, err := os.Stat(clip); err != nil {
 		t.Skipf("shared clips not found (%v): set RUNG_SHARED", err)
 	}

@@ -14,11 +14,7 @@ import (
 // or skips the test when they are absent.
 func modelDir(t *testing.T) {
 	t.Helper()
-	shared := os.Getenv("RUNG_SHARED")
-	if shared == "" {
-		shared = filepath.Join("..", "..", "..", "shared")
-	}
-	dir, _ := filepath.Abs(filepath.Join(shared, "vmaf", "model"))
+	dir, _ := filepath.Abs(filepath.Join(sharedDir(), "vmaf", "model"))
 	if _, err := os.Stat(filepath.Join(dir, "vmaf_v0.6.1.json")); err != nil {
 		t.Skipf("libvmaf models not found in %s (set RUNG_SHARED): %v", dir, err)
 	}
