@@ -19,10 +19,6 @@ const (
 	fadmOneBy15 = 0.0666666701
 )
 
-// fadmBorder is ADM_BORDER_FACTOR: the fraction of each side left out of
-// the sums.
-const fadmBorder = 0.1
-
 // FloatADM is libvmaf's "float_adm" feature extractor (float_adm.c, adm.c,
 // adm_tools.c) with its default options (enhancement gain limit 100,
 // Watson CSF for a 1080-line display seen from 3 heights, noise weight
@@ -222,32 +218,14 @@ func (m *FloatADM) dwt(src []float32, band [4][]float32, w, h int) {
 	}
 }
 
-// fadmRegion returns the rows [top, bottom) and columns [left, right) that
-// adm_decouple_s and adm_csf_s process: the sum region widened by one tap
-// on the left and top and two on the right and bottom, within the band.
-func fadmRegion(w, h int) (left, top, right, bottom int) {
-	left = int(float64(w)*fadmBorder - 0.5 - 1)
-	top = int(float64(h)*fadmBorder - 0.5 - 1)
-	right = w - left + 2
-	bottom = h - top + 2
-	return max(left, 0), max(top, 0), min(right, w), min(bottom, h)
-}
-
-// fadmSumRegion returns the region the sums run over: the band less
-// int(side*0.1 - 0.5) samples on each side.
-func fadmSumRegion(w, h int) (left, top, right, bottom int) {
-	left = int(float64(w)*fadmBorder - 0.5)
-	top = int(float64(h)*fadmBorder - 0.5)
-	return left, top, w - left, h - top
-}
-
-// decouple mirrors adm_decouple_s (ADM_OPT_AVOID_ATAN) with gain limit 100.
+// decouple mirrors adm_decouple_s (ADM_OPT_AVOID_ATAN) with gain limit 100
+// over the admBorder region, which adm_decouple_s and adm_csf_s share with
+// the integer ADM.
 func (m *FloatADM) decouple(w, h int) {
-	deg := 1.0
-	cos1degSq := float32(math.Cos(deg*math.Pi/180.0) * math.Cos(deg*math.Pi/180.0))
+	cos1degSq := float32(admCos1DegSq)
 	const eps = float32(1e-30)
 	const gainLimit = 100.0
-	left, top, right, bottom := fadmRegion(w, h)
+	left, top, right, bottom := admBorder(w, h)
 	ref, dis := m.band[0], m.band[1]
 	for i := top; i < bottom; i++ {
 		for j := left; j < right; j++ {
@@ -300,7 +278,7 @@ func fadmEnhance(r, t float32, gain float64) float32 {
 // denScale mirrors adm_csf_den_scale_s: Σ_θ (Σ |rfactor_θ o_θ|³)^(1/3) + noise
 // over the reference bands.
 func (m *FloatADM) denScale(s, w, h int) float32 {
-	left, top, right, bottom := fadmSumRegion(w, h)
+	left, top, right, bottom := admInner(w, h)
 	rf := m.rfactor[s]
 	var acc [3]float32
 	for i := top; i < bottom; i++ {
@@ -338,7 +316,7 @@ func fadmNoise(w, h int, weight float64) float32 {
 // applyCSF mirrors adm_csf_s on bands src: m.csf = rfactor*src and
 // m.flt = |m.csf|/30 (a double product rounded to float).
 func (m *FloatADM) applyCSF(src [3][]float32, s, w, h int) {
-	left, top, right, bottom := fadmRegion(w, h)
+	left, top, right, bottom := admBorder(w, h)
 	for t := 0; t < 3; t++ {
 		f := m.rfactor[s][t]
 		for i := top; i < bottom; i++ {
@@ -359,7 +337,7 @@ func (m *FloatADM) applyCSF(src [3][]float32, s, w, h int) {
 // the top and left (-1 → 1) and repeated at the bottom and right. It
 // returns Σ_θ (Σ ...)^(1/3) + noise(weight).
 func (m *FloatADM) cm(src [3][]float32, s, w, h int, weight float64) float32 {
-	left, top, right, bottom := fadmSumRegion(w, h)
+	left, top, right, bottom := admInner(w, h)
 	rows, cols := max(top, 0), max(left, 0)
 	rowe, cole := min(bottom, h), min(right, w)
 	rf := m.rfactor[s]
