@@ -2,7 +2,6 @@ package encode
 
 import (
 	"context"
-	"os/exec"
 	"path/filepath"
 	"testing"
 )
@@ -13,11 +12,8 @@ import (
 func TestCodecs(t *testing.T) {
 	needFFmpeg(t)
 	clip := filepath.Join(t.TempDir(), "clip.mkv")
-	gen := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=128x72:rate=25",
+	runFFmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=128x72:rate=25",
 		"-frames:v", "5", "-pix_fmt", "yuv420p", "-c:v", "ffv1", clip)
-	if out, err := gen.CombinedOutput(); err != nil {
-		t.Fatalf("generate %s: %v: %s", clip, err, out)
-	}
 	tests := []struct {
 		codec, preset, want string
 		bitDepth            int

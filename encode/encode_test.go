@@ -54,6 +54,40 @@ func ffmpegDecodeErrors(t *testing.T, path string) string {
 	return strings.Join(errs, "\n")
 }
 
+// runFFmpeg runs the ffmpeg CLI quietly with args, overwriting outputs.
+func runFFmpeg(t *testing.T, args ...string) {
+	t.Helper()
+	cmd := exec.Command("ffmpeg", append([]string{"-nostdin", "-v", "error", "-y"}, args...)...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
+	}
+}
+
+// probedStream is what ffprobeStreams reports of one stream.
+type probedStream struct {
+	CodecType string `json:"codec_type"`
+	CodecName string `json:"codec_name"`
+	PixFmt    string `json:"pix_fmt"`
+	Channels  int    `json:"channels"`
+	StartTime string `json:"start_time"`
+	Duration  string `json:"duration"`
+}
+
+// ffprobeStreams returns the streams of path as ffprobe describes them.
+func ffprobeStreams(t *testing.T, path string) []probedStream {
+	t.Helper()
+	out, err := exec.Command("ffprobe", "-v", "error", "-show_entries",
+		"stream=codec_type,codec_name,pix_fmt,channels,start_time,duration", "-of", "json", path).Output()
+	if err != nil {
+		t.Fatalf("ffprobe %s: %v", path, err)
+	}
+	var doc struct{ Streams []probedStream }
+	if err := json.Unmarshal(out, &doc); err != nil {
+		t.Fatalf("ffprobe %s: %v", path, err)
+	}
+	return doc.Streams
+}
+
 func needFFmpeg(t *testing.T) {
 	t.Helper()
 	for _, tool := range []string{"ffmpeg", "ffprobe"} {
@@ -86,13 +120,9 @@ func mixedClip(t *testing.T, dir string) string {
 	t.Helper()
 	clips := filepath.Join(vmafref.Dir(t), "clips")
 	out := filepath.Join(dir, "mixed.mkv")
-	cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y",
-		"-i", filepath.Join(clips, "bottles_640x360.mkv"), "-i", filepath.Join(clips, "cars_768x432.mkv"), "-i", filepath.Join(clips, "person_768x432.mkv"),
+	runFFmpeg(t, "-i", filepath.Join(clips, "bottles_640x360.mkv"), "-i", filepath.Join(clips, "cars_768x432.mkv"), "-i", filepath.Join(clips, "person_768x432.mkv"),
 		"-filter_complex", "[0:v]setsar=1[a];[1:v]scale=640:360,setsar=1[b];[2:v]scale=640:360,setsar=1[c];[a][b][c]concat=n=3:v=1,setpts=N/(25*TB)[v]",
 		"-map", "[v]", "-r", "25", "-fps_mode", "passthrough", "-c:v", "ffv1", "-g", "1", out)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("make %s: %v: %s", out, err, b)
-	}
 	return out
 }
 
@@ -145,11 +175,8 @@ func TestEncodeAudioMKV(t *testing.T) {
 	needFFmpeg(t)
 	dir := t.TempDir()
 	src := filepath.Join(dir, "src.mkv")
-	gen := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=24",
+	runFFmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=24",
 		"-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", "2", "-c:v", "ffv1", "-g", "1", "-c:a", "aac", src)
-	if out, err := gen.CombinedOutput(); err != nil {
-		t.Fatalf("generate %s: %v: %s", src, err, out)
-	}
 	res := encodeFile(t, src, Job{Settings: Settings{Codec: "x265", CRF: 28, Preset: "ultrafast", BitDepth: 10},
 		Output: filepath.Join(dir, "out.mkv"), PlanOptions: PlanOptions{ChunkSeconds: 0.5, MinChunk: 0.25, NoScenes: true}})
 	if res.Chunks != 4 {
@@ -164,25 +191,11 @@ func TestEncodeAudioMKV(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("output frames %v, source %v", got, want)
 	}
-	out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "stream=codec_type,codec_name,pix_fmt,start_time,duration", "-of", "json", res.Output).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Streams []struct {
-			CodecType string `json:"codec_type"`
-			CodecName string `json:"codec_name"`
-			PixFmt    string `json:"pix_fmt"`
-			StartTime string `json:"start_time"`
-		}
-	}
-	if err := json.Unmarshal(out, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if len(doc.Streams) != 2 || doc.Streams[0].CodecName != "hevc" || doc.Streams[0].PixFmt != "yuv420p10le" ||
-		doc.Streams[1].CodecName != "aac" || doc.Streams[0].StartTime != "0.021000" || doc.Streams[1].StartTime != "0.000000" {
+	streams := ffprobeStreams(t, res.Output)
+	if len(streams) != 2 || streams[0].CodecName != "hevc" || streams[0].PixFmt != "yuv420p10le" ||
+		streams[1].CodecName != "aac" || streams[0].StartTime != "0.021000" || streams[1].StartTime != "0.000000" {
 		// The source's video starts at 0.021 s, after the AAC priming.
-		t.Errorf("streams %+v: want hevc yuv420p10le from 0.021 s and aac from 0 s, as in the source", doc.Streams)
+		t.Errorf("streams %+v: want hevc yuv420p10le from 0.021 s and aac from 0 s, as in the source", streams)
 	}
 	if msg := ffmpegDecodeErrors(t, res.Output); msg != "" {
 		t.Errorf("decoding %s: %s", res.Output, msg)
@@ -199,31 +212,14 @@ func TestEncodeAudioToAAC(t *testing.T) {
 	needFFmpeg(t)
 	dir := t.TempDir()
 	src := filepath.Join(dir, "pcm.mkv")
-	gen := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25",
+	runFFmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25",
 		"-f", "lavfi", "-i", "sine=sample_rate=48000", "-t", "2", "-ac", "2", "-c:v", "ffv1", "-c:a", "pcm_s16le", src)
-	if out, err := gen.CombinedOutput(); err != nil {
-		t.Fatalf("generate %s: %v: %s", src, err, out)
-	}
 	res := encodeFile(t, src, Job{Settings: Settings{Codec: "x264", CRF: 30, Preset: "ultrafast"}, Output: filepath.Join(dir, "out.mp4"),
 		PlanOptions: PlanOptions{ChunkSeconds: 0.5, MinChunk: 0.25, NoScenes: true}})
-	out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "stream=codec_name,channels,start_time,duration", "-of", "json", res.Output).Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Streams []struct {
-			CodecName string `json:"codec_name"`
-			Channels  int    `json:"channels"`
-			StartTime string `json:"start_time"`
-			Duration  string `json:"duration"`
-		}
-	}
-	if err := json.Unmarshal(out, &doc); err != nil {
-		t.Fatal(err)
-	}
-	if len(doc.Streams) != 2 || doc.Streams[1].CodecName != "aac" || doc.Streams[1].Channels != 2 ||
-		doc.Streams[0].StartTime != doc.Streams[1].StartTime || doc.Streams[0].Duration != "2.000000" || doc.Streams[1].Duration != "2.000000" {
-		t.Errorf("streams %+v: want video and stereo AAC, both from the same start for 2 s", doc.Streams)
+	streams := ffprobeStreams(t, res.Output)
+	if len(streams) != 2 || streams[1].CodecName != "aac" || streams[1].Channels != 2 ||
+		streams[0].StartTime != streams[1].StartTime || streams[0].Duration != "2.000000" || streams[1].Duration != "2.000000" {
+		t.Errorf("streams %+v: want video and stereo AAC, both from the same start for 2 s", streams)
 	}
 	if msg := ffmpegDecodeErrors(t, res.Output); msg != "" {
 		t.Errorf("decoding %s: %s", res.Output, msg)

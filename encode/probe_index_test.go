@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"sync/atomic"
@@ -28,13 +27,9 @@ func (c *countingSource) ReadAt(p []byte, off int64) (int, error) {
 func makeClip(t *testing.T, dir, name string, args ...string) string {
 	t.Helper()
 	out := filepath.Join(dir, name)
-	in := []string{"-nostdin", "-v", "error", "-y",
-		"-f", "lavfi", "-i", "testsrc2=size=320x180:rate=24:duration=4",
+	in := []string{"-f", "lavfi", "-i", "testsrc2=size=320x180:rate=24:duration=4",
 		"-f", "lavfi", "-i", "sine=frequency=440:duration=4"}
-	cmd := exec.Command("ffmpeg", append(append(in, args...), out)...)
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("ffmpeg %v: %v\n%s", args, err, b)
-	}
+	runFFmpeg(t, append(append(in, args...), out)...)
 	return out
 }
 

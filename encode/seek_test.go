@@ -1,7 +1,6 @@
 package encode
 
 import (
-	"os/exec"
 	"path/filepath"
 	"testing"
 
@@ -17,11 +16,8 @@ func TestChunksAreFrameExact(t *testing.T) {
 	needFFmpeg(t)
 	dir := t.TempDir()
 	src := filepath.Join(dir, "gop.mp4")
-	gen := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-i", filepath.Join(vmafref.Dir(t), "clips", "bottles_640x360.mkv"),
+	runFFmpeg(t, "-i", filepath.Join(vmafref.Dir(t), "clips", "bottles_640x360.mkv"),
 		"-vf", "scale=320:180", "-c:v", "libx264", "-preset", "ultrafast", "-bf", "3", "-g", "12", "-keyint_min", "12", "-sc_threshold", "0", src)
-	if out, err := gen.CombinedOutput(); err != nil {
-		t.Fatalf("make %s: %v: %s", src, err, out)
-	}
 	res := encodeFile(t, src, Job{Settings: Settings{Codec: "x264", CRF: 0, Preset: "ultrafast"}, Output: filepath.Join(dir, "out.mkv"),
 		PlanOptions: PlanOptions{ChunkSeconds: 0.6, MinChunk: 0.3, NoScenes: true}})
 	if res.Chunks < 5 {
