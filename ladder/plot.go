@@ -69,27 +69,26 @@ func RateQualityPlot(title string, candidates, hull, rungs, reference []Point) (
 		p.Add(h)
 		p.Legend.Add("convex hull", h)
 	}
-	if len(reference) > 0 {
-		r, err := plotter.NewScatter(xys(reference))
-		if err != nil {
-			return nil, fmt.Errorf("ladder: plot reference: %w", err)
+	for _, m := range []struct {
+		pts          []Point
+		what, legend string
+		shape        draw.GlyphDrawer
+		radius       vg.Length
+		color        color.Color
+	}{
+		{reference, "reference", "fixed ladder", draw.CrossGlyph{}, vg.Points(4), color.RGBA{R: 120, G: 120, B: 120, A: 255}},
+		{rungs, "rungs", "chosen rungs", draw.RingGlyph{}, vg.Points(6), color.RGBA{R: 220, A: 255}},
+	} {
+		if len(m.pts) == 0 {
+			continue
 		}
-		r.Shape = draw.CrossGlyph{}
-		r.Radius = vg.Points(4)
-		r.Color = color.RGBA{R: 120, G: 120, B: 120, A: 255}
-		p.Add(r)
-		p.Legend.Add("fixed ladder", r)
-	}
-	if len(rungs) > 0 {
-		r, err := plotter.NewScatter(xys(rungs))
+		r, err := plotter.NewScatter(xys(m.pts))
 		if err != nil {
-			return nil, fmt.Errorf("ladder: plot rungs: %w", err)
+			return nil, fmt.Errorf("ladder: plot %s: %w", m.what, err)
 		}
-		r.Shape = draw.RingGlyph{}
-		r.Radius = vg.Points(6)
-		r.Color = color.RGBA{R: 220, A: 255}
+		r.Shape, r.Radius, r.Color = m.shape, m.radius, m.color
 		p.Add(r)
-		p.Legend.Add("chosen rungs", r)
+		p.Legend.Add(m.legend, r)
 	}
 	return p, nil
 }
