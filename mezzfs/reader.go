@@ -90,10 +90,10 @@ func (r *blockReader) visit(off, want int64, fn func([]byte) error) error {
 	var units []*unitCall
 	var ahead []bool // units[i] is a block fetched ahead of this read
 	for i := off / r.bs; i <= (end-1)/r.bs; i++ {
-		if c := r.lookup(blockKey{r.object, i}, i*r.bs, true); c != nil || !paged {
+		if c := r.lookup(blockKey{r.object, i}, true); c != nil || !paged {
 			found := c != nil
 			if c == nil {
-				c = r.start(blockKey{r.object, i}, i*r.bs, min(r.bs, r.size-i*r.bs))
+				c = r.start(blockKey{r.object, i})
 			}
 			units, ahead = append(units, c), append(ahead, found)
 			continue
@@ -102,9 +102,9 @@ func (r *blockReader) visit(off, want int64, fn func([]byte) error) error {
 		lo, hi := max(off, i*r.bs), min(end, (i+1)*r.bs)
 		for j := lo / r.ps; j <= (hi-1)/r.ps; j++ {
 			k := blockKey{r.pages, j}
-			c := r.lookup(k, j*r.ps, true)
+			c := r.lookup(k, true)
 			if c == nil {
-				c = r.start(k, j*r.ps, min(r.ps, r.size-j*r.ps))
+				c = r.start(k)
 			}
 			units, ahead = append(units, c), append(ahead, false)
 		}
@@ -113,17 +113,17 @@ func (r *blockReader) visit(off, want int64, fn func([]byte) error) error {
 		// A stream reading a paged block will read the rest of it: fetch
 		// its remaining pages now, in parallel.
 		i := (end - 1) / r.bs
-		if r.lookup(blockKey{r.object, i}, i*r.bs, false) == nil {
+		if r.lookup(blockKey{r.object, i}, false) == nil {
 			for j := (end-1)/r.ps + 1; j < (i+1)*r.bs/r.ps && j*r.ps < r.size; j++ {
-				if k := (blockKey{r.pages, j}); r.lookup(k, j*r.ps, false) == nil {
-					r.start(k, j*r.ps, min(r.ps, r.size-j*r.ps))
+				if k := (blockKey{r.pages, j}); r.lookup(k, false) == nil {
+					r.start(k)
 				}
 			}
 		}
 	}
 	for i := max(raFirst, (end-1)/r.bs+1); i < raLast && i*r.bs < r.size; i++ {
-		if r.lookup(blockKey{r.object, i}, i*r.bs, false) == nil {
-			r.start(blockKey{r.object, i}, i*r.bs, min(r.bs, r.size-i*r.bs))
+		if r.lookup(blockKey{r.object, i}, false) == nil {
+			r.start(blockKey{r.object, i})
 		}
 	}
 
@@ -174,8 +174,8 @@ func (r *blockReader) wait(c *unitCall) error {
 // lookup returns the unit under k when it is cached (a done call) or being
 // fetched, nil otherwise. needed says a reader waits for it: then a unit
 // found counts as a cache hit (read-ahead's lookups do not count).
-func (r *blockReader) lookup(k blockKey, base int64, needed bool) *unitCall {
-	length := r.unitLength(k, base)
+func (r *blockReader) lookup(k blockKey, needed bool) *unitCall {
+	base, length := r.unit(k)
 	if b, ok := r.cache.get(k); ok && int64(len(b)) == length {
 		r.hit(needed)
 		return doneCall(base, b)
@@ -201,12 +201,14 @@ func (r *blockReader) hit(needed bool) {
 	}
 }
 
-// unitLength is the size of the unit under k at base.
-func (r *blockReader) unitLength(k blockKey, base int64) int64 {
+// unit returns the offset and the size of the unit (block or page) under k.
+func (r *blockReader) unit(k blockKey) (base, length int64) {
+	size := r.bs
 	if k.object == r.pages {
-		return min(r.ps, r.size-base)
+		size = r.ps
 	}
-	return min(r.bs, r.size-base)
+	base = k.index * size
+	return base, min(size, r.size-base)
 }
 
 func doneCall(base int64, b []byte) *unitCall {
@@ -215,9 +217,10 @@ func doneCall(base int64, b []byte) *unitCall {
 	return c
 }
 
-// start fetches the n bytes at base as the unit k, unless a fetch of it is
-// already under way, and returns the call to wait on.
-func (r *blockReader) start(k blockKey, base, n int64) *unitCall {
+// start fetches the unit k, unless a fetch of it is already under way,
+// and returns the call to wait on.
+func (r *blockReader) start(k blockKey) *unitCall {
+	base, n := r.unit(k)
 	r.mu.Lock()
 	if c, ok := r.inflight[k]; ok {
 		r.mu.Unlock()
