@@ -168,7 +168,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	j := &job{o: o, src: src, work: work}
 
-	found, err := Search(ctx, j.trials(), SearchOptions{
+	found, err := Search(ctx, j, SearchOptions{
 		Sizes: sizes, CRFs: crfRange.Values(), Exhaustive: o.Exhaustive, Workers: o.Workers,
 		OnTrial: func(done, most int, p Point) {
 			j.progress("trial", done, most, fmt.Sprintf("%s: %.0f kb/s, VMAF %.2f", p.Label(), p.Kbps, p.VMAF))
@@ -320,14 +320,11 @@ func (j *job) measure(ctx context.Context, e EncodeJob) (Point, error) {
 	return p, nil
 }
 
-// trials is the job's Prober: a candidate encoded into work/ and scored.
-func (j *job) trials() Prober { return trialProber{j} }
-
-type trialProber struct{ j *job }
-
-func (t trialProber) Trial(ctx context.Context, c Candidate) (Point, error) {
-	name := fmt.Sprintf("cand_%dx%d_%s_crf%s.mp4", c.Size.Width, c.Size.Height, t.j.o.Codec, strconv.FormatFloat(c.CRF, 'f', -1, 64))
-	return t.j.measure(ctx, EncodeJob{Source: t.j.o.Input, Codec: t.j.o.Codec, Size: c.Size, CRF: c.CRF, Out: filepath.Join(t.j.work, name)})
+// Trial makes the job the search's Prober: a candidate encoded into work/
+// and scored.
+func (j *job) Trial(ctx context.Context, c Candidate) (Point, error) {
+	name := fmt.Sprintf("cand_%dx%d_%s_crf%s.mp4", c.Size.Width, c.Size.Height, j.o.Codec, strconv.FormatFloat(c.CRF, 'f', -1, 64))
+	return j.measure(ctx, EncodeJob{Source: j.o.Input, Codec: j.o.Codec, Size: c.Size, CRF: c.CRF, Out: filepath.Join(j.work, name)})
 }
 
 // reference encodes and scores the fixed ladder at its bitrates.
