@@ -302,16 +302,9 @@ func (d *Decoder) ReadPicture(p *quality.Picture) error {
 
 // copyPicture copies the planes of f (in the output pixel format) into p.
 func (d *Decoder) copyPicture(f *astiav.Frame, p *quality.Picture) error {
-	n, err := f.ImageBufferSize(1)
-	if err != nil {
-		return fmt.Errorf("encode: %s: frame size: %w", d.fd.name, err)
-	}
-	if cap(d.buf) < n {
-		d.buf = make([]byte, n)
-	}
-	d.buf = d.buf[:n]
-	if _, err := f.ImageCopyToBuffer(d.buf, 1); err != nil {
-		return fmt.Errorf("encode: %s: copy frame: %w", d.fd.name, err)
+	var err error
+	if d.buf, err = frameBytes(f, d.buf); err != nil {
+		return fmt.Errorf("encode: %s: %w", d.fd.name, err)
 	}
 	b := d.buf
 	for i := range p.Planes {
@@ -329,6 +322,23 @@ func (d *Decoder) copyPicture(f *astiav.Frame, p *quality.Picture) error {
 		b = b[2*len(dst):]
 	}
 	return nil
+}
+
+// frameBytes copies the planes of f, packed without padding, into buf
+// (grown when too small) and returns them.
+func frameBytes(f *astiav.Frame, buf []byte) ([]byte, error) {
+	n, err := f.ImageBufferSize(1)
+	if err != nil {
+		return nil, fmt.Errorf("frame size: %w", err)
+	}
+	if cap(buf) < n {
+		buf = make([]byte, n)
+	}
+	buf = buf[:n]
+	if _, err := f.ImageCopyToBuffer(buf, 1); err != nil {
+		return nil, fmt.Errorf("copy frame: %w", err)
+	}
+	return buf, nil
 }
 
 // Close releases the decoder, and the Source when OpenFile opened it.

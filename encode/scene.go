@@ -159,17 +159,10 @@ func lumaSums(ctx context.Context, src Source, info *Info, want func(int) bool, 
 		if err != nil {
 			return nil, fmt.Errorf("encode: %s: %w", info.Name, err)
 		}
-		n, err := f.ImageBufferSize(1)
-		if err != nil {
-			return nil, fmt.Errorf("encode: %s: frame size: %w", info.Name, err)
+		if buf, err = frameBytes(f, buf); err != nil {
+			return nil, fmt.Errorf("encode: %s: %w", info.Name, err)
 		}
-		if cap(buf) < n {
-			buf = make([]byte, n)
-		}
-		if _, err := f.ImageCopyToBuffer(buf[:n], 1); err != nil {
-			return nil, fmt.Errorf("encode: %s: copy frame: %w", info.Name, err)
-		}
-		sums[i] = blockSums(nil, buf[:n], f.Width(), f.Height(), block)
+		sums[i] = blockSums(nil, buf, f.Width(), f.Height(), block)
 		decoded++
 	}
 	for i := range sums {
