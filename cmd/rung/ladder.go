@@ -54,9 +54,6 @@ func runLadder(c *cli.Context) (err error) {
 	}
 	outDir := c.String("output")
 	if outDir == "" {
-		outDir = c.String("o") // positional sets the alias it was given
-	}
-	if outDir == "" {
 		return usagef("ladder: -o OUTDIR is required")
 	}
 	heights, err := parseHeights(c.String("resolutions"))
