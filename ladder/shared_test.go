@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -176,7 +177,7 @@ func TestSearchRecorded(t *testing.T) {
 				crfs = append(crfs, p.CRF)
 			}
 		}
-		sortSizes(sizes)
+		slices.SortStableFunc(sizes, func(a, b Size) int { return b.Height - a.Height })
 		got, err := Search(context.Background(), pr, SearchOptions{Sizes: sizes, CRFs: crfs, Workers: 2})
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
@@ -205,12 +206,4 @@ func (r recordedProber) Trial(ctx context.Context, c Candidate) (Point, error) {
 		return Point{}, fmt.Errorf("not recorded: %v", c)
 	}
 	return p, nil
-}
-
-func sortSizes(s []Size) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j].Height > s[j-1].Height; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
