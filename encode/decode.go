@@ -173,7 +173,6 @@ type Decoder struct {
 	frame  *astiav.Frame
 	buf    []byte
 	info   quality.VideoInfo
-	layout pixelLayout
 	closer func() error // releases the Source when the Decoder opened it
 }
 
@@ -259,11 +258,10 @@ func newDecoder(fd *frameDecoder, opts DecodeOptions) (*Decoder, error) {
 		info.Frames = int(n)
 	}
 	return &Decoder{
-		fd:     fd,
-		sc:     newScaler(w, h, pf),
-		frame:  astiav.AllocFrame(),
-		info:   info,
-		layout: out,
+		fd:    fd,
+		sc:    newScaler(w, h, pf),
+		frame: astiav.AllocFrame(),
+		info:  info,
 	}, nil
 }
 
@@ -309,7 +307,7 @@ func (d *Decoder) copyPicture(f *astiav.Frame, p *quality.Picture) error {
 	b := d.buf
 	for i := range p.Planes {
 		dst := p.Planes[i]
-		if d.layout.BitDepth == 8 {
+		if d.info.BitDepth == 8 {
 			for j := range dst {
 				dst[j] = uint16(b[j])
 			}
