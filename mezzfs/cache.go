@@ -82,9 +82,6 @@ func NewCache(o CacheOptions) (*Cache, error) {
 	return c, nil
 }
 
-// BlockSize returns the size of the cache's blocks in bytes.
-func (c *Cache) BlockSize() int64 { return c.blockSize }
-
 // get returns the block under k from memory, else from disk (then keeping
 // it in memory too). The slice must not be modified.
 func (c *Cache) get(k blockKey) ([]byte, bool) {
