@@ -31,10 +31,7 @@ func newEncoder(info *Info, s Settings) (*encoder, error) {
 	if cc == nil {
 		return nil, fmt.Errorf("encode: cannot allocate a %s encoder", codec.Name())
 	}
-	w, h := v.Width, v.Height
-	if s.Height > 0 {
-		w, h = outputSize(v.Width, v.Height, 0, s.Height)
-	}
+	w, h := outputSize(v.Width, v.Height, 0, s.Height) // Height 0 keeps the source's size
 	cc.SetWidth(w)
 	cc.SetHeight(h)
 	cc.SetPixelFormat(pf)
