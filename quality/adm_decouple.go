@@ -196,11 +196,7 @@ func admCSFRow0(bh, bv, bd []int16, f, c []int32, asm bool) {
 		done = admCSFRow0Asm(bh, bv, bd, f, c)
 	}
 	for j := done; j < len(bh); j++ {
-		ph := admCSFAbs0(bh[j], admRFactor0H, 16384, 15)
-		pv := admCSFAbs0(bv[j], admRFactor0H, 16384, 15)
-		pd := admCSFAbs0(bd[j], admRFactor0D, 65535, 17)
-		f[j] = admFlt0(ph) + admFlt0(pv) + admFlt0(pd)
-		c[j] = admCentre0(ph) + admCentre0(pv) + admCentre0(pd)
+		f[j], c[j] = admCSFSums0(bh[j], bv[j], bd[j])
 	}
 }
 
