@@ -76,14 +76,8 @@ const fadmMinSize = 32
 
 // Extract records adm2, aim, adm3 and adm_scale0..3 of frame i.
 func (m *FloatADM) Extract(ref, dis *Picture, i int, out *Scores) error {
-	if !ref.SameFormat(dis) {
-		return fmt.Errorf("float_adm: frame %d: reference %s, distorted %s: %w", i, ref.Format(), dis.Format(), ErrMismatch)
-	}
-	if ref.BitDepth < 8 || ref.BitDepth > 16 {
-		return fmt.Errorf("float_adm: frame %d: unsupported bit depth %d", i, ref.BitDepth)
-	}
-	if ref.Width < fadmMinSize || ref.Height < fadmMinSize {
-		return fmt.Errorf("float_adm: frame %d: %dx%d is below %dx%d: %w", i, ref.Width, ref.Height, fadmMinSize, fadmMinSize, ErrTooSmall)
+	if err := floatCheck("float_adm", ref, dis, i, fadmMinSize); err != nil {
+		return err
 	}
 	m.ref = floatLuma(m.ref, ref)
 	m.dis = floatLuma(m.dis, dis)

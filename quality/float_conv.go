@@ -1,5 +1,7 @@
 package quality
 
+import "fmt"
+
 // This file holds the float separable filter libvmaf's float VIF and float
 // motion share (common/convolution.c, convolution_avx.c and the fallbacks in
 // vif_tools.c, which compute the same thing): a vertical pass, then a
@@ -151,4 +153,21 @@ func floatLuma(dst []float32, p *Picture) []float32 {
 		dst[i] = v - 128
 	}
 	return dst
+}
+
+// floatCheck is the input check the float extractors share: ref and dis of
+// the same format, 8 to 16 bit, at least minSize x minSize. The error names
+// the feature and frame i, and wraps ErrMismatch or ErrTooSmall where one
+// applies.
+func floatCheck(feature string, ref, dis *Picture, i, minSize int) error {
+	if !ref.SameFormat(dis) {
+		return fmt.Errorf("%s: frame %d: reference %s, distorted %s: %w", feature, i, ref.Format(), dis.Format(), ErrMismatch)
+	}
+	if ref.BitDepth < 8 || ref.BitDepth > 16 {
+		return fmt.Errorf("%s: frame %d: unsupported bit depth %d", feature, i, ref.BitDepth)
+	}
+	if ref.Width < minSize || ref.Height < minSize {
+		return fmt.Errorf("%s: frame %d: %dx%d is below %dx%d: %w", feature, i, ref.Width, ref.Height, minSize, minSize, ErrTooSmall)
+	}
+	return nil
 }

@@ -50,14 +50,8 @@ const fmotionMax = 10000.0
 // motion2/motion3 of frame i-1 (of frame 0 already at frame 1 for motion3).
 // dis is only checked for format.
 func (m *FloatMotion) Extract(ref, dis *Picture, i int, out *Scores) error {
-	if !ref.SameFormat(dis) {
-		return fmt.Errorf("float_motion: frame %d: reference %s, distorted %s: %w", i, ref.Format(), dis.Format(), ErrMismatch)
-	}
-	if ref.BitDepth < 8 || ref.BitDepth > 16 {
-		return fmt.Errorf("float_motion: frame %d: unsupported bit depth %d", i, ref.BitDepth)
-	}
-	if ref.Width < 3 || ref.Height < 3 {
-		return fmt.Errorf("float_motion: frame %d: %dx%d is below 3x3: %w", i, ref.Width, ref.Height, ErrTooSmall)
+	if err := floatCheck("float_motion", ref, dis, i, 3); err != nil {
+		return err
 	}
 	if i != m.next {
 		return fmt.Errorf("float_motion: frame %d given when frame %d was expected: a temporal feature needs every frame in order", i, m.next)

@@ -76,15 +76,9 @@ func fvifFilter(scale int) []float32 {
 
 // Extract records vif_scale0..3 of frame i.
 func (v *FloatVIF) Extract(ref, dis *Picture, i int, out *Scores) error {
-	if !ref.SameFormat(dis) {
-		return fmt.Errorf("float_vif: frame %d: reference %s, distorted %s: %w", i, ref.Format(), dis.Format(), ErrMismatch)
-	}
-	if ref.BitDepth < 8 || ref.BitDepth > 16 {
-		return fmt.Errorf("float_vif: frame %d: unsupported bit depth %d", i, ref.BitDepth)
-	}
 	// The 17-tap mirror needs 9 samples at scale 0, the 3-tap one 2 at scale 3.
-	if ref.Width < 16 || ref.Height < 16 {
-		return fmt.Errorf("float_vif: frame %d: %dx%d is below 16x16: %w", i, ref.Width, ref.Height, ErrTooSmall)
+	if err := floatCheck("float_vif", ref, dis, i, 16); err != nil {
+		return err
 	}
 	v.compute(ref, dis)
 	for s := 0; s < 4; s++ {
