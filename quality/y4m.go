@@ -2,7 +2,6 @@ package quality
 
 import (
 	"bufio"
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -213,6 +212,3 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "..."
 }
-
-// isY4M reports whether the first bytes look like a y4m stream.
-func isY4M(head []byte) bool { return bytes.HasPrefix(head, []byte("YUV4MPEG2")) }
