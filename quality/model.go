@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"strconv"
 )
@@ -315,13 +316,7 @@ func (m *Model) Inputs() []ModelInput {
 			}
 			seen[f.input.Name] = true
 			in := f.input
-			if in.Options != nil {
-				opts := make(map[string]any, len(in.Options))
-				for k, v := range in.Options {
-					opts[k] = v
-				}
-				in.Options = opts
-			}
+			in.Options = maps.Clone(in.Options)
 			out = append(out, in)
 		}
 	}

@@ -2,8 +2,9 @@ package quality
 
 import (
 	"fmt"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -248,13 +249,8 @@ func featureAlias(name string) string {
 func modelInput(feature string, opts map[string]any) (ModelInput, error) {
 	var fam *extractorFamily
 	for k := range extractorFamilies {
-		for _, f := range extractorFamilies[k].features {
-			if f == feature {
-				fam = &extractorFamilies[k]
-				break
-			}
-		}
-		if fam != nil {
+		if slices.Contains(extractorFamilies[k].features, feature) {
+			fam = &extractorFamilies[k]
 			break
 		}
 	}
@@ -263,12 +259,7 @@ func modelInput(feature string, opts map[string]any) (ModelInput, error) {
 	}
 	in := ModelInput{Feature: feature, Extractor: fam.name}
 	var suffixes []string
-	keys := make([]string, 0, len(opts))
-	for k := range opts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, key := range keys {
+	for _, key := range slices.Sorted(maps.Keys(opts)) {
 		val := opts[key]
 		var opt *extractorOption
 		for k := range fam.options {

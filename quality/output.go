@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -69,11 +70,7 @@ func columns(res *Result) ([]string, [][]float64) {
 func poolMethods(extra []string) []string {
 	ms := append([]string(nil), libvmafPools[:]...)
 	for _, e := range extra {
-		dup := false
-		for _, m := range ms {
-			dup = dup || m == e
-		}
-		if !dup {
+		if !slices.Contains(ms, e) {
 			ms = append(ms, e)
 		}
 	}

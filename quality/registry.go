@@ -2,7 +2,8 @@ package quality
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -70,11 +71,7 @@ func Extractors(m *Model, features []string) ([]func() Extractor, error) {
 		}
 	}
 	for _, f := range features {
-		ok := false
-		for _, e := range ExtraFeatures() {
-			ok = ok || e == f
-		}
-		if !ok {
+		if !slices.Contains(ExtraFeatures(), f) {
 			return nil, fmt.Errorf("unknown feature %q (want one of %s)", f, strings.Join(ExtraFeatures(), ", "))
 		}
 		wants = append(wants, want{f, nil})
@@ -108,13 +105,8 @@ func Extractors(m *Model, features []string) ([]func() Extractor, error) {
 
 // optionKey is a canonical text of an option set, for de-duplication.
 func optionKey(o map[string]any) string {
-	keys := make([]string, 0, len(o))
-	for k := range o {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var b strings.Builder
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(o)) {
 		fmt.Fprintf(&b, "%s=%v;", k, o[k])
 	}
 	return b.String()
@@ -133,11 +125,7 @@ func boolOpt(o map[string]any, k string) bool {
 // only refuses options other than the supported ones.
 func only(o map[string]any, supported ...string) error {
 	for k := range o {
-		ok := false
-		for _, s := range supported {
-			ok = ok || s == k
-		}
-		if !ok {
+		if !slices.Contains(supported, k) {
 			return fmt.Errorf("option %s is not supported", k)
 		}
 	}
