@@ -1,11 +1,14 @@
 package ladder
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
-	"os"
 	"path/filepath"
+
+	"rung/mezzfs"
 )
 
 // Report is the content of ladder.json.
@@ -91,23 +94,15 @@ func WriteJSON(path string, v any) error {
 	return writeAtomic(path, append(b, '\n'))
 }
 
-// writeAtomic writes data to path by renaming a complete temporary file.
+// writeAtomic writes data to path through a temporary file in the same
+// directory (mezzfs.WriteFile), so a failed write leaves no partial file.
 func writeAtomic(path string, data []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	err := mezzfs.WriteFile(context.Background(), path, mezzfs.Options{}, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("ladder: write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	_, err = f.Write(data)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("ladder: write %s: %w", path, err)
+		return fmt.Errorf("ladder: write %s: %w", filepath.Base(path), err)
 	}
 	return nil
 }

@@ -72,6 +72,21 @@ func Create(ctx context.Context, name string, o Options) (*Output, error) {
 	return createS3(ctx, client, u, name, DefaultPartSize)
 }
 
+// WriteFile writes name (a local path or an s3:// URL) whole through
+// Create: write fills it, and name appears only when write succeeds (with
+// mode 0644 for a local file); on any error it is left as it was.
+func WriteFile(ctx context.Context, name string, o Options, write func(io.Writer) error) error {
+	out, err := Create(ctx, name, o)
+	if err != nil {
+		return err
+	}
+	defer out.Abort()
+	if err := write(out); err != nil {
+		return fmt.Errorf("mezzfs: write %s: %w", name, err)
+	}
+	return out.Commit()
+}
+
 // Write appends p to the output.
 func (o *Output) Write(p []byte) (int, error) {
 	if o.done {

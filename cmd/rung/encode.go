@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
 	"path"
@@ -181,11 +182,8 @@ func writePlan(path string, p *encode.Plan) error {
 		return err
 	}
 	b = append(b, '\n')
-	if path == "-" {
-		_, err = os.Stdout.Write(b)
-		return err
-	}
-	if err := os.WriteFile(path, b, 0o644); err != nil {
+	err = writeOutput(path, func(w io.Writer) error { _, err := w.Write(b); return err })
+	if err != nil {
 		return fmt.Errorf("encode: write plan: %w", err)
 	}
 	return nil

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"math"
@@ -164,28 +165,14 @@ func runScore(c *cli.Context) (err error) {
 	return nil
 }
 
-// writeOutput writes a report to path ("-" is stdout) through a temporary
-// file renamed on success, so a failed run leaves no partial file.
+// writeOutput writes path ("-" is standard output) whole through a
+// temporary file and a rename (mezzfs.WriteFile): a failed write leaves no
+// partial file.
 func writeOutput(path string, write func(io.Writer) error) error {
 	if path == "-" {
 		return write(os.Stdout)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".rung-*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
+	return mezzfs.WriteFile(context.Background(), path, mezzfs.Options{}, write)
 }
 
 // estimateOffset prints the most likely constant frame offset of the
