@@ -20,6 +20,7 @@ import "fmt"
 type SSIM struct {
 	ref, dis   []float32 // luma as floats
 	sref, sdis []float32 // downscaled luma
+	box        []float32 // scale x scale box filter of the downscaling
 	cols       []int
 	core       iqaSSIM
 }
@@ -53,10 +54,13 @@ func (e *SSIM) compute(ref, dis *Picture) (iqaStats, error) {
 	e.dis = iqaLuma(e.dis, dis)
 	r, d := e.ref, e.dis
 	if scale > 1 {
-		k := make([]float32, scale*scale)
-		for j := range k {
-			k[j] = 1 / float32(scale*scale) // 1.0f/(scale*scale), in float
+		if len(e.box) != scale*scale {
+			e.box = make([]float32, scale*scale)
+			for j := range e.box {
+				e.box[j] = 1 / float32(scale*scale) // 1.0f/(scale*scale), in float
+			}
 		}
+		k := e.box
 		sw, sh := w/scale+w&1, h/scale+h&1
 		e.sref = growFloat32(e.sref, sw*sh)
 		e.sdis = growFloat32(e.sdis, sw*sh)
