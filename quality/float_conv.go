@@ -9,17 +9,6 @@ import "fmt"
 // picture mirrored about its edges without repeating the edge sample
 // (-1 → 1, n → n-2).
 
-// fconvMirror reflects tap index i into [0, n) as convolution_edge_s does.
-func fconvMirror(i, n int) int {
-	if i < 0 {
-		return -i
-	}
-	if i >= n {
-		return 2*n - i - 2
-	}
-	return i
-}
-
 // fconvMaxTaps bounds the filter length fconvolve takes (VIF's 17 taps).
 const fconvMaxTaps = 17
 
@@ -52,7 +41,7 @@ func fconvolveWith(dst, a, b, tmp []float32, w, h int, f []float32, in fconvInpu
 	var rowsA, rowsB [fconvMaxTaps][]float32
 	for i := 0; i < h; i++ {
 		for k := range f {
-			ii := fconvMirror(i-r+k, h)
+			ii := mirrorIndex(i-r+k, h)
 			rowsA[k] = a[ii*w : (ii+1)*w]
 			if in == fconvProduct {
 				rowsB[k] = b[ii*w : (ii+1)*w]
@@ -107,7 +96,7 @@ func fconvolveWith(dst, a, b, tmp []float32, w, h int, f []float32, in fconvInpu
 		edge := func(j int) {
 			var acc float32
 			for k, fk := range f {
-				acc += float32(fk * src[fconvMirror(j-r+k, w)])
+				acc += float32(fk * src[mirrorIndex(j-r+k, w)])
 			}
 			out[j] = acc
 		}

@@ -379,11 +379,11 @@ func motionSAD(prev, cur []uint16, diff *[5][]int32, yRow []int32, w, h, bpc int
 				d[j] = int32(p[j]) - int32(c[j])
 			}
 		}
-		d0 := diff[motionMirror(i-2, h)%5][:w]
-		d1 := diff[motionMirror(i-1, h)%5][:len(d0)]
+		d0 := diff[mirrorIndex(i-2, h)%5][:w]
+		d1 := diff[mirrorIndex(i-1, h)%5][:len(d0)]
 		d2 := diff[i%5][:len(d0)]
-		d3 := diff[motionMirror(i+1, h)%5][:len(d0)]
-		d4 := diff[motionMirror(i+2, h)%5][:len(d0)]
+		d3 := diff[mirrorIndex(i+1, h)%5][:len(d0)]
+		d4 := diff[mirrorIndex(i+2, h)%5][:len(d0)]
 		row := yRow[:len(d0)]
 		var any int32
 		for j := range d0 {
@@ -403,7 +403,7 @@ func motionSAD(prev, cur []uint16, diff *[5][]int32, yRow []int32, w, h, bpc int
 			}
 			var acc int64
 			for k := range motionFilter {
-				acc += motionFilter[k] * int64(row[motionMirror(j-2+k, w)])
+				acc += motionFilter[k] * int64(row[mirrorIndex(j-2+k, w)])
 			}
 			rowSAD += motionAbsRound16(acc)
 		}
@@ -429,14 +429,3 @@ func motionAbsRound16(acc int64) uint32 {
 	return uint32(v)
 }
 
-// motionMirror reflects idx into [0, size) without repeating the edge sample,
-// as integer_motion.c's mirror does (valid for size ≥ 3 and |overhang| ≤ 2).
-func motionMirror(idx, size int) int {
-	if idx < 0 {
-		return -idx
-	}
-	if idx >= size {
-		return 2*size - idx - 2
-	}
-	return idx
-}

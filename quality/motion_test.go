@@ -141,7 +141,7 @@ func motionSADLiteral(prev, cur []uint16, w, h, bpc int) uint64 {
 		for j := range w {
 			var a int64
 			for k := range 5 {
-				r := motionMirror(i-2+k, h)
+				r := mirrorIndex(i-2+k, h)
 				a += motionFilter[k] * (int64(prev[r*w+j]) - int64(cur[r*w+j]))
 			}
 			y[j] = int64(int32((a + 1<<(shift-1)) >> shift))
@@ -150,7 +150,7 @@ func motionSADLiteral(prev, cur []uint16, w, h, bpc int) uint64 {
 		for j := range w {
 			var a int64
 			for k := range 5 {
-				a += motionFilter[k] * y[motionMirror(j-2+k, w)]
+				a += motionFilter[k] * y[mirrorIndex(j-2+k, w)]
 			}
 			v := int32((a + 1<<15) >> 16)
 			if v < 0 {

@@ -92,6 +92,22 @@ func (p *Picture) SameFormat(q *Picture) bool {
 	return p.Width == q.Width && p.Height == q.Height && p.BitDepth == q.BitDepth && p.Chroma == q.Chroma
 }
 
+// mirrorIndex reflects row or column index i of a length-n axis into
+// [0, n) about the edge samples without repeating them (-1 → 1, n → n-2):
+// -i for i < 0, 2(n-1)-i for i >= n. It is how libvmaf's integer motion
+// (mirror), integer VIF (pad_top_and_bottom, PADDING_SQ_DATA) and float
+// convolutions (convolution_edge_s) extend a picture; one reflection, so
+// |overhang| must stay below n.
+func mirrorIndex(i, n int) int {
+	if i < 0 {
+		return -i
+	}
+	if i >= n {
+		return 2*(n-1) - i
+	}
+	return i
+}
+
 // Format describes the picture as "WxH 420 8-bit".
 func (p *Picture) Format() string {
 	return fmt.Sprintf("%dx%d %s %d-bit", p.Width, p.Height, p.Chroma, p.BitDepth)

@@ -19,19 +19,6 @@ const vifSigmaNsq = 65536 << 1
 // of a filtered row.
 const vifPad = 8
 
-// vifReflect maps row or column index i of a length-n axis into [0, n) the
-// way libvmaf pads its buffers (pad_top_and_bottom, PADDING_SQ_DATA): -i
-// for i < 0, 2(n-1)-i for i >= n.
-func vifReflect(i, n int) int {
-	if i < 0 {
-		return -i
-	}
-	if i >= n {
-		return 2*(n-1) - i
-	}
-	return i
-}
-
 // vifMirror pads row a (samples at [vifPad, vifPad+w)) by r samples on each
 // side, reflecting about the first and last sample as PADDING_SQ_DATA does:
 // a[-f] = a[f], a[w-1+f] = a[w-1-f].
@@ -208,7 +195,7 @@ func (v *VIF) statistic(ref, dis []uint16, w, h, scale, bpc int) (num, den float
 func vifRows(rr, dr *[17][]uint16, ref, dis []uint16, w, h, c, taps int) {
 	r := taps / 2
 	for k := range taps {
-		row := vifReflect(c-r+k, h) * w
+		row := mirrorIndex(c-r+k, h) * w
 		rr[k], dr[k] = ref[row:row+w], dis[row:row+w]
 	}
 }
@@ -309,7 +296,7 @@ func (v *VIF) vertical8Ring(ref, dis []uint16, w, h, i int) {
 	}
 	var rowsP, rowsS, rowsX [17][]uint64
 	for k := range 17 {
-		row := vifReflect(i-8+k, h)
+		row := mirrorIndex(i-8+k, h)
 		slot := row % 17
 		if s.ringRow[slot] != row {
 			vifPackRow(s, slot, ref[row*w:row*w+w], dis[row*w:row*w+w])

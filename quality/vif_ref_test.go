@@ -90,7 +90,7 @@ func vifReference(ref, dis []uint16, w, h, bpc int, gain float64) (num, den [4]f
 				for j := range w {
 					var a, b uint32
 					for k, f := range filt {
-						row := vifReflect(i-r+k, h)
+						row := mirrorIndex(i-r+k, h)
 						a += f * uint32(ref[row*w+j])
 						b += f * uint32(dis[row*w+j])
 					}
@@ -129,7 +129,7 @@ func vifReference(ref, dis []uint16, w, h, bpc int, gain float64) (num, den [4]f
 				var m1, m2 uint32
 				var s11, s22, s12 uint64
 				for k, f := range filt {
-					row := vifReflect(i-r+k, h)
+					row := mirrorIndex(i-r+k, h)
 					x, y := uint32(ref[row*w+j]), uint32(dis[row*w+j])
 					fx, fy := f*x, f*y
 					m1 += fx
