@@ -135,7 +135,9 @@ func (m *FloatADM) compute(w, h int) {
 	m.num, m.den, m.aimNum, m.aimDen = 0, 0, 0, 0
 	refSrc, disSrc := m.ref, m.dis
 	for s := 0; s < 4; s++ {
-		m.indices(w, h)
+		// dwt2_src_indices_filt_s: the integer ADM's index rule.
+		admDWTIndices(&m.indY, h)
+		admDWTIndices(&m.indX, w)
 		m.dwt(refSrc, m.band[0], w, h)
 		m.dwt(disSrc, m.band[1], w, h)
 		w, h = (w+1)/2, (h+1)/2
@@ -160,27 +162,6 @@ func (m *FloatADM) compute(w, h int) {
 		copy(m.src[1][:w*h], m.band[1][0][:w*h])
 		refSrc, disSrc = m.src[0][:w*h], m.src[1][:w*h]
 	}
-}
-
-// indices mirrors dwt2_src_indices_filt_s: the four source rows (columns)
-// of each output row (column), 2i-1..2i+2, reflected at the top (-1 → 1)
-// and repeated at the bottom (h → h-1).
-func (m *FloatADM) indices(w, h int) {
-	fill := func(ind *[4][]int, n int) {
-		for i := 0; i < (n+1)/2; i++ {
-			for k := 0; k < 4; k++ {
-				v := 2*i - 1 + k
-				if v < 0 {
-					v = -v
-				} else if v >= n {
-					v = 2*n - v - 1
-				}
-				ind[k][i] = v
-			}
-		}
-	}
-	fill(&m.indY, h)
-	fill(&m.indX, w)
 }
 
 // dwt mirrors adm_dwt2_s: one level of the 2-D Daubechies-2 transform of
