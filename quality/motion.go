@@ -428,4 +428,3 @@ func motionAbsRound16(acc int64) uint32 {
 	}
 	return uint32(v)
 }
-
