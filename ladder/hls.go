@@ -158,13 +158,59 @@ func AVCCodecString(extra []byte) (string, error) {
 	return "", errors.New("ladder: no H.264 sequence parameter set in the stream's extradata")
 }
 
-// PackageHLS remuxes the H.264 MP4 at src, without re-encoding, into one
-// fragmented MP4 file dir/name.mp4 (an init section, then a moof+mdat
-// fragment per segment of about segSeconds, cut at keyframes) and its
-// byte-range media playlist dir/name.m3u8, with libavformat's hls muxer
-// (hls_segment_type fmp4, single_file). It returns the variant describing
-// it, its URI relative to dir.
-func PackageHLS(ctx context.Context, src, dir, name string, segSeconds float64) (Variant, error) {
+// streamCodecs returns the RFC 6381 CODECS string of a stream of the
+// named codec (libavcodec's name) from its extradata: the avcC record or
+// Annex B SPS of H.264, the hvcC record of HEVC, the av1C record of AV1.
+// For VP9, whose MP4 extradata libavformat leaves empty, it returns "" and
+// the string comes from the packaged file's vpcC box (initCodecs), with
+// the level the muxer derived from the picture size and rate.
+func streamCodecs(codec string, extra []byte) (string, error) {
+	switch codec {
+	case "h264":
+		return AVCCodecString(extra)
+	case "hevc":
+		return HEVCCodecString(extra)
+	case "av1":
+		return AV1CodecString(extra)
+	case "vp9":
+		return "", nil
+	}
+	return "", fmt.Errorf("codec %s, HLS packaging supports H.264, HEVC, AV1 and VP9", codec)
+}
+
+// initCodecs returns the CODECS string of a packaged VP9 rendition from the
+// vpcC box of its init section in media.
+func initCodecs(codec, media string) (string, error) {
+	entry, vpcC, err := sampleEntry(media, "vpcC")
+	if err != nil {
+		return "", err
+	}
+	if codec != "vp9" || entry != "vp09" || vpcC == nil {
+		return "", fmt.Errorf("%s: %s sample entry %q without a vpcC box", media, codec, entry)
+	}
+	return VP9CodecString(vpcC)
+}
+
+// sampleEntryTag returns the codec tag the HLS remux forces on a codec's
+// MP4 sample entry: hvc1 for HEVC (parameter sets in the sample entry, as
+// Apple requires; libavformat's mp4 default is hev1), else 0, the muxer's
+// default (avc1, av01, vp09).
+func sampleEntryTag(codec string) astiav.CodecTag {
+	if codec == "hevc" {
+		return astiav.CodecTag('h' | 'v'<<8 | 'c'<<16 | '1'<<24)
+	}
+	return 0
+}
+
+// PackageHLS remuxes the H.264, HEVC, AV1 or VP9 MP4 at src, without
+// re-encoding, into one fragmented MP4 file dir/name.mp4 (an init section,
+// then a moof+mdat fragment per segment of about segSeconds, cut at
+// keyframes) and its byte-range media playlist dir/name.m3u8, with
+// libavformat's hls muxer (hls_segment_type fmp4, single_file). HEVC is
+// tagged hvc1, the sample entry Apple's players require. It returns the
+// variant describing it, its URI relative to dir, with the RFC 6381 CODECS
+// string of the stream (see streamCodecs). On error it leaves neither file.
+func PackageHLS(ctx context.Context, src, dir, name string, segSeconds float64) (_ Variant, err error) {
 	if err := ctx.Err(); err != nil {
 		return Variant{}, err
 	}
@@ -191,15 +237,19 @@ func PackageHLS(ctx context.Context, src, dir, name string, segSeconds float64) 
 		return Variant{}, fmt.Errorf("ladder: hls: %s has no video stream", src)
 	}
 	par := vin.CodecParameters()
-	if par.CodecID() != astiav.CodecIDH264 {
-		return Variant{}, fmt.Errorf("ladder: hls: %s: codec %s, HLS packaging supports H.264", src, par.CodecID())
-	}
-	codecs, err := AVCCodecString(par.ExtraData())
+	codec := par.CodecID().Name()
+	codecs, err := streamCodecs(codec, par.ExtraData())
 	if err != nil {
-		return Variant{}, fmt.Errorf("%w (%s)", err, src)
+		return Variant{}, fmt.Errorf("ladder: hls: %s: %w", src, err)
 	}
 	playlist := filepath.Join(dir, name+".m3u8")
 	media := filepath.Join(dir, name+".mp4")
+	defer func() {
+		if err != nil {
+			os.Remove(playlist)
+			os.Remove(media)
+		}
+	}()
 	out, err := astiav.AllocOutputFormatContext(nil, "hls", playlist)
 	if err != nil || out == nil {
 		return Variant{}, fmt.Errorf("ladder: hls: alloc muxer for %s: %w", playlist, err)
@@ -212,7 +262,7 @@ func PackageHLS(ctx context.Context, src, dir, name string, segSeconds float64) 
 	if err := par.Copy(vout.CodecParameters()); err != nil {
 		return Variant{}, fmt.Errorf("ladder: hls: copy codec parameters: %w", err)
 	}
-	vout.CodecParameters().SetCodecTag(0)
+	vout.CodecParameters().SetCodecTag(sampleEntryTag(codec))
 	vout.SetTimeBase(vin.TimeBase())
 	vout.SetAvgFrameRate(vin.AvgFrameRate())
 	vout.SetRFrameRate(vin.RFrameRate())
@@ -258,6 +308,11 @@ func PackageHLS(ctx context.Context, src, dir, name string, segSeconds float64) 
 	}
 	if err := out.WriteTrailer(); err != nil {
 		return Variant{}, fmt.Errorf("ladder: hls: finish %s: %w", playlist, err)
+	}
+	if codecs == "" {
+		if codecs, err = initCodecs(codec, media); err != nil {
+			return Variant{}, fmt.Errorf("ladder: hls: %s: %w", src, err)
+		}
 	}
 	peak, avg, err := PlaylistBitrates(playlist)
 	if err != nil {
