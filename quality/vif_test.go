@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"strings"
 	"testing"
 
@@ -22,41 +21,10 @@ func vifEveryNth(w, h int) int {
 	return 1
 }
 
-// vifOpenPair opens the reference and distorted inputs of a vmafref entry.
-func vifOpenPair(t testing.TB, dir string, e vmafref.Entry) (ref, dis VideoReader) {
-	t.Helper()
-	rp, dp := vmafref.Inputs(t, dir, e)
-	open := func(path string) VideoReader {
-		f, err := os.Open(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { f.Close() })
-		var r VideoReader
-		if e.Raw != nil {
-			st, err := f.Stat()
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err = NewRawReader(f, path, e.Raw.Width, e.Raw.Height, e.Raw.PixFmt, st.Size())
-			if err != nil {
-				t.Fatal(err)
-			}
-			return r
-		}
-		r, err = NewY4MReader(f, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
-	}
-	return open(rp), open(dp)
-}
-
 // vifEachFrame calls fn with every nth frame pair of the entry's inputs.
 func vifEachFrame(t testing.TB, dir string, e vmafref.Entry, nth int, fn func(i int, ref, dis *Picture)) {
 	t.Helper()
-	rr, dr := vifOpenPair(t, dir, e)
+	rr, dr := openPairReaders(t, dir, e)
 	ref, dis := rr.Info().NewPicture(), dr.Info().NewPicture()
 	for i := 0; ; i++ {
 		err := rr.ReadPicture(ref)
