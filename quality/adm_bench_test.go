@@ -1,29 +1,6 @@
 package quality
 
-import (
-	"testing"
-
-	"rung/internal/vmafref"
-)
-
-// admBenchFrames reads the first n frame pairs of a pairs.json entry.
-func admBenchFrames(b *testing.B, name string, n int) (refs, diss []*Picture) {
-	b.Helper()
-	dir, e := vmafref.Find(b, name)
-	rr, dr := openPairReaders(b, dir, e)
-	for len(refs) < n {
-		rp, dp := rr.Info().NewPicture(), dr.Info().NewPicture()
-		errR, errD := rr.ReadPicture(rp), dr.ReadPicture(dp)
-		if errR != nil || errD != nil {
-			break
-		}
-		refs, diss = append(refs, rp), append(diss, dp)
-	}
-	if len(refs) == 0 {
-		b.Fatalf("%s: no frames", name)
-	}
-	return refs, diss
-}
+import "testing"
 
 // BenchmarkADM measures one ADM extractor (one core) on the 1080p pair and
 // two small ones, cycling over a few frames. Bytes are the luma samples of
@@ -35,7 +12,7 @@ func BenchmarkADM(b *testing.B) {
 		{"160x90", "nflx_src01_hrc01_160x90.vmaf_v0.6.1"},
 	} {
 		b.Run(bc.label, func(b *testing.B) {
-			refs, diss := admBenchFrames(b, bc.entry, 4)
+			refs, diss := benchFramePairs(b, bc.entry, 4)
 			bytesPerSample := (refs[0].BitDepth + 7) / 8
 			b.SetBytes(int64(2 * refs[0].Width * refs[0].Height * bytesPerSample))
 			adm := NewADM(ADMOptions{})

@@ -72,6 +72,26 @@ func forEachFramePair(t *testing.T, dir string, e vmafref.Entry, stride int, fn 
 	}
 }
 
+// benchFramePairs reads the first n frame pairs of a pairs.json entry into
+// memory, for the benchmarks.
+func benchFramePairs(b *testing.B, name string, n int) (refs, diss []*Picture) {
+	b.Helper()
+	dir, e := vmafref.Find(b, name)
+	rr, dr := openPairReaders(b, dir, e)
+	for len(refs) < n {
+		rp, dp := rr.Info().NewPicture(), dr.Info().NewPicture()
+		errR, errD := rr.ReadPicture(rp), dr.ReadPicture(dp)
+		if errR != nil || errD != nil {
+			break
+		}
+		refs, diss = append(refs, rp), append(diss, dp)
+	}
+	if len(refs) == 0 {
+		b.Fatalf("%s: no frames", name)
+	}
+	return refs, diss
+}
+
 // maxDiffs tracks the largest |ours - libvmaf| per feature across subtests.
 type maxDiffs struct {
 	mu    sync.Mutex

@@ -1,27 +1,6 @@
 package quality
 
-import (
-	"testing"
-
-	"rung/internal/vmafref"
-)
-
-// vifLoadFrames reads the first n frame pairs of a vmafref entry into memory.
-func vifLoadFrames(b *testing.B, name string, n int) (refs, diss []*Picture) {
-	b.Helper()
-	dir, e := vmafref.Find(b, name)
-	vifEachFrame(b, dir, e, 1, func(i int, ref, dis *Picture) {
-		if i < n {
-			r, d := *ref, *dis
-			for p := range r.Planes {
-				r.Planes[p] = append([]uint16(nil), ref.Planes[p]...)
-				d.Planes[p] = append([]uint16(nil), dis.Planes[p]...)
-			}
-			refs, diss = append(refs, &r), append(diss, &d)
-		}
-	})
-	return refs, diss
-}
+import "testing"
 
 // BenchmarkVIF measures one VIF extractor (one core) on the 1080p pair and
 // two small ones. Bytes are the luma samples of both pictures as stored in
@@ -33,7 +12,7 @@ func BenchmarkVIF(b *testing.B) {
 		{"160x90", "nflx_src01_hrc01_160x90.vmaf_v0.6.1"},
 	} {
 		b.Run(bc.label, func(b *testing.B) {
-			refs, diss := vifLoadFrames(b, bc.entry, 4)
+			refs, diss := benchFramePairs(b, bc.entry, 4)
 			bytesPerSample := (refs[0].BitDepth + 7) / 8
 			b.SetBytes(int64(2 * refs[0].Width * refs[0].Height * bytesPerSample))
 			b.ReportAllocs()
