@@ -39,12 +39,12 @@ func NewFloatMotion() *FloatMotion {
 // fmotionBlend mirrors motion_blend (motion_blend_tools.h) with libvmaf's
 // default blend factor 1 and offset 40, where it returns its input.
 func fmotionBlend(score float64) float64 {
-	const factor, offset = 1.0, 40.0
+	const factor, offset = motionBlendFactor, motionBlendOffset
 	return score*factor + (1-factor)*min(offset, score)
 }
 
 // fmotionMax is DEFAULT_MOTION_MAX_VAL, the clip of every motion value.
-const fmotionMax = 10000.0
+const fmotionMax = motionMaxVal
 
 // Extract blurs frame i's reference and records motion[i], and
 // motion2/motion3 of frame i-1 (of frame 0 already at frame 1 for motion3).
