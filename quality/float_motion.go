@@ -23,7 +23,7 @@ var fmotionFilter = []float32{0.054488685, 0.244201342, 0.402619947, 0.244201342
 // FloatMotion is temporal: give it the frames of one video in order, from 0,
 // from one goroutine.
 type FloatMotion struct {
-	blur  [3][]float32 // blurred reference luma of frames i, i-1, i-2 by index mod 3
+	blur  [2][]float32 // blurred reference luma of frames i and i-1 by index mod 2
 	ref   []float32
 	tmp   []float32
 	next  int     // index of the next frame expected
@@ -64,7 +64,7 @@ func (m *FloatMotion) Extract(ref, dis *Picture, i int, out *Scores) error {
 	n := m.w * m.h
 	m.ref = floatLuma(m.ref, ref)
 	m.tmp = growFloat32(m.tmp, n)
-	cur := i % 3
+	cur := i % 2
 	m.blur[cur] = growFloat32(m.blur[cur], n)
 	fconvolve(m.blur[cur], m.ref, nil, m.tmp, m.w, m.h, fmotionFilter, fconvPlain)
 
@@ -73,15 +73,17 @@ func (m *FloatMotion) Extract(ref, dis *Picture, i int, out *Scores) error {
 		out.Set("motion", 0, 0)
 		return nil
 	}
-	prev, prev2 := m.blur[(i+2)%3], m.blur[(i+1)%3]
-	score := fmotionSAD(prev, m.blur[cur], m.w, m.h)
+	score := fmotionSAD(m.blur[1-cur], m.blur[cur], m.w, m.h)
 	out.Set("motion", i, min(score, fmotionMax))
+	prevScore := m.score
 	m.score = score
 	if i == 1 {
 		out.Set("motion3", 0, min(fmotionBlend(score), fmotionMax))
 		return nil
 	}
-	score2 := min(fmotionSAD(prev, prev2, m.w, m.h), score)
+	// libvmaf keeps a third blurred frame to take the SAD of frames i-1 and
+	// i-2 again; |a-b| is |b-a| in float, so that is frame i-1's score.
+	score2 := min(prevScore, score)
 	out.Set("motion2", i-1, min(score2, fmotionMax))
 	out.Set("motion3", i-1, min(fmotionBlend(score2), fmotionMax))
 	return nil
