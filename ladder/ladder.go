@@ -124,6 +124,11 @@ func (o Options) withDefaults() (Options, error) {
 		if _, err := FixedFor(o.Fixed, Size{1920, 1080}); err != nil {
 			return o, err
 		}
+		// Checked here, not after the trial encodes: the reference ladder's
+		// two-pass encodes (EncodeMedia.twoPass) exist for x264 and x265 only.
+		if o.Codec != "x264" && o.Codec != "x265" {
+			return o, fmt.Errorf("ladder: the %s reference ladder needs bitrate-targeted encodes, which only x264 and x265 have, not %s (use --fixed none)", o.Fixed, o.Codec)
+		}
 	}
 	return o, nil
 }
