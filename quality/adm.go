@@ -3,7 +3,6 @@ package quality
 import (
 	"errors"
 	"fmt"
-	"strconv"
 )
 
 // ADMOptions configures ADM; the zero value means libvmaf's defaults.
@@ -121,7 +120,7 @@ func NewADM(opts ADMOptions) *ADM {
 func newADMNames(egl float64) admNames {
 	suffix := ""
 	if egl != admDefaultEGL {
-		suffix = "_egl_" + strconv.FormatFloat(egl, 'g', 6, 64)
+		suffix = "_egl_" + formatG(egl)
 	}
 	n := func(s string) string { return s + suffix }
 	var out admNames

@@ -99,7 +99,7 @@ func NewVIF(opts VIFOptions) *VIF {
 func newVIFNames(gain float64) vifNames {
 	suffix := ""
 	if gain != vifDefaultGainLimit {
-		suffix = "_egl_" + strconv.FormatFloat(gain, 'g', 6, 64)
+		suffix = "_egl_" + formatG(gain)
 	}
 	var n vifNames
 	for s := range 4 {
