@@ -41,10 +41,10 @@ func leadingZeros(v float64) int {
 	return n
 }
 
-// pooled returns the pooled value of every requested method for one
-// feature, over the scored frames.
-func pooled(res *Result, name string, methods []string) ([]float64, error) {
-	vals := res.Values(name)
+// pooled returns the pooled value of every requested method for feature
+// name, whose column (Scores.Column) is col, over the scored frames.
+func pooled(res *Result, name string, col []float64, methods []string) ([]float64, error) {
+	vals := res.scoredValues(col)
 	out := make([]float64, len(methods))
 	for k, m := range methods {
 		v, err := Pool(m, vals)
@@ -108,7 +108,7 @@ func WriteJSON(w io.Writer, res *Result, extra []string) error {
 	bw.WriteString("\n  ],\n  \"pooled_metrics\": {")
 	methods := poolMethods(extra)
 	for k, n := range names {
-		vals, err := pooled(res, n, methods)
+		vals, err := pooled(res, n, cols[k], methods)
 		if err != nil {
 			return err
 		}
@@ -149,8 +149,8 @@ func WriteXML(w io.Writer, res *Result, extra []string) error {
 	}
 	bw.WriteString("  </frames>\n  <pooled_metrics>\n")
 	methods := poolMethods(extra)
-	for _, n := range names {
-		vals, err := pooled(res, n, methods)
+	for k, n := range names {
+		vals, err := pooled(res, n, cols[k], methods)
 		if err != nil {
 			return err
 		}

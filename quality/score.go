@@ -54,7 +54,12 @@ type Result struct {
 // Values returns feature name's values on the scored frames, skipping
 // frames where it was not computed; nil when no frame has it.
 func (r *Result) Values(name string) []float64 {
-	col := r.Scores.Column(name)
+	return r.scoredValues(r.Scores.Column(name))
+}
+
+// scoredValues returns the values of column col (Scores.Column) on the
+// scored frames, skipping NaN; nil for a nil column.
+func (r *Result) scoredValues(col []float64) []float64 {
 	if col == nil {
 		return nil
 	}
