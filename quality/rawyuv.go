@@ -74,8 +74,8 @@ func (r *RawReader) Info() VideoInfo { return r.info }
 
 // ReadPicture reads the next frame into p; io.EOF after the last one.
 func (r *RawReader) ReadPicture(p *Picture) error {
-	if p.Width != r.info.Width || p.Height != r.info.Height || p.BitDepth != r.info.BitDepth || p.Chroma != r.info.Chroma {
-		return fmt.Errorf("quality: %s: picture %s does not match stream %s", r.name, p.Format(), r.info.Format())
+	if err := r.info.checkPicture(r.name, p); err != nil {
+		return err
 	}
 	err := readPlanes(r.r, p, &r.buf)
 	switch {

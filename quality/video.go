@@ -25,6 +25,15 @@ func (v VideoInfo) Format() string {
 	return fmt.Sprintf("%dx%d %s %d-bit", v.Width, v.Height, v.Chroma, v.BitDepth)
 }
 
+// checkPicture refuses a picture p whose format is not the stream's; name is
+// the reader's file name, for the error.
+func (v VideoInfo) checkPicture(name string, p *Picture) error {
+	if p.Width != v.Width || p.Height != v.Height || p.BitDepth != v.BitDepth || p.Chroma != v.Chroma {
+		return fmt.Errorf("quality: %s: picture %s does not match stream %s", name, p.Format(), v.Format())
+	}
+	return nil
+}
+
 // VideoReader yields pictures one at a time, so memory does not grow with the
 // video. ReadPicture fills p, which must have the stream's format, and returns
 // io.EOF after the last picture.

@@ -142,8 +142,8 @@ func (y *Y4MReader) line() (string, error) {
 // ReadPicture reads the next frame into p, which must have the stream's
 // format. It returns io.EOF after the last complete frame.
 func (y *Y4MReader) ReadPicture(p *Picture) error {
-	if p.Width != y.info.Width || p.Height != y.info.Height || p.BitDepth != y.info.BitDepth || p.Chroma != y.info.Chroma {
-		return fmt.Errorf("quality: %s: picture %s does not match stream %s", y.name, p.Format(), y.info.Format())
+	if err := y.info.checkPicture(y.name, p); err != nil {
+		return err
 	}
 	line, err := y.line()
 	if err != nil {
