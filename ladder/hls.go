@@ -22,7 +22,7 @@ type Variant struct {
 	Bandwidth        int     // peak segment bitrate, bits/s
 	AverageBandwidth int     // mean bitrate over the rendition, bits/s
 	Width, Height    int     // RESOLUTION
-	Codecs           string  // RFC 6381 codec string, e.g. "avc1.64001e"
+	Codecs           string  // RFC 6381 codec string, e.g. "avc1.64001e", "hvc1.2.4.L123.B0"
 	FrameRate        float64 // FRAME-RATE
 }
 
@@ -175,7 +175,7 @@ func streamCodecs(codec string, extra []byte) (string, error) {
 	case "vp9":
 		return "", nil
 	}
-	return "", fmt.Errorf("codec %s, HLS packaging supports H.264, HEVC, AV1 and VP9", codec)
+	return "", fmt.Errorf("ladder: hls: codec %s, HLS packaging supports H.264, HEVC, AV1 and VP9", codec)
 }
 
 // initCodecs returns the CODECS string of a packaged VP9 rendition from the
@@ -186,9 +186,13 @@ func initCodecs(codec, media string) (string, error) {
 		return "", err
 	}
 	if codec != "vp9" || entry != "vp09" || vpcC == nil {
-		return "", fmt.Errorf("%s: %s sample entry %q without a vpcC box", media, codec, entry)
+		return "", fmt.Errorf("ladder: hls: %s: %s sample entry %q without a vpcC box", media, codec, entry)
 	}
-	return VP9CodecString(vpcC)
+	s, err := VP9CodecString(vpcC)
+	if err != nil {
+		return "", fmt.Errorf("%w (%s)", err, media)
+	}
+	return s, nil
 }
 
 // sampleEntryTag returns the codec tag the HLS remux forces on a codec's
@@ -240,7 +244,7 @@ func PackageHLS(ctx context.Context, src, dir, name string, segSeconds float64) 
 	codec := par.CodecID().Name()
 	codecs, err := streamCodecs(codec, par.ExtraData())
 	if err != nil {
-		return Variant{}, fmt.Errorf("ladder: hls: %s: %w", src, err)
+		return Variant{}, fmt.Errorf("%w (%s)", err, src)
 	}
 	playlist := filepath.Join(dir, name+".m3u8")
 	media := filepath.Join(dir, name+".mp4")
@@ -311,7 +315,7 @@ func PackageHLS(ctx context.Context, src, dir, name string, segSeconds float64) 
 	}
 	if codecs == "" {
 		if codecs, err = initCodecs(codec, media); err != nil {
-			return Variant{}, fmt.Errorf("ladder: hls: %s: %w", src, err)
+			return Variant{}, err
 		}
 	}
 	peak, avg, err := PlaylistBitrates(playlist)

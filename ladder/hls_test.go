@@ -259,3 +259,27 @@ func hevcProfileLevel(s string) string {
 	}
 	return f[0] + "." + f[1] + ".*." + f[3]
 }
+
+// TestPackageHLSRefusesCodec checks that a codec the ladder cannot encode
+// is refused with an error naming it and the file, leaving no output.
+func TestPackageHLSRefusesCodec(t *testing.T) {
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg CLI not installed: cannot make the test input")
+	}
+	dir := t.TempDir()
+	src := filepath.Join(dir, "in.mp4")
+	cmd := exec.Command("ffmpeg", "-nostdin", "-v", "error", "-f", "lavfi", "-i", "testsrc2=size=64x64:rate=24",
+		"-frames:v", "10", "-c:v", "mpeg4", src)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("ffmpeg: %v\n%s", err, out)
+	}
+	_, err := PackageHLS(context.Background(), src, dir, "r0", 1)
+	if err == nil || !strings.Contains(err.Error(), "codec mpeg4") || !strings.Contains(err.Error(), src) {
+		t.Errorf("mpeg4 input: %v", err)
+	}
+	for _, f := range []string{"r0.m3u8", "r0.mp4"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err == nil {
+			t.Errorf("%s left behind", f)
+		}
+	}
+}
