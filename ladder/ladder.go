@@ -98,6 +98,11 @@ func (o Options) Validate() error {
 	return err
 }
 
+// FixedSupported reports whether a fixed reference ladder can be encoded
+// with codec: its bitrate-targeted two-pass encodes (EncodeMedia.twoPass)
+// exist for x264 and x265 only.
+func FixedSupported(codec string) bool { return codec == "x264" || codec == "x265" }
+
 // withDefaults fills the zero fields and validates the options.
 func (o Options) withDefaults() (Options, error) {
 	if o.Input == "" || o.OutDir == "" {
@@ -124,9 +129,8 @@ func (o Options) withDefaults() (Options, error) {
 		if _, err := FixedFor(o.Fixed, Size{1920, 1080}); err != nil {
 			return o, err
 		}
-		// Checked here, not after the trial encodes: the reference ladder's
-		// two-pass encodes (EncodeMedia.twoPass) exist for x264 and x265 only.
-		if o.Codec != "x264" && o.Codec != "x265" {
+		// Checked here, not after the trial encodes.
+		if !FixedSupported(o.Codec) {
 			return o, fmt.Errorf("ladder: the %s reference ladder needs bitrate-targeted encodes, which only x264 and x265 have, not %s (use --fixed none)", o.Fixed, o.Codec)
 		}
 	}
@@ -163,6 +167,12 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	sizes, err := Sizes(src.Size, o.Heights)
 	if err != nil {
 		return Result{}, fmt.Errorf("%w (%s)", err, o.Input)
+	}
+	// A model that cannot be loaded stops the run before the first encode.
+	if ml, ok := o.Media.(interface{ LoadModel(name string) error }); ok {
+		if err := ml.LoadModel(o.Model); err != nil {
+			return Result{}, err
+		}
 	}
 	work := o.WorkDir
 	if work == "" {

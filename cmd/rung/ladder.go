@@ -34,7 +34,7 @@ func ladderCommand() *cli.Command {
 			&cli.Float64Flag{Name: "max-kbps", Usage: "no rung above this bitrate"},
 			&cli.Float64Flag{Name: "max-vmaf", Usage: "drop hull points above this VMAF (e.g. 95)"},
 			&cli.Float64Flag{Name: "min-top-vmaf", Usage: "warn when the top rung is below this VMAF"},
-			&cli.StringFlag{Name: "fixed", Value: "apple", Usage: "reference ladder for the BD-rate: apple|netflix2015|none"},
+			&cli.StringFlag{Name: "fixed", Usage: "reference ladder for the BD-rate: apple|netflix2015|none (default apple for x264 and x265, none for the codecs without bitrate-targeted encodes)"},
 			&cli.BoolFlag{Name: "exhaustive", Usage: "encode the full candidate grid instead of the adaptive search"},
 			&cli.IntFlag{Name: "workers", Value: 1, Usage: "candidates encoded at once (each encode is chunk-parallel)"},
 			&cli.StringFlag{Name: "model", Usage: "VMAF model (default vmaf_v0.6.1, vmaf_4k_v0.6.1 above 2560x1440)"},
@@ -61,8 +61,11 @@ func runLadder(c *cli.Context) (err error) {
 		return usagef("ladder: --resolutions: %v", err)
 	}
 	fixed := c.String("fixed")
-	if fixed == "none" {
+	switch {
+	case fixed == "none":
 		fixed = ""
+	case fixed == "" && ladder.FixedSupported(c.String("codec")):
+		fixed = "apple"
 	}
 	o := ladder.Options{
 		Input: args[0], OutDir: outDir, Codec: c.String("codec"), Heights: heights,
