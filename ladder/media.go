@@ -336,6 +336,13 @@ func (m *EncodeMedia) Score(ctx context.Context, src, dist string) ([]float64, e
 
 // model loads a model by name or path once, found by quality.ResolveModel
 // (the CLI contract's lookup order).
+// LoadModel loads (and keeps) the VMAF model name, for Run to find a
+// missing model before it encodes.
+func (m *EncodeMedia) LoadModel(name string) error {
+	_, err := m.model(name)
+	return err
+}
+
 func (m *EncodeMedia) model(name string) (*quality.Model, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
