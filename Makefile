@@ -94,6 +94,7 @@ fuzz: deps
 	$(GO) test ./encode $(FUZZFLAGS) -fuzz '^FuzzProbe$$'
 	$(GO) test ./encode/index $(FUZZFLAGS) -fuzz '^FuzzMatroska$$'
 	$(GO) test ./encode/index $(FUZZFLAGS) -fuzz '^FuzzMP4$$'
+	$(GO) test ./serve/event $(FUZZFLAGS) -fuzz '^FuzzParse$$'
 
 # bench prints frames/s of the scorer at 1 and 2 threads and its peak memory
 # on a ten times longer input; compare with ../shared/vmaf-ref/README.md.
