@@ -46,16 +46,16 @@ func TestModelSeedPrediction(t *testing.T) {
 // feature of the shared models and of the seed with options.
 func TestModelInputs(t *testing.T) {
 	vif := func(s string) ModelInput {
-		return ModelInput{"VMAF_integer_feature_vif_scale" + s + "_score", "integer_vif", nil, "integer_vif_scale" + s}
+		return ModelInput{"VMAF_integer_feature_vif_scale" + s + "_score", "vif", nil, "integer_vif_scale" + s}
 	}
 	v061 := []ModelInput{
-		{"VMAF_integer_feature_adm2_score", "integer_adm", nil, "integer_adm2"},
-		{"VMAF_integer_feature_motion2_score", "integer_motion", nil, "integer_motion2"},
+		{"VMAF_integer_feature_adm2_score", "adm", nil, "integer_adm2"},
+		{"VMAF_integer_feature_motion2_score", "motion", nil, "integer_motion2"},
 		vif("0"), vif("1"), vif("2"), vif("3"),
 	}
 	neg := []ModelInput{
-		{"VMAF_integer_feature_adm2_score", "integer_adm", map[string]any{"adm_enhn_gain_limit": 1.0}, "integer_adm2_egl_1"},
-		{"VMAF_integer_feature_motion2_score", "integer_motion", nil, "integer_motion2"},
+		{"VMAF_integer_feature_adm2_score", "adm", map[string]any{"adm_enhn_gain_limit": 1.0}, "integer_adm2_egl_1"},
+		{"VMAF_integer_feature_motion2_score", "motion", nil, "integer_motion2"},
 	}
 	for _, s := range []string{"0", "1", "2", "3"} {
 		in := vif(s)
@@ -71,8 +71,8 @@ func TestModelInputs(t *testing.T) {
 		float = append(float, ModelInput{"VMAF_feature_vif_scale" + s + "_score", "float_vif", nil, "vif_scale" + s})
 	}
 	seed := []ModelInput{
-		{"VMAF_integer_feature_adm2_score", "integer_adm", map[string]any{"adm_enhn_gain_limit": 1.2}, "integer_adm2_egl_1.2"},
-		{"VMAF_integer_feature_motion2_score", "integer_motion", map[string]any{"motion_force_zero": true}, "integer_motion2_force_0"},
+		{"VMAF_integer_feature_adm2_score", "adm", map[string]any{"adm_enhn_gain_limit": 1.2}, "integer_adm2_egl_1.2"},
+		{"VMAF_integer_feature_motion2_score", "motion", map[string]any{"motion_force_zero": true}, "integer_motion2_force_0"},
 	}
 	shared := filepath.Join(vmafref.Dir(t), "vmaf", "model")
 	for _, c := range []struct {

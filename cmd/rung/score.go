@@ -23,7 +23,7 @@ func scoreCommand() *cli.Command {
 			&cli.StringFlag{Name: "reference", Aliases: []string{"r"}, Usage: "reference `FILE` (y4m, raw .yuv, or anything FFmpeg decodes)"},
 			&cli.StringFlag{Name: "distorted", Aliases: []string{"d"}, Usage: "distorted `FILE`"},
 			&cli.StringFlag{Name: "model", Value: "vmaf_v0.6.1", Usage: "model `NAME` or path to a libvmaf JSON model"},
-			&cli.StringSliceFlag{Name: "feature", Usage: "extra feature: psnr, float_ssim, float_ms_ssim (repeatable)"},
+			&cli.StringSliceFlag{Name: "feature", Usage: "extra feature in libvmaf's syntax, `NAME[=option=value:...]` (psnr, float_ssim, float_ms_ssim, ...; repeatable)"},
 			&cli.IntFlag{Name: "threads", Usage: "frames scored at once (0: one per CPU)"},
 			&cli.StringFlag{Name: "json", Usage: "write libvmaf-layout JSON to `FILE` (- for stdout)"},
 			&cli.StringFlag{Name: "xml", Usage: "write libvmaf-layout XML to `FILE`"},
