@@ -45,13 +45,19 @@ type Cache struct {
 	Dir string
 }
 
+// chunkLayout versions what a chunk file holds, so that chunks of an
+// earlier layout are encoded again rather than misread.
+const chunkLayout = 2
+
 // ChunkKey returns the cache key of one chunk encode.
+
 func ChunkKey(sourceID string, c Chunk, s Settings) string {
 	b, _ := json.Marshal(struct {
 		Source     string
 		Start, End int
 		Settings   Settings
-	}{sourceID, c.Start, c.End, s})
+		Layout     int // 2: a packet's pts is its frame's place in the chunk
+	}{sourceID, c.Start, c.End, s, chunkLayout})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:12])
 }

@@ -40,11 +40,17 @@ type ChunkJob struct {
 	// Frames, when set, is called after every encoded frame with the
 	// number of frames of the chunk done and the bytes written.
 	Frames func(done int, bytes int64)
+	// Strict fails the chunk on any packet or frame that does not decode;
+	// otherwise the frames that decode are encoded and Concat reports the
+	// others.
+	Strict bool
 }
 
 // EncodeChunk decodes frames [Start, End) of the source, seeking to the
 // keyframe before Start, scales them to the settings' height and encodes
-// them into job.Path.
+// them into job.Path. Each packet's pts is its frame's place in the chunk
+// (encoder time base, one frame), so that frames which did not decode
+// (damaged packets) leave a gap that Concat sees.
 func EncodeChunk(ctx context.Context, job ChunkJob) error {
 	s, c, v := job.Settings, job.Chunk, job.Info.Video
 	if err := s.Validate(); err != nil {
@@ -78,7 +84,12 @@ func EncodeChunk(ctx context.Context, job ChunkJob) error {
 		return fmt.Errorf("encode: chunk %d: stream parameters: %w", c.Index, err)
 	}
 	st.SetTimeBase(enc.cc.TimeBase())
-	if err := m.writeHeader(nil); err != nil {
+	// Timestamps are written as the encoder gives them (no shift to make
+	// dts non-negative), so that a packet's pts stays its frame's place.
+	hdr := astiav.NewDictionary()
+	defer hdr.Free()
+	hdr.Set("avoid_negative_ts", "disabled", 0)
+	if err := m.writeHeader(hdr); err != nil {
 		return err
 	}
 	w := &chunkWriter{m: m, st: st, tb: enc.cc.TimeBase()}
@@ -86,8 +97,8 @@ func EncodeChunk(ctx context.Context, job ChunkJob) error {
 	defer frame.Free()
 	sc := newScaler(enc.cc.Width(), enc.cc.Height(), enc.cc.PixelFormat())
 	defer sc.free()
-	done := 0
-	for done < c.Len() {
+	done, next := 0, c.Start // frames encoded; the frame expected next
+	for next < c.End {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -102,35 +113,42 @@ func EncodeChunk(ctx context.Context, job ChunkJob) error {
 		switch {
 		case i < 0:
 			return fmt.Errorf("encode: %s: decoded a frame with pts %d, which the probe did not see", job.Info.Name, frame.Pts())
-		case i < c.Start:
+		case i < next:
 			continue // decoded from the keyframe before the chunk
-		case i != c.Start+done: // frames come in presentation order: a gap is a lost frame
-			return fmt.Errorf("encode: %s: chunk %d: decoded frame %d, want %d (seek landed after the keyframe?)", job.Info.Name, c.Index, i, c.Start+done)
+		case i > next && job.Strict:
+			// Frames come in presentation order: a gap is a frame that did
+			// not decode.
+			return fmt.Errorf("encode: %s: %w: frames %d:%d did not decode (%d damaged packets)", job.Info.Name, ErrDamaged, next, i, fd.damaged)
 		}
 		f, err := sc.convert(frame)
 		if err != nil {
 			return fmt.Errorf("encode: %s: %w", job.Info.Name, err)
 		}
 		f.SetPictureType(astiav.PictureTypeNone) // let the encoder choose; decoders mark I frames
-		f.SetPts(int64(done))
+		// The pts is the frame's place in the chunk, so that Concat knows
+		// which frames are there when some did not decode.
+		f.SetPts(int64(i - c.Start))
 		err = enc.send(f, w.write)
 		f.Unref() // the encoder keeps its own reference: the scaler must not write into this buffer again
 		if err != nil {
 			return err
 		}
-		done++
+		done, next = done+1, i+1
 		if job.Frames != nil {
 			job.Frames(done, w.bytes)
 		}
 	}
-	if done != c.Len() {
-		return fmt.Errorf("encode: %s: chunk %d: decoded %d of frames %d:%d", job.Info.Name, c.Index, done, c.Start, c.End)
+	if next < c.End && job.Strict {
+		return fmt.Errorf("encode: %s: %w: frames %d:%d did not decode (%d damaged packets)", job.Info.Name, ErrDamaged, next, c.End, fd.damaged)
+	}
+	if job.Strict && fd.damaged > 0 {
+		return fmt.Errorf("encode: %s: %w: %d packets did not decode", job.Info.Name, ErrDamaged, fd.damaged)
 	}
 	if err := enc.send(nil, w.write); err != nil {
 		return err
 	}
-	if w.packets != c.Len() {
-		return fmt.Errorf("encode: %s: chunk %d: encoder gave %d packets for %d frames", job.Info.Name, c.Index, w.packets, c.Len())
+	if w.packets != done {
+		return fmt.Errorf("encode: %s: chunk %d: encoder gave %d packets for %d frames", job.Info.Name, c.Index, w.packets, done)
 	}
 	if job.Frames != nil {
 		job.Frames(done, w.bytes)

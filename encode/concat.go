@@ -42,50 +42,64 @@ func OutputFormat(path string) (string, error) {
 	return "", fmt.Errorf("encode: %s: unknown output container (want .mp4 or .mkv)", path)
 }
 
-// chunkTiming is what the first pass learns about a chunk file: the
-// presentation rank of each packet, in decode order.
+// chunkTiming is what the first pass learns about a chunk file: the frame
+// of each packet (its place in the chunk), in decode order.
 type chunkTiming struct {
-	ranks []int
+	offsets []int
+}
+
+// ConcatResult is what Concat wrote.
+type ConcatResult struct {
+	// Frames is the number of video frames in the output.
+	Frames int `json:"frames"`
+	// Lost lists the source frames of the chunks' range that are not in
+	// the output because they did not decode (damaged packets).
+	Lost []int `json:"lost_frames,omitempty"`
 }
 
 // Concat writes the chunks' packets, without re-encoding, into one file
 // whose frames carry exactly the source's timestamps (a frame range keeps
-// its place on the source's timeline): the packet that is
-// the k-th frame of chunk c in presentation order gets the source pts of
-// frame c.Start+k. Decode timestamps are rebuilt for the whole file as the
-// presentation timestamps delayed by the largest reorder depth of any
-// chunk, so they increase strictly and never pass a pts. The file appears
-// at Output only when complete.
-func Concat(ctx context.Context, job ConcatJob) error {
+// its place on the source's timeline): the packet whose pts is k in chunk
+// c is source frame c.Start+k and gets that frame's source pts. Frames a
+// chunk lacks (they did not decode) are left out and listed in the result;
+// the frame before such a gap lasts until the next frame. Decode
+// timestamps are rebuilt for the whole file as the presentation timestamps
+// delayed by the largest reorder depth of any chunk, so they increase
+// strictly and never pass a pts. The file appears at Output only when
+// complete.
+func Concat(ctx context.Context, job ConcatJob) (*ConcatResult, error) {
 	if len(job.Chunks) == 0 || len(job.Chunks) != len(job.Paths) {
-		return fmt.Errorf("encode: concat %s: %d chunks, %d files", job.Output, len(job.Chunks), len(job.Paths))
+		return nil, fmt.Errorf("encode: concat %s: %d chunks, %d files", job.Output, len(job.Chunks), len(job.Paths))
 	}
 	for i := 1; i < len(job.Chunks); i++ {
 		if job.Chunks[i].Start != job.Chunks[i-1].End {
-			return fmt.Errorf("encode: concat %s: chunk %d starts at frame %d, previous ends at %d", job.Output, i, job.Chunks[i].Start, job.Chunks[i-1].End)
+			return nil, fmt.Errorf("encode: concat %s: chunk %d starts at frame %d, previous ends at %d", job.Output, i, job.Chunks[i].Start, job.Chunks[i-1].End)
 		}
 	}
 	format := job.Format
 	if format == "" {
 		var err error
 		if format, err = OutputFormat(job.Output); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	timings, delay, par, err := scanChunks(ctx, job)
+	sc, err := scanChunks(ctx, job)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer par.Free()
+	defer sc.par.Free()
+	if len(sc.present) == 0 {
+		return nil, fmt.Errorf("encode: concat %s: %w: none of the %d frames decoded", job.Output, ErrDamaged, len(sc.lost))
+	}
 	m, err := newAtomicMuxer(job.Output, format)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer m.abort()
 	v := job.Info.Video
 	vst := m.fc.NewStream(nil)
-	if err := par.Copy(vst.CodecParameters()); err != nil {
-		return fmt.Errorf("encode: concat %s: %w", job.Output, err)
+	if err := sc.par.Copy(vst.CodecParameters()); err != nil {
+		return nil, fmt.Errorf("encode: concat %s: %w", job.Output, err)
 	}
 	vst.CodecParameters().SetCodecTag(0)
 	vst.SetTimeBase(v.TimeBase.av())
@@ -93,7 +107,7 @@ func Concat(ctx context.Context, job ConcatJob) error {
 	if job.Audio != nil {
 		audio, err = newAudioCopier(job, m, format)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if audio != nil {
 			defer audio.close()
@@ -101,16 +115,23 @@ func Concat(ctx context.Context, job ConcatJob) error {
 	}
 	if err := m.writeHeader(nil); err != nil {
 		if audio != nil {
-			return fmt.Errorf("%w: %s cannot hold video %s with audio %s (write .mkv, or drop the audio)", err, format, par.CodecID().Name(), strings.Join(audio.names, ", "))
+			return nil, fmt.Errorf("%w: %s cannot hold video %s with audio %s (write .mkv, or drop the audio)", err, format, sc.par.CodecID().Name(), strings.Join(audio.names, ", "))
 		}
-		return fmt.Errorf("%w: %s cannot hold video %s", err, format, par.CodecID().Name())
+		return nil, fmt.Errorf("%w: %s cannot hold video %s", err, format, sc.par.CodecID().Name())
 	}
-	first := job.Chunks[0].Start
-	pts := func(i int) int64 { // pts of frame first+i; before it, extrapolated
-		if i < 0 {
-			return v.PTS[first] + int64(i)*v.FrameDuration(first)
+	present := sc.present
+	first := present[0]
+	pts := func(k int) int64 { // pts of the k-th frame written; before the first, extrapolated
+		if k < 0 {
+			return v.PTS[first] + int64(k)*v.FrameDuration(first)
 		}
-		return v.PTS[first+i]
+		return v.PTS[present[k]]
+	}
+	duration := func(k int) int64 { // until the next frame written
+		if k+1 < len(present) {
+			return v.PTS[present[k+1]] - v.PTS[present[k]]
+		}
+		return v.FrameDuration(present[k])
 	}
 	decodeIndex := 0
 	pkt := astiav.AllocPacket()
@@ -118,7 +139,7 @@ func Concat(ctx context.Context, job ConcatJob) error {
 	for ci, c := range job.Chunks {
 		d, err := openLocalDemuxer(job.Paths[ci])
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for j := 0; ; j++ {
 			err := d.fc.ReadFrame(pkt)
@@ -127,59 +148,71 @@ func Concat(ctx context.Context, job ConcatJob) error {
 			}
 			if err != nil {
 				d.Close()
-				return fmt.Errorf("encode: concat: %s: read packet: %w", job.Paths[ci], err)
+				return nil, fmt.Errorf("encode: concat: %s: read packet: %w", job.Paths[ci], err)
 			}
-			rank := c.Start - first + timings[ci].ranks[j]
-			outPTS, outDTS := pts(rank), pts(decodeIndex-delay)
+			rank, _ := slices.BinarySearch(present, c.Start+sc.timings[ci].offsets[j])
+			outPTS, outDTS := pts(rank), pts(decodeIndex-sc.delay)
 			decodeIndex++
 			pkt.SetStreamIndex(vst.Index())
 			pkt.SetPts(outPTS)
 			pkt.SetDts(outDTS)
-			pkt.SetDuration(v.FrameDuration(first + rank))
+			pkt.SetDuration(duration(rank))
 			pkt.SetPos(-1)
 			if audio != nil {
 				if err := audio.writeUntil(outDTS, v.TimeBase.av()); err != nil {
 					d.Close()
-					return err
+					return nil, err
 				}
 			}
 			pkt.RescaleTs(v.TimeBase.av(), vst.TimeBase())
 			if err := m.fc.WriteInterleavedFrame(pkt); err != nil {
 				d.Close()
-				return fmt.Errorf("encode: concat %s: write packet: %w", job.Output, err)
+				return nil, fmt.Errorf("encode: concat %s: write packet: %w", job.Output, err)
 			}
 		}
 		d.Close()
 		if err := ctx.Err(); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if audio != nil {
-		last := decodeIndex - 1
-		if err := audio.writeUntil(pts(last)+v.FrameDuration(first+last), v.TimeBase.av()); err != nil {
-			return err
+		last := len(present) - 1
+		if err := audio.writeUntil(pts(last)+duration(last), v.TimeBase.av()); err != nil {
+			return nil, err
 		}
 		if err := audio.finish(); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	return m.commit()
+	if err := m.commit(); err != nil {
+		return nil, err
+	}
+	return &ConcatResult{Frames: len(present), Lost: sc.lost}, nil
+}
+
+// chunkScan is what scanChunks learns about the chunk files.
+type chunkScan struct {
+	timings []chunkTiming
+	present []int // source frames in the chunks, in presentation order
+	lost    []int // source frames of the chunks' range missing from them
+	delay   int   // reorder depth: how far a packet's decode position runs ahead of its frame
+	par     *astiav.CodecParameters
 }
 
 // scanChunks reads every chunk's timestamps (first pass): it checks that
-// each chunk holds one packet per frame and that all chunks share codec
-// parameters, and returns the presentation ranks, the reorder delay and
-// the first chunk's codec parameters (which the caller frees).
-func scanChunks(ctx context.Context, job ConcatJob) ([]chunkTiming, int, *astiav.CodecParameters, error) {
-	timings := make([]chunkTiming, len(job.Chunks))
-	delay := 0
-	var par *astiav.CodecParameters
-	fail := func(err error) ([]chunkTiming, int, *astiav.CodecParameters, error) {
-		if par != nil {
-			par.Free()
+// each chunk holds at most one packet per frame of its range and that all
+// chunks share codec parameters, and returns the frames present and lost,
+// the reorder delay and the first chunk's codec parameters (which the
+// caller frees).
+func scanChunks(ctx context.Context, job ConcatJob) (*chunkScan, error) {
+	sc := &chunkScan{timings: make([]chunkTiming, len(job.Chunks))}
+	fail := func(err error) (*chunkScan, error) {
+		if sc.par != nil {
+			sc.par.Free()
 		}
-		return nil, 0, nil, err
+		return nil, err
 	}
+	frameTB := encoderTimeBase(job.Info.Video).av()
 	pkt := astiav.AllocPacket()
 	defer pkt.Free()
 	decodeIndex := 0
@@ -191,15 +224,16 @@ func scanChunks(ctx context.Context, job ConcatJob) ([]chunkTiming, int, *astiav
 		if err != nil {
 			return fail(err)
 		}
-		cp := d.fc.Streams()[0].CodecParameters()
-		if par == nil {
-			par = astiav.AllocCodecParameters()
-			cp.Copy(par)
-		} else if cp.CodecID() != par.CodecID() || cp.Width() != par.Width() || cp.Height() != par.Height() || !bytes.Equal(cp.ExtraData(), par.ExtraData()) {
+		st := d.fc.Streams()[0]
+		cp := st.CodecParameters()
+		if sc.par == nil {
+			sc.par = astiav.AllocCodecParameters()
+			cp.Copy(sc.par)
+		} else if cp.CodecID() != sc.par.CodecID() || cp.Width() != sc.par.Width() || cp.Height() != sc.par.Height() || !bytes.Equal(cp.ExtraData(), sc.par.ExtraData()) {
 			d.Close()
 			return fail(fmt.Errorf("encode: concat: %s: codec parameters differ from the first chunk's", job.Paths[ci]))
 		}
-		var ptss []int64
+		var offsets []int
 		for {
 			err := d.fc.ReadFrame(pkt)
 			if errors.Is(err, astiav.ErrEof) {
@@ -209,28 +243,40 @@ func scanChunks(ctx context.Context, job ConcatJob) ([]chunkTiming, int, *astiav
 				d.Close()
 				return fail(fmt.Errorf("encode: concat: %s: read packet: %w", job.Paths[ci], err))
 			}
-			ptss = append(ptss, pkt.Pts())
+			offsets = append(offsets, int(astiav.RescaleQ(pkt.Pts(), st.TimeBase(), frameTB)))
 			pkt.Unref()
 		}
 		d.Close()
-		if len(ptss) != c.Len() {
-			return fail(fmt.Errorf("encode: concat: %s: %d packets for the %d frames %d:%d", job.Paths[ci], len(ptss), c.Len(), c.Start, c.End))
-		}
-		sorted := slices.Clone(ptss)
+		sorted := slices.Clone(offsets)
 		slices.Sort(sorted)
-		ranks := make([]int, len(ptss))
-		for j, p := range ptss {
-			r, _ := slices.BinarySearch(sorted, p)
-			ranks[j] = r
-			// Packet j of this chunk is decoded at global position
-			// decodeIndex+j and shown at c.Start+r: its dts must use a
-			// delay of at least the difference.
-			delay = max(delay, decodeIndex+j-(c.Start-job.Chunks[0].Start+r))
+		for k, o := range sorted {
+			if o < 0 || o >= c.Len() || (k > 0 && o == sorted[k-1]) {
+				return fail(fmt.Errorf("encode: concat: %s: packet for frame %d outside the %d frames %d:%d, or repeated", job.Paths[ci], o, c.Len(), c.Start, c.End))
+			}
 		}
-		decodeIndex += len(ptss)
-		timings[ci] = chunkTiming{ranks: ranks}
+		base := len(sc.present)
+		next := 0
+		for _, o := range sorted {
+			for ; next < o; next++ {
+				sc.lost = append(sc.lost, c.Start+next)
+			}
+			sc.present = append(sc.present, c.Start+o)
+			next = o + 1
+		}
+		for ; next < c.Len(); next++ {
+			sc.lost = append(sc.lost, c.Start+next)
+		}
+		for j, o := range offsets {
+			r, _ := slices.BinarySearch(sorted, o)
+			// Packet j of this chunk is decoded at global position
+			// decodeIndex+j and shown at base+r: its dts must use a delay
+			// of at least the difference.
+			sc.delay = max(sc.delay, decodeIndex+j-(base+r))
+		}
+		decodeIndex += len(offsets)
+		sc.timings[ci] = chunkTiming{offsets: offsets}
 	}
-	return timings, delay, par, nil
+	return sc, nil
 }
 
 // openLocalDemuxer opens a local media file.

@@ -25,7 +25,20 @@ type frameDecoder struct {
 	// others are dropped unread by the decoder. Only for intra-only
 	// streams, where every frame decodes on its own.
 	keep func(pts int64) bool
+	// damaged counts the packets the decoder refused (corrupt data); the
+	// frames they held are missing from the output, as in the ffmpeg CLI.
+	damaged int
+	// prevPTS and step extrapolate the timestamp of a frame that has no
+	// best-effort timestamp (the last frame of an AVI with B-frames): the
+	// previous frame's plus the last gap between frames.
+	prevPTS, step int64
+	nominal       int64 // one frame at the stream's frame rate, in its time base
 }
+
+// maxDecodeErrors bounds the consecutive decode errors frameDecoder.next
+// skips before it gives up on the input: damage is a few packets, a
+// stream that fails every packet is not worth decoding to its end.
+const maxDecodeErrors = 1000
 
 // decoderFor picks the decoder of a codec: libdav1d for AV1 (FFmpeg's
 // native AV1 decoder needs hardware), FFmpeg's default otherwise.
@@ -76,7 +89,15 @@ func newFrameDecoder(d *demuxer, threads int) (*frameDecoder, error) {
 		cc.Free()
 		return nil, fmt.Errorf("encode: %s: open %s decoder: %w", d.name, codec.Name(), err)
 	}
-	return &frameDecoder{name: d.name, d: d, stream: vs, cc: cc, pkt: astiav.AllocPacket()}, nil
+	fd := &frameDecoder{name: d.name, d: d, stream: vs, cc: cc, pkt: astiav.AllocPacket(), prevPTS: astiav.NoPtsValue}
+	rate := vs.AvgFrameRate()
+	if rate.Num() <= 0 || rate.Den() <= 0 {
+		rate = vs.RFrameRate()
+	}
+	if rate.Num() > 0 && rate.Den() > 0 {
+		fd.nominal = astiav.RescaleQ(1, astiav.NewRational(rate.Den(), rate.Num()), vs.TimeBase())
+	}
+	return fd, nil
 }
 
 // seek positions the demuxer on the keyframe at or before pts. It must be
@@ -88,24 +109,53 @@ func (fd *frameDecoder) seek(pts int64) error {
 	return nil
 }
 
-// next decodes the next frame into f (which it unrefs first). It returns
-// io.EOF after the last frame.
+// next decodes the next frame into f (which it unrefs first) and sets its
+// pts to FFmpeg's best-effort timestamp, the one the ffmpeg CLI uses (a
+// frame of an AVI with B-frames has no pts of its own); a frame without
+// even that gets the previous frame's plus the last frame gap. It returns
+// io.EOF after the last frame. Packets the decoder refuses are counted in
+// damaged and skipped, as the ffmpeg CLI does.
 func (fd *frameDecoder) next(f *astiav.Frame) error {
 	f.Unref()
-	for {
+	for errs := 0; ; {
 		err := fd.cc.ReceiveFrame(f)
 		switch {
 		case err == nil:
+			fd.stamp(f)
 			return nil
 		case errors.Is(err, astiav.ErrEof):
 			return io.EOF
 		case !errors.Is(err, astiav.ErrEagain):
-			return fmt.Errorf("encode: %s: decode: %w", fd.name, err)
+			if errs++; errs > maxDecodeErrors {
+				return fmt.Errorf("encode: %s: decode: %w", fd.name, err)
+			}
+			fd.damaged++
+			continue
 		}
 		if err := fd.feed(); err != nil {
 			return err
 		}
 	}
+}
+
+// stamp sets f's pts to its best-effort timestamp, extrapolated when
+// FFmpeg has none.
+func (fd *frameDecoder) stamp(f *astiav.Frame) {
+	ts := bestEffortTimestamp(f)
+	if ts == astiav.NoPtsValue && fd.prevPTS != astiav.NoPtsValue {
+		step := fd.step
+		if step <= 0 {
+			step = max(1, fd.nominal)
+		}
+		ts = fd.prevPTS + step
+	}
+	if ts != astiav.NoPtsValue {
+		if fd.prevPTS != astiav.NoPtsValue && ts > fd.prevPTS {
+			fd.step = ts - fd.prevPTS
+		}
+		fd.prevPTS = ts
+	}
+	f.SetPts(ts)
 }
 
 // feed sends the decoder the next packet of the video stream, or the flush
@@ -132,8 +182,14 @@ func (fd *frameDecoder) feed() error {
 		}
 		err = fd.cc.SendPacket(fd.pkt)
 		fd.pkt.Unref()
-		if err != nil {
-			return fmt.Errorf("encode: %s: decode packet: %w", fd.name, err)
+		if err != nil && !errors.Is(err, astiav.ErrEagain) {
+			// A packet the decoder refuses is damage: skip it, as the
+			// ffmpeg CLI does; the frame it held is missing.
+			fd.damaged++
+			if fd.damaged > maxDecodeErrors {
+				return fmt.Errorf("encode: %s: decode packet: %w", fd.name, err)
+			}
+			continue
 		}
 		return nil
 	}
@@ -166,17 +222,26 @@ type DecodeOptions struct {
 }
 
 // Decoder reads a video with FFmpeg and yields quality pictures. It
-// implements quality.VideoReader.
+// implements quality.TimedReader.
 type Decoder struct {
 	fd     *frameDecoder
 	sc     *scaler
 	frame  *astiav.Frame
 	buf    []byte
 	info   quality.VideoInfo
+	pts    int64        // of the last picture read (stream time base)
 	closer func() error // releases the Source when the Decoder opened it
 }
 
-var _ quality.VideoReader = (*Decoder)(nil)
+var _ quality.TimedReader = (*Decoder)(nil)
+
+// Time returns the presentation time in seconds of the last picture
+// ReadPicture returned: its best-effort timestamp in the stream's time
+// base (frameDecoder.next).
+func (d *Decoder) Time() float64 {
+	tb := d.fd.stream.TimeBase()
+	return float64(d.pts) * float64(tb.Num()) / float64(tb.Den())
+}
 
 // OpenVideo opens the first video stream of src (called name in errors)
 // for decoding into quality pictures.
@@ -291,6 +356,7 @@ func (d *Decoder) ReadPicture(p *quality.Picture) error {
 	if err := d.fd.next(d.frame); err != nil {
 		return err
 	}
+	d.pts = d.frame.Pts()
 	f, err := d.sc.convert(d.frame)
 	if err != nil {
 		return fmt.Errorf("encode: %s: %w", d.fd.name, err)

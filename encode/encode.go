@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -35,20 +36,26 @@ type Job struct {
 	// cores and the memory.
 	Workers int
 	// NoAudio drops the source's audio instead of copying it.
-	NoAudio  bool
+	NoAudio bool
+	// Strict fails the encode on any packet that does not decode;
+	// otherwise the frames that decode are encoded, the others listed in
+	// Result.Lost and in an EventWarning.
+	Strict   bool
 	Progress ProgressFunc
 }
 
 // Result reports what Encode did.
 type Result struct {
-	Output  string `json:"output"`
-	Frames  int    `json:"frames"`
-	Chunks  int    `json:"chunks"`
-	Encoded int    `json:"encoded_chunks"` // chunks encoded by this run
-	Cached  int    `json:"cached_chunks"`  // chunks found in the work dir
-	Workers int    `json:"workers"`
-	Bytes   int64  `json:"bytes"` // size of Output
-	Plan    *Plan  `json:"plan"`
+	Output string `json:"output"`
+	Frames int    `json:"frames"` // frames in Output
+	// Lost lists the source frames left out because they did not decode.
+	Lost    []int `json:"lost_frames,omitempty"`
+	Chunks  int   `json:"chunks"`
+	Encoded int   `json:"encoded_chunks"` // chunks encoded by this run
+	Cached  int   `json:"cached_chunks"`  // chunks found in the work dir
+	Workers int   `json:"workers"`
+	Bytes   int64 `json:"bytes"` // size of Output
+	Plan    *Plan `json:"plan"`
 }
 
 // Encode plans the source into chunks, encodes the chunks missing from the
@@ -131,7 +138,7 @@ func Encode(ctx context.Context, job Job) (*Result, error) {
 			rep.chunkFrames(c, 0, 0, EventChunkStart)
 			err := EncodeChunk(gctx, ChunkJob{
 				Source: job.Source, Info: info, Chunk: c, Settings: settings, Path: paths[i],
-				DecodeThreads: decodeThreads,
+				DecodeThreads: decodeThreads, Strict: job.Strict,
 				Frames: func(done int, bytes int64) {
 					rep.chunkFrames(c, done, bytes, EventFrames)
 				},
@@ -154,12 +161,44 @@ func Encode(ctx context.Context, job Job) (*Result, error) {
 	if !job.NoAudio {
 		cj.Audio = job.Source
 	}
-	if err := Concat(ctx, cj); err != nil {
+	cr, err := Concat(ctx, cj)
+	if err != nil {
 		return nil, err
+	}
+	res.Frames, res.Lost = cr.Frames, cr.Lost
+	if len(cr.Lost) > 0 {
+		// Chunks from an earlier run may hold gaps a strict run refuses.
+		if job.Strict {
+			os.Remove(job.Output)
+			return nil, fmt.Errorf("encode: %s: %w: %s", job.Name, ErrDamaged, LostFrames(cr.Lost, total))
+		}
+		rep.send(Event{Kind: EventWarning, Chunk: -1, Lost: len(cr.Lost), Message: fmt.Sprintf("%s: %s; encoded the %d that decode", job.Name, LostFrames(cr.Lost, total), cr.Frames)})
 	}
 	res.Bytes = fileSize(job.Output)
 	rep.send(Event{Kind: EventDone, Chunk: -1, Bytes: res.Bytes, Output: job.Output})
 	return res, nil
+}
+
+// LostFrames describes frames that did not decode, out of total, in one
+// phrase naming the first few: "2 of 456 frames did not decode (frames
+// 454, 455)".
+func LostFrames(lost []int, total int) string {
+	const named = 8
+	var b strings.Builder
+	for i, f := range lost[:min(len(lost), named)] {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(f))
+	}
+	if len(lost) > named {
+		b.WriteString(", ...")
+	}
+	noun := "frames"
+	if len(lost) == 1 {
+		noun = "frame"
+	}
+	return fmt.Sprintf("%d of %d frames did not decode (%s %s)", len(lost), total, noun, b.String())
 }
 
 // jobPlan returns the chunks a job encodes: its frame range as one chunk,

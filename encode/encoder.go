@@ -35,12 +35,9 @@ func newEncoder(info *Info, s Settings) (*encoder, error) {
 	cc.SetWidth(w)
 	cc.SetHeight(h)
 	cc.SetPixelFormat(pf)
-	rate := v.FrameRate
-	if rate.Num <= 0 || rate.Den <= 0 {
-		rate = Rational{v.TimeBase.Den, v.TimeBase.Num}
-	}
-	cc.SetFramerate(rate.av())
-	cc.SetTimeBase(astiav.NewRational(rate.Den, rate.Num))
+	tb := encoderTimeBase(v)
+	cc.SetFramerate(astiav.NewRational(tb.Den, tb.Num))
+	cc.SetTimeBase(tb.av())
 	cc.SetSampleAspectRatio(astiav.NewRational(1, 1))
 	if s.Keyint > 0 {
 		cc.SetGopSize(s.Keyint)
@@ -59,6 +56,16 @@ func newEncoder(info *Info, s Settings) (*encoder, error) {
 		return nil, fmt.Errorf("encode: open %s encoder (%dx%d %s): %w", codec.Name(), w, h, pf.Name(), err)
 	}
 	return &encoder{cc: cc, pkt: astiav.AllocPacket()}, nil
+}
+
+// encoderTimeBase is the time base of a chunk's encoder: one frame at the
+// source's average rate (or its time base when the rate is unknown). A
+// chunk's frame k has pts k in it.
+func encoderTimeBase(v *VideoInfo) Rational {
+	if v.FrameRate.Num <= 0 || v.FrameRate.Den <= 0 {
+		return v.TimeBase
+	}
+	return Rational{v.FrameRate.Den, v.FrameRate.Num}
 }
 
 // setColor passes the source's colour description (when known) to the

@@ -12,4 +12,7 @@ var (
 	// ErrUnsupported: the input uses a format rung cannot convert (for
 	// example a pixel format outside planar YUV).
 	ErrUnsupported = errors.New("unsupported")
+	// ErrDamaged: some packets of the input do not decode (strict mode;
+	// otherwise the frames that decode are encoded and the rest counted).
+	ErrDamaged = errors.New("damaged input")
 )

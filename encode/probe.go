@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 
 	"github.com/asticode/go-astiav"
@@ -182,8 +183,18 @@ func probe(ctx context.Context, src Source, name string, useIndex bool) (*Info, 
 			}
 		}
 		info.Index = IndexPackets
-		if err := scanPackets(ctx, d, info); err != nil {
+		noPTS, err := scanPackets(ctx, d, info)
+		if err != nil {
 			return nil, err
+		}
+		if noPTS > 0 {
+			// Packets without presentation times (an AVI with B-frames):
+			// the frames' timestamps are the decoder's best-effort ones.
+			d.Close()
+			d = nil
+			if err := decodeTimestamps(ctx, src, info); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if v.Frames == 0 {
@@ -232,8 +243,9 @@ func describeVideo(vs *astiav.Stream) (*VideoInfo, error) {
 }
 
 // scanPackets reads every packet: per-stream counts, the video stream's
-// timestamps and keyframe index.
-func scanPackets(ctx context.Context, d *demuxer, info *Info) error {
+// timestamps and keyframe index. It returns how many video packets had no
+// pts (their dts stands in).
+func scanPackets(ctx context.Context, d *demuxer, info *Info) (noPTS int, err error) {
 	v := info.Video
 	pkt := astiav.AllocPacket()
 	defer pkt.Free()
@@ -242,7 +254,7 @@ func scanPackets(ctx context.Context, d *demuxer, info *Info) error {
 	for n := 0; ; n++ {
 		if n%256 == 0 {
 			if err := ctx.Err(); err != nil {
-				return err
+				return 0, err
 			}
 		}
 		err := d.fc.ReadFrame(pkt)
@@ -250,11 +262,11 @@ func scanPackets(ctx context.Context, d *demuxer, info *Info) error {
 			break
 		}
 		if err != nil {
-			return fmt.Errorf("encode: probe %s: read packet: %w", info.Name, err)
+			return 0, fmt.Errorf("encode: probe %s: read packet: %w", info.Name, err)
 		}
 		if int64(n) > info.Size+1024 {
 			pkt.Unref()
-			return fmt.Errorf("encode: probe %s: corrupt: more packets than bytes", info.Name)
+			return 0, fmt.Errorf("encode: probe %s: corrupt: more packets than bytes", info.Name)
 		}
 		si := pkt.StreamIndex()
 		if si >= 0 && si < len(info.Streams) {
@@ -263,11 +275,12 @@ func scanPackets(ctx context.Context, d *demuxer, info *Info) error {
 		if si == v.Index {
 			pts := pkt.Pts()
 			if pts == astiav.NoPtsValue {
+				noPTS++
 				pts = pkt.Dts()
 			}
 			if pts == astiav.NoPtsValue {
 				pkt.Unref()
-				return fmt.Errorf("encode: probe %s: video packet %d has no timestamp", info.Name, len(v.PTS))
+				return 0, fmt.Errorf("encode: probe %s: video packet %d has no timestamp", info.Name, len(v.PTS))
 			}
 			if len(v.PTS) == 0 || pts > maxPTS {
 				maxPTS, maxDur = pts, pkt.Duration()
@@ -280,6 +293,49 @@ func scanPackets(ctx context.Context, d *demuxer, info *Info) error {
 		pkt.Unref()
 	}
 	v.setFrames(keys, maxDur)
+	return noPTS, nil
+}
+
+// decodeTimestamps replaces the frame list of info.Video with the frames
+// the decoder yields: their best-effort timestamps (frameDecoder.next) and
+// the keyframes among them. Probe uses it when packets lack presentation
+// times, so that probe, plan, chunk decoders and concat number the same
+// frames by the same timestamps.
+func decodeTimestamps(ctx context.Context, src Source, info *Info) error {
+	fd, err := openFrameDecoder(src, info.Name, 0)
+	if err != nil {
+		return err
+	}
+	defer fd.Close()
+	v := info.Video
+	v.PTS, v.Keyframes = v.PTS[:0], nil
+	var keys []Keyframe
+	frame := astiav.AllocFrame()
+	defer frame.Free()
+	for n := 0; ; n++ {
+		if n%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		err := fd.next(frame)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("encode: probe %s: %w", info.Name, err)
+		}
+		pts := frame.Pts()
+		if pts == astiav.NoPtsValue || (len(v.PTS) > 0 && pts <= v.PTS[len(v.PTS)-1]) {
+			return fmt.Errorf("encode: probe %s: decoded frame %d has no increasing timestamp", info.Name, len(v.PTS))
+		}
+		v.PTS = append(v.PTS, pts)
+		if frame.KeyFrame() {
+			keys = append(keys, Keyframe{PTS: pts, Pos: -1})
+		}
+	}
+	v.setFrames(keys, 0)
+	info.Index = IndexDecoded
 	return nil
 }
 

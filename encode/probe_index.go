@@ -15,6 +15,9 @@ const (
 	IndexPackets     = "packets"      // every packet read
 	IndexCues        = "cues"         // Matroska Cues listing every frame
 	IndexSampleTable = "sample_table" // MP4/QuickTime sample tables
+	// IndexDecoded: the packets have no presentation times (an AVI with
+	// B-frames); every frame was decoded for its best-effort timestamp.
+	IndexDecoded = "decoded"
 )
 
 // verifyPackets is how many video packets from the start of the file are

@@ -13,6 +13,7 @@ const (
 	EventChunkDone  EventKind = "chunk_done"   // a chunk is encoded and stored
 	EventChunkCache EventKind = "chunk_cached" // a chunk was found in the cache, not encoded
 	EventConcat     EventKind = "concat"       // every chunk is done; joining them
+	EventWarning    EventKind = "warning"      // the output lacks frames that did not decode (Lost, Message)
 	EventDone       EventKind = "done"         // the output is complete
 )
 
@@ -29,6 +30,8 @@ type Event struct {
 	Bytes       int64         `json:"bytes"`        // encoded bytes so far (chunk, or job for job events)
 	Elapsed     time.Duration `json:"elapsed_ns"`   // since Encode began
 	Output      string        `json:"output,omitempty"`
+	Lost        int           `json:"lost_frames,omitempty"` // frames that did not decode (warning)
+	Message     string        `json:"message,omitempty"`     // one line (warning)
 }
 
 // ProgressFunc receives Events. A nil ProgressFunc discards them.

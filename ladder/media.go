@@ -217,8 +217,13 @@ func (m *EncodeMedia) Encode(ctx context.Context, job EncodeJob) (float64, error
 			return 0, err
 		}
 	}
-	if err := encode.Concat(ctx, encode.ConcatJob{Info: s.info, Chunks: chunks, Paths: paths, Output: job.Out}); err != nil {
+	cr, err := encode.Concat(ctx, encode.ConcatJob{Info: s.info, Chunks: chunks, Paths: paths, Output: job.Out})
+	if err != nil {
 		return 0, err
+	}
+	if len(cr.Lost) > 0 { // renditions are scored frame by frame against the source
+		os.Remove(job.Out)
+		return 0, fmt.Errorf("ladder: %s: %w: %s", s.info.Name, encode.ErrDamaged, encode.LostFrames(cr.Lost, s.info.Video.Frames))
 	}
 	bytes, err := videoBytes(job.Out)
 	if err != nil {

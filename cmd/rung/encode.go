@@ -43,6 +43,7 @@ func encodeCommand() *cli.Command {
 			&cli.StringFlag{Name: "plan", Usage: "encode the chunks of a plan written by --plan-json"},
 			&cli.StringFlag{Name: "work-dir", Usage: "directory of finished chunks (default OUT.rung; for an s3:// OUT, one in $TMPDIR named after it)"},
 			&cli.BoolFlag{Name: "no-audio", Usage: "drop the source's audio"},
+			&cli.BoolFlag{Name: "strict", Usage: "fail on any packet that does not decode (default: encode the frames that decode, warn about the rest)"},
 			&cli.BoolFlag{Name: "clean", Usage: "remove the work dir after a successful encode"},
 			&cli.BoolFlag{Name: "json", Usage: "progress as JSON events on stdout, one per line"},
 		}, sourceFlags()...),
@@ -113,6 +114,10 @@ func runEncode(c *cli.Context) (err error) {
 		os.RemoveAll(workDir(job))
 	}
 	if !c.Bool("json") {
+		if len(res.Lost) > 0 { // --json has the warning event
+			fmt.Fprintf(os.Stderr, "rung: warning: %s: %s; encoded the %d that decode (--strict refuses)\n",
+				args[0], encode.LostFrames(res.Lost, res.Frames+len(res.Lost)), res.Frames)
+		}
 		fmt.Fprintf(os.Stderr, "%s: %d frames in %d chunks (%d encoded, %d from the work dir), %d bytes\n",
 			res.Output, res.Frames, res.Chunks, res.Encoded, res.Cached, res.Bytes)
 	}
@@ -131,6 +136,7 @@ func encodeJob(c *cli.Context) (encode.Job, error) {
 		PlanOptions: encode.PlanOptions{MinChunk: c.Float64("min-chunk"), ChunkSeconds: c.Float64("chunk-seconds")},
 		Workers:     c.Int("workers"),
 		NoAudio:     c.Bool("no-audio"),
+		Strict:      c.Bool("strict"),
 	}
 	if job.Output == "" {
 		return job, usagef("encode: -o OUT is required")
