@@ -124,7 +124,11 @@ func WriteJSON(w io.Writer, res *Result, extra []string) error {
 		}
 		bw.WriteString("\n    }")
 	}
-	bw.WriteString("\n  },\n  \"aggregate_metrics\": {\n  }\n}\n")
+	bw.WriteString("\n  },\n  \"aggregate_metrics\": {\n  }")
+	if s := res.Sync; s != nil {
+		fmt.Fprintf(bw, ",\n  \"sync\": {\n    \"mode\": \"pts\",\n    \"pairs\": %d,\n    \"repeated\": %d,\n    \"dropped\": %d\n  }", s.Pairs, s.Repeated, s.Dropped)
+	}
+	bw.WriteString("\n}\n")
 	return bw.Flush()
 }
 

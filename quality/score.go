@@ -49,6 +49,9 @@ type Result struct {
 	// Warnings name features left out because the pictures are too small
 	// for them (as libvmaf leaves out float_ms_ssim below 176 lines).
 	Warnings []string
+	// Sync, when the frames were paired by time (SyncByTime), counts the
+	// repeated and dropped frames; WriteJSON writes it as "sync".
+	Sync *SyncStats
 }
 
 // Values returns feature name's values on the scored frames, skipping

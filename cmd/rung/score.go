@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -38,6 +39,7 @@ func scoreCommand() *cli.Command {
 			&cli.BoolFlag{Name: "estimate-offset", Usage: "only estimate the distorted input's constant frame offset and print it"},
 			&cli.IntFlag{Name: "subsample", Value: 1, Usage: "score every `N`th frame"},
 			&cli.IntFlag{Name: "frame-offset", Usage: "skip the first `K` distorted frames (negative: reference frames)"},
+			&cli.StringFlag{Name: "sync", Value: "frame", Usage: "pair frames by `MODE`: frame (in order) or pts (each distorted frame with the reference frame nearest in presentation time; counts repeated and dropped frames)"},
 		}, sourceFlags()...),
 		Action: runScore,
 	}
@@ -64,6 +66,17 @@ func runScore(c *cli.Context) (err error) {
 		key = "vmaf_ci_p95_lo"
 	default:
 		return usagef("score: --gate %q: want vmaf or ci_lo", c.String("gate"))
+	}
+	syncPTS := false
+	switch c.String("sync") {
+	case "", "frame":
+	case "pts":
+		syncPTS = true
+		if c.Int("frame-offset") != 0 {
+			return usagef("score: --sync pts pairs by time; it does not take --frame-offset")
+		}
+	default:
+		return usagef("score: --sync %q: want frame or pts", c.String("sync"))
 	}
 	if p := c.String("plot"); p != "" {
 		if _, err := quality.PlotFormat(p); err != nil {
@@ -98,9 +111,19 @@ func runScore(c *cli.Context) (err error) {
 	defer ref.Close()
 	defer dis.Close()
 
+	var refR, disR quality.VideoReader = ref, dis
+	var sync *quality.SyncStats
+	if syncPTS {
+		rt, ok1 := ref.VideoReader.(quality.TimedReader)
+		dt, ok2 := dis.VideoReader.(quality.TimedReader)
+		if !ok1 || !ok2 {
+			return usagef("score: --sync pts needs inputs with timestamps (files FFmpeg decodes, not y4m or raw .yuv)")
+		}
+		refR, disR, sync = quality.SyncByTime(rt, dt)
+	}
 	quiet := c.String("json") == "-"
 	prog := newProgressLine(os.Stderr, "score", quiet)
-	res, err := quality.Score(c.Context, ref, dis, quality.ScoreOptions{
+	res, err := quality.Score(c.Context, refR, disR, quality.ScoreOptions{
 		Extractors:  extractors,
 		Model:       model,
 		Threads:     c.Int("threads"),
@@ -112,7 +135,16 @@ func runScore(c *cli.Context) (err error) {
 	})
 	prog.done()
 	if err != nil {
+		if errors.Is(err, quality.ErrMismatch) && !syncPTS && ref.Info().Frames != dis.Info().Frames {
+			return fmt.Errorf("%w (--sync pts pairs frames by presentation time)", err)
+		}
 		return err
+	}
+	if sync != nil {
+		res.Sync = sync
+		if !quiet {
+			fmt.Fprintf(os.Stderr, "rung: --sync pts: %d distorted frames paired by time: %d repeated, %d reference frames dropped\n", sync.Pairs, sync.Repeated, sync.Dropped)
+		}
 	}
 	for _, w := range res.Warnings {
 		fmt.Fprintf(os.Stderr, "rung: warning: %s\n", w)
