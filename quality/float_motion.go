@@ -120,3 +120,7 @@ func fmotionSAD(a, b []float32, w, h int) float64 {
 	}
 	return float64(sum / float32(w*h))
 }
+
+// refOnly marks FloatMotion as reading the reference alone: ScoreMany runs
+// one instance for every distorted input.
+func (m *FloatMotion) refOnly() {}

@@ -428,3 +428,7 @@ func motionAbsRound16(acc int64) uint32 {
 	}
 	return uint32(v)
 }
+
+// refOnly marks Motion as reading the reference alone: ScoreMany runs one
+// instance for every distorted input.
+func (m *Motion) refOnly() {}

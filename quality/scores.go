@@ -14,6 +14,16 @@ type Scores struct {
 	names []string       // guarded by mu
 	index map[string]int // guarded by mu
 	vals  [][]float64    // guarded by mu; vals[feature][frame-first], NaN when unset
+
+	tee []*Scores // write once: when set, Set forwards to these and keeps nothing
+}
+
+// newTeeScores returns a collector whose Set records each value in every
+// one of dst and keeps nothing itself: ScoreMany gives it to a
+// reference-only temporal extractor so that one instance fills every
+// result.
+func newTeeScores(dst []*Scores) *Scores {
+	return &Scores{index: make(map[string]int), tee: dst}
 }
 
 // NewScores returns an empty collector.
@@ -23,6 +33,12 @@ func NewScores() *Scores {
 
 // Set records value v of feature name for frame i.
 func (s *Scores) Set(name string, i int, v float64) {
+	if s.tee != nil {
+		for _, d := range s.tee {
+			d.Set(name, i, v)
+		}
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if i < s.first {
