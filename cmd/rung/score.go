@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
 	"os"
+	"path"
 	"path/filepath"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -19,22 +22,22 @@ func scoreCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "score",
 		Usage:     "score a distorted video against its reference with VMAF (libvmaf's numbers)",
-		UsageText: "rung score -r REF -d DIST [--model NAME|PATH] [--json FILE|-] [--min V] [--stats FILE] [--mezzfs-trace FILE]",
+		UsageText: "rung score -r REF -d DIST [-d DIST2 ...] [--model NAME|PATH] [--json FILE|DIR|-] [--min V] [--stats FILE] [--mezzfs-trace FILE]",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "reference", Aliases: []string{"r"}, Usage: "reference `FILE` (y4m, raw .yuv, or anything FFmpeg decodes)"},
-			&cli.StringFlag{Name: "distorted", Aliases: []string{"d"}, Usage: "distorted `FILE`"},
+			&cli.GenericFlag{Name: "distorted", Aliases: []string{"d"}, Value: &pathList{}, Usage: "distorted `FILE` (repeat to score several against the reference in one pass)"},
 			&cli.StringFlag{Name: "model", Value: "vmaf_v0.6.1", Usage: "model `NAME` or path to a libvmaf JSON model"},
 			&cli.StringSliceFlag{Name: "feature", Usage: "extra feature in libvmaf's syntax, `NAME[=option=value:...]` (psnr, float_ssim, float_ms_ssim, ...; repeatable)"},
 			&cli.IntFlag{Name: "threads", Usage: "frames scored at once (0: one per CPU)"},
-			&cli.StringFlag{Name: "json", Usage: "write libvmaf-layout JSON to `FILE` (- for stdout)"},
-			&cli.StringFlag{Name: "xml", Usage: "write libvmaf-layout XML to `FILE`"},
-			&cli.StringFlag{Name: "csv", Usage: "write libvmaf-layout CSV to `FILE`"},
+			&cli.StringFlag{Name: "json", Usage: "write libvmaf-layout JSON to `FILE` (- for stdout; with several -d, a directory holding NAME.json per input)"},
+			&cli.StringFlag{Name: "xml", Usage: "write libvmaf-layout XML to `FILE` (with several -d, a directory)"},
+			&cli.StringFlag{Name: "csv", Usage: "write libvmaf-layout CSV to `FILE` (with several -d, a directory)"},
 			&cli.IntFlag{Name: "width", Usage: "width of raw .yuv inputs"},
 			&cli.IntFlag{Name: "height", Usage: "height of raw .yuv inputs"},
 			&cli.StringFlag{Name: "pixfmt", Value: "yuv420p", Usage: "pixel format of raw .yuv inputs (yuv420p, yuv420p10le, yuv444p, ...)"},
 			&cli.Float64Flag{Name: "min", Value: math.NaN(), Usage: "exit 3 when the pooled score is below `V`"},
 			&cli.StringFlag{Name: "pool", Value: "mean", Usage: "pooling for --min and the summary: mean, harmonic_mean, min, max, p1, p5, p10, p50, low1"},
-			&cli.StringFlag{Name: "plot", Usage: "draw per-frame VMAF with pooled lines (and the CI band of a bootstrap model) to `FILE`.svg or .png"},
+			&cli.StringFlag{Name: "plot", Usage: "draw per-frame VMAF with pooled lines (and the CI band of a bootstrap model) to `FILE`.svg or .png (with several -d, a directory holding NAME.svg per input)"},
 			&cli.StringFlag{Name: "gate", Usage: "what --min gates on: vmaf (default) or ci_lo (the bootstrap model's lower 95% bound)"},
 			&cli.BoolFlag{Name: "estimate-offset", Usage: "only estimate the distorted input's constant frame offset and print it"},
 			&cli.IntFlag{Name: "subsample", Value: 1, Usage: "score every `N`th frame"},
@@ -45,12 +48,51 @@ func scoreCommand() *cli.Command {
 	}
 }
 
+// pathList is a repeatable flag of paths, kept whole (a StringSliceFlag
+// would split a path at its commas). It is a cli.Serializer, as
+// StringSlice is, so that urfave/cli's copy of the value to the flag's
+// alias (-d) replaces the list instead of appending its text.
+type pathList []string
+
+// pathListSerial starts a serialized pathList: no path starts with a NUL.
+const pathListSerial = "\x00paths:"
+
+// Set appends a path, or replaces the list with a serialized one.
+func (p *pathList) Set(v string) error {
+	if rest, ok := strings.CutPrefix(v, pathListSerial); ok {
+		return json.Unmarshal([]byte(rest), p)
+	}
+	*p = append(*p, v)
+	return nil
+}
+
+func (p *pathList) String() string { return strings.Join(*p, " ") }
+
+// Serialize implements cli.Serializer.
+func (p *pathList) Serialize() string {
+	b, _ := json.Marshal([]string(*p))
+	return pathListSerial + string(b)
+}
+
+// distortedPaths returns the -d values in order.
+func distortedPaths(c *cli.Context) []string {
+	if p, ok := c.Generic("distorted").(*pathList); ok {
+		return *p
+	}
+	return nil
+}
+
 func runScore(c *cli.Context) (err error) {
 	if c.NArg() > 0 {
 		return usagef("score: unexpected argument %q (inputs go with -r and -d)", c.Args().First())
 	}
-	if c.String("reference") == "" || c.String("distorted") == "" {
+	disPaths := distortedPaths(c)
+	if c.String("reference") == "" || len(disPaths) == 0 {
 		return usagef("score: both --reference (-r) and --distorted (-d) are required")
+	}
+	outs, err := scoreOutputs(c, disPaths)
+	if err != nil {
+		return err
 	}
 	pool := c.String("pool")
 	if _, err := quality.Pool(pool, []float64{1}); err != nil {
@@ -78,10 +120,16 @@ func runScore(c *cli.Context) (err error) {
 	default:
 		return usagef("score: --sync %q: want frame or pts", c.String("sync"))
 	}
-	if p := c.String("plot"); p != "" {
+	if syncPTS && len(disPaths) > 1 {
+		return usagef("score: --sync pts takes one -d")
+	}
+	if p := c.String("plot"); p != "" && len(disPaths) == 1 {
 		if _, err := quality.PlotFormat(p); err != nil {
 			return usagef("score: --plot: %v", err)
 		}
+	}
+	if c.Bool("estimate-offset") && len(disPaths) > 1 {
+		return usagef("score: --estimate-offset takes one -d")
 	}
 	s, err := openSession(c)
 	if err != nil {
@@ -103,98 +151,181 @@ func runScore(c *cli.Context) (err error) {
 	if err != nil {
 		return usagef("score: %v", err)
 	}
-	refPath, disPath := c.String("reference"), c.String("distorted")
-	ref, dis, err := openPair(c, s.opts)
+	refPath := c.String("reference")
+	ref, dis, err := openInputs(c, s.opts, disPaths)
 	if err != nil {
 		return err
 	}
 	defer ref.Close()
-	defer dis.Close()
+	readers := make([]quality.VideoReader, len(dis))
+	for k, d := range dis {
+		defer d.Close()
+		readers[k] = d
+	}
 
-	var refR, disR quality.VideoReader = ref, dis
+	var refR quality.VideoReader = ref
 	var sync *quality.SyncStats
 	if syncPTS {
 		rt, ok1 := ref.VideoReader.(quality.TimedReader)
-		dt, ok2 := dis.VideoReader.(quality.TimedReader)
+		dt, ok2 := dis[0].VideoReader.(quality.TimedReader)
 		if !ok1 || !ok2 {
 			return usagef("score: --sync pts needs inputs with timestamps (files FFmpeg decodes, not y4m or raw .yuv)")
 		}
-		refR, disR, sync = quality.SyncByTime(rt, dt)
+		refR, readers[0], sync = quality.SyncByTime(rt, dt)
 	}
 	quiet := c.String("json") == "-"
-	prog := newProgressLine(os.Stderr, "score", quiet)
-	res, err := quality.Score(c.Context, refR, disR, quality.ScoreOptions{
+	label := "score"
+	if len(dis) > 1 {
+		label = fmt.Sprintf("score %d inputs", len(dis))
+	}
+	prog := newProgressLine(os.Stderr, label, quiet)
+	results, err := quality.ScoreMany(c.Context, refR, readers, quality.ScoreOptions{
 		Extractors:  extractors,
 		Model:       model,
 		Threads:     c.Int("threads"),
 		FrameOffset: c.Int("frame-offset"),
 		Subsample:   c.Int("subsample"),
 		RefName:     refPath,
-		DisName:     disPath,
+		DisNames:    disPaths,
 		Progress:    prog.update,
 	})
 	prog.done()
 	if err != nil {
-		if errors.Is(err, quality.ErrMismatch) && !syncPTS && ref.Info().Frames != dis.Info().Frames {
+		if errors.Is(err, quality.ErrMismatch) && !syncPTS && len(dis) == 1 && ref.Info().Frames != dis[0].Info().Frames {
 			return fmt.Errorf("%w (--sync pts pairs frames by presentation time)", err)
 		}
 		return err
 	}
 	if sync != nil {
-		res.Sync = sync
+		results[0].Sync = sync
 		if !quiet {
 			fmt.Fprintf(os.Stderr, "rung: --sync pts: %d distorted frames paired by time: %d repeated, %d reference frames dropped\n", sync.Pairs, sync.Repeated, sync.Dropped)
 		}
 	}
-	for _, w := range res.Warnings {
+	for _, w := range results[0].Warnings {
 		fmt.Fprintf(os.Stderr, "rung: warning: %s\n", w)
 	}
+	var failed []string
+	for k, res := range results {
+		if err := writeScoreOutputs(outs[k], res, pool, disPaths[k], refPath); err != nil {
+			return err
+		}
+		vals := res.Values(key)
+		if vals == nil {
+			return fmt.Errorf("score: --gate %s needs a bootstrap model (--model vmaf_b_v0.6.3)", c.String("gate"))
+		}
+		score, err := quality.Pool(pool, vals)
+		if err != nil {
+			return err
+		}
+		prefix := ""
+		if len(results) > 1 {
+			prefix = disPaths[k] + ": "
+		}
+		if !quiet {
+			fmt.Fprintf(os.Stdout, "%s%s: %s %.6f over %d frames\n", prefix, key, pool, score, len(res.Scored))
+		}
+		if min := c.Float64("min"); !math.IsNaN(min) && score < min {
+			failed = append(failed, fmt.Sprintf("%s%s %s %.6f is below --min %g", prefix, key, pool, score, min))
+		}
+	}
+	if len(failed) > 0 {
+		return gateError{"quality gate failed: " + strings.Join(failed, "; ")}
+	}
+	return nil
+}
+
+// scoreFiles are where one input's results go; empty paths are not
+// written.
+type scoreFiles struct {
+	json, xml, csv, plot string
+	mkdir                bool // create the local directories first (several inputs)
+}
+
+// scoreOutputs maps --json, --xml, --csv and --plot to files per
+// distorted input: the paths themselves for one input, and for several a
+// file per input in the directory they name, called after the input's base
+// name without its extension (A.json), which must then differ.
+func scoreOutputs(c *cli.Context, disPaths []string) ([]scoreFiles, error) {
+	one := scoreFiles{json: c.String("json"), xml: c.String("xml"), csv: c.String("csv"), plot: c.String("plot")}
+	if len(disPaths) == 1 {
+		return []scoreFiles{one}, nil
+	}
+	if one.json == "-" || one.xml == "-" || one.csv == "-" {
+		return nil, usagef("score: with several -d, --json, --xml and --csv name directories, not -")
+	}
+	seen := map[string]string{}
+	outs := make([]scoreFiles, len(disPaths))
+	for k, p := range disPaths {
+		base := filepath.Base(p)
+		if i := strings.Index(p, "://"); i >= 0 {
+			base = path.Base(p[i+3:])
+		}
+		base = strings.TrimSuffix(base, path.Ext(base))
+		if prev, ok := seen[base]; ok {
+			return nil, usagef("score: %s and %s would both write %s.*: give inputs different base names", prev, p, base)
+		}
+		seen[base] = p
+		in := func(dir, ext string) string {
+			if dir == "" {
+				return ""
+			}
+			if strings.Contains(dir, "://") {
+				return strings.TrimSuffix(dir, "/") + "/" + base + ext
+			}
+			return filepath.Join(dir, base+ext)
+		}
+		outs[k] = scoreFiles{in(one.json, ".json"), in(one.xml, ".xml"), in(one.csv, ".csv"), in(one.plot, ".svg"), true}
+	}
+	return outs, nil
+}
+
+// writeScoreOutputs writes one input's JSON, XML, CSV and plot where out
+// says.
+func writeScoreOutputs(out scoreFiles, res *quality.Result, pool, disPath, refPath string) error {
 	extra := append(quality.PoolMethods()[4:], pool) // beside libvmaf's four; duplicates are dropped
 	writers := []struct {
 		path  string
 		write func(io.Writer) error
 	}{
-		{c.String("json"), func(w io.Writer) error { return quality.WriteJSON(w, res, extra) }},
-		{c.String("xml"), func(w io.Writer) error { return quality.WriteXML(w, res, extra) }},
-		{c.String("csv"), func(w io.Writer) error { return quality.WriteCSV(w, res) }},
+		{out.json, func(w io.Writer) error { return quality.WriteJSON(w, res, extra) }},
+		{out.xml, func(w io.Writer) error { return quality.WriteXML(w, res, extra) }},
+		{out.csv, func(w io.Writer) error { return quality.WriteCSV(w, res) }},
 	}
+	writers = append(writers, struct {
+		path  string
+		write func(io.Writer) error
+	}{out.plot, func(w io.Writer) error { return writePlot(w, out.plot, res, disPath, refPath) }})
 	for _, wr := range writers {
 		if wr.path == "" {
 			continue
+		}
+		if out.mkdir && !strings.Contains(wr.path, "://") {
+			if err := os.MkdirAll(filepath.Dir(wr.path), 0o755); err != nil {
+				return fmt.Errorf("score: %w", err)
+			}
 		}
 		if err := writeOutput(wr.path, wr.write); err != nil {
 			return err
 		}
 	}
-	if p := c.String("plot"); p != "" {
-		format, _ := quality.PlotFormat(p)
-		pl, err := quality.PlotFrames(res, "vmaf", fmt.Sprintf("%s vs %s", filepath.Base(disPath), filepath.Base(refPath)))
-		if err != nil {
-			return err
-		}
-		b, err := quality.RenderPlot(pl, format)
-		if err != nil {
-			return err
-		}
-		if err := writeOutput(p, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
-			return err
-		}
-	}
-	vals := res.Values(key)
-	if vals == nil {
-		return fmt.Errorf("score: --gate %s needs a bootstrap model (--model vmaf_b_v0.6.3)", c.String("gate"))
-	}
-	score, err := quality.Pool(pool, vals)
+	return nil
+}
+
+// writePlot draws res's per-frame VMAF to w in the format p's extension
+// names.
+func writePlot(w io.Writer, p string, res *quality.Result, disPath, refPath string) error {
+	format, _ := quality.PlotFormat(p)
+	pl, err := quality.PlotFrames(res, "vmaf", fmt.Sprintf("%s vs %s", filepath.Base(disPath), filepath.Base(refPath)))
 	if err != nil {
 		return err
 	}
-	if !quiet {
-		fmt.Fprintf(os.Stdout, "%s: %s %.6f over %d frames\n", key, pool, score, len(res.Scored))
+	b, err := quality.RenderPlot(pl, format)
+	if err != nil {
+		return err
 	}
-	if min := c.Float64("min"); !math.IsNaN(min) && score < min {
-		return gateError{fmt.Sprintf("quality gate failed: %s %s %.6f is below --min %g", key, pool, score, min)}
-	}
-	return nil
+	_, err = w.Write(b)
+	return err
 }
 
 // writeOutput writes path ("-" is standard output) whole through a
@@ -210,13 +341,13 @@ func writeOutput(path string, write func(io.Writer) error) error {
 // estimateOffset prints the most likely constant frame offset of the
 // distorted input (for --frame-offset) and how clear the answer is.
 func estimateOffset(c *cli.Context, opts mezzfs.Options) error {
-	ref, dis, err := openPair(c, opts)
+	ref, dis, err := openInputs(c, opts, distortedPaths(c))
 	if err != nil {
 		return err
 	}
 	defer ref.Close()
-	defer dis.Close()
-	est, err := quality.EstimateOffset(c.Context, ref, dis, quality.OffsetOptions{})
+	defer dis[0].Close()
+	est, err := quality.EstimateOffset(c.Context, ref, dis[0], quality.OffsetOptions{})
 	if err != nil {
 		return err
 	}
@@ -224,19 +355,26 @@ func estimateOffset(c *cli.Context, opts mezzfs.Options) error {
 	return nil
 }
 
-// openPair opens --reference and --distorted, reading through mezzfs with
-// opts; the distorted input takes the reference's format.
-func openPair(c *cli.Context, opts mezzfs.Options) (ref, dis *video, err error) {
+// openInputs opens --reference and every path of disPaths, reading
+// through mezzfs with opts; the distorted inputs take the reference's
+// format. On error, whatever was opened is closed.
+func openInputs(c *cli.Context, opts mezzfs.Options, disPaths []string) (ref *video, dis []*video, err error) {
 	raw := rawFormat{width: c.Int("width"), height: c.Int("height"), pixfmt: c.String("pixfmt")}
 	ref, err = openVideo(c.Context, c.String("reference"), raw, nil, opts)
 	if err != nil {
 		return nil, nil, err
 	}
 	info := ref.Info()
-	dis, err = openVideo(c.Context, c.String("distorted"), raw, &info, opts)
-	if err != nil {
-		ref.Close()
-		return nil, nil, err
+	for _, p := range disPaths {
+		d, err := openVideo(c.Context, p, raw, &info, opts)
+		if err != nil {
+			for _, d := range dis {
+				d.Close()
+			}
+			ref.Close()
+			return nil, nil, err
+		}
+		dis = append(dis, d)
 	}
 	return ref, dis, nil
 }

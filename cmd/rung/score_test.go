@@ -227,3 +227,63 @@ func TestScorePlotAndCIGate(t *testing.T) {
 		t.Fatalf("estimate offset: exit %d, %q", code, stdout)
 	}
 }
+
+// TestScoreSeveral scores three inputs against one reference in one run:
+// --json DIR holds one file per input, each equal to that input's single
+// run; --min gates every input and names the ones that fail.
+func TestScoreSeveral(t *testing.T) {
+	modelDir(t)
+	dir := t.TempDir()
+	ref := filepath.Join(dir, "ref.y4m")
+	writeY4M(t, ref, 96, 64, 4, 0)
+	var dis []string
+	for k, noise := range []int{3, 8, 20} {
+		p := filepath.Join(dir, fmt.Sprintf("in%d.y4m", k))
+		writeY4M(t, p, 96, 64, 4, noise)
+		dis = append(dis, p)
+	}
+	out := filepath.Join(dir, "json")
+	args := []string{"score", "-r", ref, "-d", dis[0], "-d", dis[1], "-d", dis[2], "--json", out, "--csv", out, "--threads", "2"}
+	stdout, stderr, code := runRung(t, args...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var means []float64
+	for k, p := range dis {
+		got, err := os.ReadFile(filepath.Join(out, fmt.Sprintf("in%d.json", k)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(filepath.Join(out, fmt.Sprintf("in%d.csv", k))); err != nil {
+			t.Error(err)
+		}
+		single := filepath.Join(dir, "single.json")
+		if _, stderr, code := runRung(t, "score", "-r", ref, "-d", p, "--json", single); code != 0 {
+			t.Fatalf("single run: exit %d: %s", code, stderr)
+		}
+		want, err := os.ReadFile(single)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(fpsLine.ReplaceAll(got, nil), fpsLine.ReplaceAll(want, nil)) {
+			t.Errorf("%s: JSON of the shared run differs from the single run", p)
+		}
+		var mean float64
+		line := strings.Split(stdout, "\n")[k]
+		if _, err := fmt.Sscanf(strings.TrimPrefix(line, p+": "), "vmaf: mean %f", &mean); err != nil {
+			t.Fatalf("summary line %q: %v", line, err)
+		}
+		means = append(means, mean)
+	}
+	if !(means[0] > means[1] && means[1] > means[2]) {
+		t.Fatalf("means %v do not fall with the noise", means)
+	}
+	_, stderr, code = runRung(t, "score", "-r", ref, "-d", dis[0], "-d", dis[1], "-d", dis[2], "--min", fmt.Sprint((means[0]+means[1])/2))
+	if code != 3 || strings.Contains(stderr, dis[0]) || !strings.Contains(stderr, dis[1]) || !strings.Contains(stderr, dis[2]) {
+		t.Errorf("gate: exit %d, stderr %q", code, stderr)
+	}
+	_, stderr, code = runRung(t, "score", "-r", ref, "-d", dis[0], "-d", filepath.Join(dir, "x", "in0.y4m"), "--json", out)
+	if code != 2 || !strings.Contains(stderr, "base names") {
+		t.Errorf("same base name: exit %d, stderr %q", code, stderr)
+	}
+}
