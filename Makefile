@@ -99,8 +99,11 @@ fuzz: deps
 # bench prints frames/s of the scorer at 1 and 2 threads and its peak memory
 # on a ten times longer input; compare with ../shared/vmaf-ref/README.md.
 bench: bench-score bench-mezzfs bench-encode
+# bench-score also times `rung score` against libvmaf's CLI (../shared/tools/vmaf)
+# on the same pairs, whole process, alternating, median of 5.
 bench-score: build
 	$(GO) test ./quality -run '^$$' -bench 'BenchmarkScore' -benchtime 3x -timeout 30m
+	$(GO) test ./cmd/rung -run '^$$' -bench 'BenchmarkScoreVsLibvmaf' -benchtime 1x -timeout 30m
 
 # bench-mezzfs reads one object from a local MinIO through mezzfs.Source and
 # through aws-sdk-go-v2's feature/s3/manager Downloader in the same run and
