@@ -88,6 +88,7 @@ FUZZFLAGS = -run '^$$' -fuzztime $(FUZZTIME) -fuzzminimizetime 500x
 fuzz: deps
 	$(GO) test ./quality $(FUZZFLAGS) -fuzz '^FuzzY4M$$'
 	$(GO) test ./quality $(FUZZFLAGS) -fuzz '^FuzzParseModel$$'
+	$(GO) test ./quality $(FUZZFLAGS) -fuzz '^FuzzOptionSyntax$$'
 	$(GO) test ./ladder $(FUZZFLAGS) -fuzz '^FuzzParseMediaPlaylist$$'
 	$(GO) test ./ladder $(FUZZFLAGS) -fuzz '^FuzzCodecStrings$$'
 	$(GO) test ./mezzfs $(FUZZFLAGS) -fuzz '^FuzzReadTrace$$'

@@ -339,8 +339,6 @@ func (m *EncodeMedia) Score(ctx context.Context, src, dist string) ([]float64, e
 	return v, nil
 }
 
-// model loads a model by name or path once, found by quality.ResolveModel
-// (the CLI contract's lookup order).
 // LoadModel loads (and keeps) the VMAF model name, for Run to find a
 // missing model before it encodes.
 func (m *EncodeMedia) LoadModel(name string) error {
@@ -348,19 +346,18 @@ func (m *EncodeMedia) LoadModel(name string) error {
 	return err
 }
 
+// model loads a model once by name, path or libvmaf's version=/path= syntax
+// (quality.OpenModel: the CLI contract's lookup order, then the built-in
+// models).
 func (m *EncodeMedia) model(name string) (*quality.Model, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if md, ok := m.models[name]; ok {
 		return md, nil
 	}
-	path, err := quality.ResolveModel(name)
+	md, err := quality.OpenModel(name)
 	if err != nil {
 		return nil, fmt.Errorf("ladder: %w", err)
-	}
-	md, err := quality.LoadModel(path)
-	if err != nil {
-		return nil, err
 	}
 	m.models[name] = md
 	return md, nil

@@ -1,6 +1,7 @@
 package quality
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 )
@@ -9,6 +10,42 @@ import (
 type ADMOptions struct {
 	EnhnGainLimit float64 // adm_enhn_gain_limit; 0 means libvmaf's default (100.0). The neg model uses 1.0.
 	Debug         bool    // also write integer_adm, integer_adm_num, integer_adm_den, integer_adm_num_scale0..3, integer_adm_den_scale0..3
+	// CSFMode is adm_csf_mode: 0 Watson (default), 2 the Barten–Watson
+	// blend of the v1 models, 3 its MAE-corrected tables (1, Barten, is
+	// not implemented).
+	CSFMode int
+	// NormViewDist and RefDisplayHeight are adm_norm_view_dist (in
+	// picture heights; 0 means 3) and adm_ref_display_height (0 means
+	// 1080). Their product must be at least 3·1080, as libvmaf requires.
+	NormViewDist     float64
+	RefDisplayHeight int
+	// NoiseWeight, DLMWeight and MinVal are adm_noise_weight (nil means
+	// 0.03125), adm_dlm_weight (nil means 0.5: adm3 = w·adm2 + (1−w)·(1−aim))
+	// and adm_min_val (adm3's floor, default 0).
+	NoiseWeight, DLMWeight *float64
+	MinVal                 float64
+	// CSFScale and CSFDiagScale are adm_csf_scale and adm_csf_diag_scale
+	// (nil means 1); they only weight the Barten CSF, so they only rename
+	// the features here.
+	CSFScale, CSFDiagScale *float64
+	// SkipAIM skips the AIM pass (adm_skip_aim): integer_aim is 0.
+	SkipAIM bool
+}
+
+// params returns the options as libvmaf option names and values, for
+// naming.
+func (o ADMOptions) params() map[string]any {
+	return map[string]any{
+		"adm_enhn_gain_limit":    cmp.Or(o.EnhnGainLimit, admDefaultEGL),
+		"adm_csf_mode":           float64(o.CSFMode),
+		"adm_norm_view_dist":     cmp.Or(o.NormViewDist, admNormViewDist),
+		"adm_ref_display_height": float64(cmp.Or(o.RefDisplayHeight, admRefDisplayHeight)),
+		"adm_noise_weight":       optValue(o.NoiseWeight, admNoiseWeight),
+		"adm_dlm_weight":         optValue(o.DLMWeight, admDLMWeight),
+		"adm_min_val":            o.MinVal,
+		"adm_csf_scale":          optValue(o.CSFScale, 1),
+		"adm_csf_diag_scale":     optValue(o.CSFDiagScale, 1),
+	}
 }
 
 // admDefaultEGL is libvmaf's DEFAULT_ADM_ENHN_GAIN_LIMIT, also the option's
@@ -55,9 +92,13 @@ type ADM struct {
 	opt   ADMOptions
 	asm   bool // use the AVX2 kernels (admAVX2; tests turn it off)
 	egl   float64
+	nw    float64 // adm_noise_weight
+	dlm   float64 // adm_dlm_weight
+	err   error   // options libvmaf refuses, reported by Extract
 	names admNames
 	div   *[65537]int32
 	rf    [4][3]float32 // csf weights 1/Q per scale
+	rf0   [3]int32      // Q21/Q21/Q23 csf weights of scale 0
 	rf123 [4][3]uint32  // Q32 csf weights of scales 1..3
 
 	w, h     int      // luma size the buffers are for
@@ -101,30 +142,30 @@ type admNames struct {
 
 // NewADM returns an ADM extractor with the given options.
 func NewADM(opts ADMOptions) *ADM {
-	a := &ADM{opt: opts, asm: admAVX2, egl: opts.EnhnGainLimit, div: admDivLookup()}
-	if a.egl == 0 {
-		a.egl = admDefaultEGL
+	a := &ADM{opt: opts, asm: admAVX2, egl: cmp.Or(opts.EnhnGainLimit, admDefaultEGL), div: admDivLookup(),
+		nw: optValue(opts.NoiseWeight, admNoiseWeight), dlm: optValue(opts.DLMWeight, admDLMWeight)}
+	a.names = newADMNames(opts.params())
+	view := admView{mode: opts.CSFMode, nvd: cmp.Or(opts.NormViewDist, admNormViewDist), rdh: cmp.Or(opts.RefDisplayHeight, admRefDisplayHeight)}
+	if err := view.check(); err != nil {
+		a.err = err
+		return a
 	}
-	a.names = newADMNames(a.egl)
 	for s := range a.rf {
-		a.rf[s] = admRFactor(s)
-		a.rf123[s] = admRFactor123(s)
+		a.rf[s] = view.rfactor(s)
+		a.rf123[s] = admQ32(a.rf[s])
 	}
+	a.rf0 = view.rfactor0(a.rf[0])
 	return a
 }
 
-// newADMNames builds libvmaf's feature names: the provided feature name (or
-// its alias) followed, for each non-default feature parameter, by
-// "_<alias>_<%g value>" (feature_name.c). Only adm_enhn_gain_limit (alias
-// egl) can differ from its default here.
-func newADMNames(egl float64) admNames {
-	suffix := ""
-	if egl != admDefaultEGL {
-		suffix = "_egl_" + formatG(egl)
-	}
-	n := func(s string) string { return s + suffix }
+// newADMNames builds libvmaf's feature names from the extractor table
+// (featureNameOf): the alias followed by each non-default option's suffix.
+func newADMNames(params map[string]any) admNames {
+	n := func(feature string) string { return featureNameOf("adm", feature, params) }
 	var out admNames
-	out.adm2, out.aim, out.adm3 = n("integer_adm2"), n("integer_aim"), n("integer_adm3")
+	out.adm2 = n("VMAF_integer_feature_adm2_score")
+	out.aim = n("VMAF_integer_feature_aim_score")
+	out.adm3 = n("VMAF_integer_feature_adm3_score")
 	out.adm, out.num, out.den = n("integer_adm"), n("integer_adm_num"), n("integer_adm_den")
 	for s := 0; s < 4; s++ {
 		out.scale[s] = n(fmt.Sprintf("integer_adm_scale%d", s))
@@ -154,6 +195,9 @@ func (a *ADM) Extract(ref, dis *Picture, i int, out *Scores) error {
 	if a.egl < 1 || a.egl > admDefaultEGL {
 		return fmt.Errorf("%w: enhancement gain limit %g not in [1, 100]", errADMOptions, a.egl)
 	}
+	if a.err != nil {
+		return a.err
+	}
 	if ref.BitDepth < 8 || ref.BitDepth > 16 {
 		return fmt.Errorf("adm: frame %d: unsupported bit depth %d", i, ref.BitDepth)
 	}
@@ -170,7 +214,7 @@ func (a *ADM) Extract(ref, dis *Picture, i int, out *Scores) error {
 	n := &a.names
 	out.Set(n.adm2, i, r.score)
 	out.Set(n.aim, i, r.aim)
-	out.Set(n.adm3, i, max(float64(r.score*0.5)+float64((1-r.aim)*0.5), 0))
+	out.Set(n.adm3, i, max(float64(r.score*a.dlm)+float64((1-r.aim)*(1-a.dlm)), a.opt.MinVal))
 	for s := 0; s < 4; s++ {
 		out.Set(n.scale[s], i, float64(r.num[s])/float64(r.den[s]))
 	}
@@ -245,9 +289,12 @@ func (a *ADM) compute(ref, dis []uint16, w, h, bpc int) admResult {
 	admWiden(b.ref[0][:w*h], a.aRef, a.asm)
 	admWiden(b.dis[0][:w*h], a.aDis, a.asm)
 	a.admDecouple0(w, h)
-	den0 := admCSFDen0(&b.ref, w, h, a.rf[0], a.asm)
-	num0 := admCM0(&b.decR, b.fA, b.cA, w, h, admNoiseWeight, a.vsum, a.thr, a.asm)
-	aim0 := admCM0(&b.decA, b.fR, b.cR, w, h, 0, a.vsum, a.thr, a.asm)
+	den0 := admCSFDen0(&b.ref, w, h, a.rf[0], a.nw, a.asm)
+	num0 := admCM0(&b.decR, b.fA, b.cA, w, h, &a.rf0, a.nw, a.vsum, a.thr, a.asm)
+	var aim0 float32
+	if !a.opt.SkipAIM {
+		aim0 = admCM0(&b.decA, b.fR, b.cR, w, h, &a.rf0, 0, a.vsum, a.thr, a.asm)
+	}
 	num += float64(num0)
 	den += float64(den0)
 	aimNum += float64(aim0)
@@ -263,9 +310,12 @@ func (a *ADM) compute(ref, dis []uint16, w, h, bpc int) admResult {
 		copy(a.aRef, c.ref[0][:w*h])
 		copy(a.aDis, c.dis[0][:w*h])
 		a.admDecouple123(w, h, a.rf123[s])
-		dn := admCSFDen123(&c.ref, s, w, h, a.rf[s], a.asm)
-		nm := admCM123(&c.decR, c.fA, c.cA, s, w, h, a.rf123[s], admNoiseWeight, a.vsum, a.thr, a.asm)
-		am := admCM123(&c.decA, c.fR, c.cR, s, w, h, a.rf123[s], 0, a.vsum, a.thr, a.asm)
+		dn := admCSFDen123(&c.ref, s, w, h, a.rf[s], a.nw, a.asm)
+		nm := admCM123(&c.decR, c.fA, c.cA, s, w, h, a.rf123[s], a.nw, a.vsum, a.thr, a.asm)
+		var am float32
+		if !a.opt.SkipAIM {
+			am = admCM123(&c.decA, c.fR, c.cR, s, w, h, a.rf123[s], 0, a.vsum, a.thr, a.asm)
+		}
 		num += float64(nm)
 		den += float64(dn)
 		aimNum += float64(am)

@@ -167,20 +167,20 @@ func (l *admCMLayout) thresholds(fsum, csum []int32, w, h, i int, vsum, thr []in
 //	Σ_θ ( powf(Σ x³ / 2^(52|57 − shifts), 1/3) + powf(area·nw, 1/3) )
 //
 // with noise weight nw (0 for AIM). vsum and thr are scratch of length w.
-func admCM0(src *[3][]int16, fsum, csum []int32, w, h int, nw float64, vsum, thr []int32, asm bool) float32 {
+func admCM0(src *[3][]int16, fsum, csum []int32, w, h int, rf *[3]int32, nw float64, vsum, thr []int32, asm bool) float32 {
 	shiftCubH := uint32(math.Ceil(math.Log2(float64(w)) - 4))
 	shiftCubD := uint32(math.Ceil(math.Log2(float64(w)) - 3))
 	sh := admCMShifts{10, 1 << 28, 29, int64(uint32(math.Pow(2, float64(shiftCubH-1)))), uint(shiftCubH)}
 	sd := admCMShifts{12, 1 << 29, 30, int64(uint32(math.Pow(2, float64(shiftCubD-1)))), uint(shiftCubD)}
 	l := newADMCMLayout(w, h)
 
-	kh, kd := sh.consts(admRFactor0H), sd.consts(admRFactor0D)
+	kh, kv, kd := sh.consts(rf[0]), sh.consts(rf[1]), sd.consts(rf[2])
 	var acc [3]int64
 	for i := l.top; i < l.bottom; i++ {
 		l.thresholds(fsum, csum, w, h, i, vsum, thr, asm)
 		t := thr[l.left:l.right]
 		ih := admCMRow0(src[0][i*w+l.left:i*w+l.right], t, &sh, &kh, asm)
-		iv := admCMRow0(src[1][i*w+l.left:i*w+l.right], t, &sh, &kh, asm)
+		iv := admCMRow0(src[1][i*w+l.left:i*w+l.right], t, &sh, &kv, asm)
 		id := admCMRow0(src[2][i*w+l.left:i*w+l.right], t, &sd, &kd, asm)
 		acc[0] += (ih + l.addInner) >> l.shiftInner
 		acc[1] += (iv + l.addInner) >> l.shiftInner

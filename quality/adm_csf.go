@@ -1,6 +1,9 @@
 package quality
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
 // Watson et al. 1997 ("Visibility of Wavelet Quantization Noise") luma
 // model of libvmaf's integer_adm.h: dwt_7_9_YCbCr_threshold[0] and
@@ -18,12 +21,104 @@ var (
 	}
 )
 
-// Default viewing model of libvmaf's adm (adm_options.h).
+// Default viewing model and weights of libvmaf's integer adm
+// (integer_adm.h, the options table of integer_adm.c).
 const (
 	admNormViewDist     = 3.0
 	admRefDisplayHeight = 1080
 	admNoiseWeight      = 0.03125
+	admDLMWeight        = 0.5
 )
+
+// admView is the viewing model that sets the csf weights: adm_csf_mode,
+// adm_norm_view_dist and adm_ref_display_height.
+type admView struct {
+	mode int
+	nvd  float64
+	rdh  int
+}
+
+// check refuses what libvmaf refuses (extract's EINVAL below 3·1080
+// picture heights, a blended CSF without a table for the view) and the
+// Barten mode rung does not implement.
+func (v admView) check() error {
+	if v.nvd*float64(v.rdh) < admNormViewDist*admRefDisplayHeight {
+		return fmt.Errorf("%w: adm_norm_view_dist·adm_ref_display_height = %g·%d is below 3·1080, which libvmaf's 16-bit ADM cannot handle", errADMOptions, v.nvd, v.rdh)
+	}
+	switch v.mode {
+	case 0:
+		return nil
+	case 2, 3:
+		if _, ok := admBlendedCSF(v.mode, v.rdh, v.nvd); !ok {
+			return fmt.Errorf("%w: adm_csf_mode %d has no table for adm_ref_display_height %d at adm_norm_view_dist %g", errADMOptions, v.mode, v.rdh, v.nvd)
+		}
+		return nil
+	}
+	return fmt.Errorf("%w: adm_csf_mode %d (Barten) is not implemented", errADMOptions, v.mode)
+}
+
+// rfactor returns the csf weights {h, v, d} of scale lambda: 1/Q of the
+// Watson model at this view (mode 0), or the blended table's (modes 2, 3;
+// libvmaf's barten_watson_blend_csf and _mae, theta 0 for h and v, 1 for d).
+func (v admView) rfactor(lambda int) [3]float32 {
+	if v.mode == 0 {
+		f1 := 1.0 / admQuantStepAt(lambda, 1, v.nvd, v.rdh)
+		f2 := 1.0 / admQuantStepAt(lambda, 2, v.nvd, v.rdh)
+		return [3]float32{f1, f1, f2}
+	}
+	t, _ := admBlendedCSF(v.mode, v.rdh, v.nvd)
+	return [3]float32{t[0][lambda], t[0][lambda], t[1][lambda]}
+}
+
+// rfactor0 is adm_csf's i_rfactor for scale 0: libvmaf's hard-coded
+// constants for the default Watson view, else (uint16)(rf·2^21) for h and v
+// and (uint16)(rf·2^23) for d.
+func (v admView) rfactor0(rf [3]float32) [3]int32 {
+	if math.Abs(v.nvd*float64(v.rdh)-admNormViewDist*admRefDisplayHeight) < 1e-8 && v.mode == 0 {
+		return admRFactor0
+	}
+	return [3]int32{
+		int32(uint16(float64(rf[0]) * (1 << 21))),
+		int32(uint16(float64(rf[1]) * (1 << 21))),
+		int32(uint16(float64(rf[2]) * (1 << 23))),
+	}
+}
+
+// admBlendedCSF returns barten_csf_tools.h's BLENDED_CSF table for the view
+// (mode 2) or its _MAE twin (mode 3), indexed [theta][scale]; 2160 lines at
+// 1.5 heights use the 1080-at-3 table (the same pixels per degree).
+func admBlendedCSF(mode, rdh int, nvd float64) (*[2][4]float32, bool) {
+	type view struct {
+		rdh int
+		nvd float64
+	}
+	if rdh == 2160 && nvd == 1.5 {
+		rdh, nvd = 1080, 3
+	}
+	tables := map[view][2]*[2][4]float32{
+		{1080, 3}: {{{0.01183, 0.025026, 0.04295, 0.058621}, {0.004302, 0.011778, 0.023918, 0.035901}},
+			{{0.011249, 0.022606, 0.035930, 0.045673}, {0.004097, 0.010921, 0.021430, 0.031313}}},
+		{1080, 5}: {{{0.004212, 0.014809, 0.029642, 0.047464}, {0.000984, 0.005852, 0.0146, 0.027574}},
+			{{0.004052, 0.013939, 0.026298, 0.038833}, {0.000927, 0.005544, 0.013415, 0.024515}}},
+		{2160, 3}: {{{0.00226, 0.01183, 0.025026, 0.04295}, {0.000479, 0.004302, 0.011778, 0.023918}},
+			{{0.002166, 0.011249, 0.022606, 0.035930}, {0.000447, 0.004097, 0.010921, 0.021430}}},
+		{2160, 5}: {{{0.000092, 0.004212, 0.014809, 0.029642}, {0.000050, 0.000984, 0.005852, 0.0146}},
+			{{0.000077, 0.004052, 0.013939, 0.026298}, {0.000045, 0.000927, 0.005544, 0.013415}}},
+		{720, 3}: {{{0.018715, 0.035637, 0.052798, 0.061509}, {0.007999, 0.018396, 0.031851, 0.037718}},
+			{{0.017329, 0.030870, 0.042134, 0.047410}, {0.007509, 0.016707, 0.028072, 0.032722}}},
+		{720, 5}: {{{0.010144, 0.022561, 0.040309, 0.05672}, {0.003463, 0.010282, 0.021839, 0.034641}},
+			{{0.009689, 0.020577, 0.034162, 0.044523}, {0.003302, 0.009579, 0.019661, 0.030318}}},
+		{480, 3}: {{{0.027961, 0.045875, 0.060275, 0.056234}, {0.013572, 0.026277, 0.036959, 0.034511}},
+			{{0.024969, 0.037825, 0.046676, 0.043974}, {0.012511, 0.023424, 0.032139, 0.030166}}},
+		{480, 5}: {{{0.016781, 0.032822, 0.05032, 0.061594}, {0.00691, 0.016545, 0.029917, 0.037777}},
+			{{0.015665, 0.028766, 0.040612, 0.047483}, {0.006514, 0.015107, 0.026476, 0.032776}}},
+	}
+	t, ok := tables[view{rdh, nvd}]
+	if !ok {
+		return nil, false
+	}
+	return t[mode-2], true
+}
 
 // admQuantStep is libvmaf's dwt_quant_step for the luma model at scale
 // lambda (0 finest) and orientation theta (1 = h/v, 2 = diagonal), with the
@@ -33,7 +128,13 @@ const (
 //	r = nvd·rdh·π/180
 //	Q = 2a·10^(k·log10(2^(λ+1)·f0·g_θ / r)²) / A(λ, θ)
 func admQuantStep(lambda, theta int) float32 {
-	r := float32(float64(admNormViewDist*admRefDisplayHeight) * math.Pi / 180.0)
+	return admQuantStepAt(lambda, theta, admNormViewDist, admRefDisplayHeight)
+}
+
+// admQuantStepAt is admQuantStep at viewing distance nvd (picture heights)
+// and display height rdh.
+func admQuantStepAt(lambda, theta int, nvd float64, rdh int) float32 {
+	r := float32(nvd * float64(rdh) * math.Pi / 180.0)
 	x := float64(float64(math.Pow(2.0, float64(lambda+1))*float64(admWatsonF0)) * float64(admWatsonG[theta]))
 	temp := float32(math.Log10(x / float64(r)))
 	e := admWatsonK * temp * temp // float arithmetic in libvmaf too
@@ -59,7 +160,11 @@ const (
 // admRFactor123 is the Q32 csf weight of scales 1..3 (i4_adm_csf,
 // i4_adm_cm: (uint32)(rfactor·2^32)).
 func admRFactor123(lambda int) [3]uint32 {
-	rf := admRFactor(lambda)
+	return admQ32(admRFactor(lambda))
+}
+
+// admQ32 is (uint32)(rf·2^32) per band.
+func admQ32(rf [3]float32) [3]uint32 {
 	var out [3]uint32
 	for t := range out {
 		out[t] = uint32(float64(rf[t]) * (1 << 32))
@@ -77,10 +182,10 @@ func admRFactor123(lambda int) [3]uint32 {
 // them), the filtered value flt = int16((4369·|a|+2048) >> 12) ≈ |a|/30 and
 // the centre term int16((8738·|a|+2048) >> 12) ≈ |a|/15. libvmaf stores a_θ
 // and flt_θ per band; only these sums are ever read.
-func admCSFSums0(h, v, d int16) (fsum, csum int32) {
-	ah := admCSFAbs0(h, admRFactor0H, 16384, 15)
-	av := admCSFAbs0(v, admRFactor0H, 16384, 15)
-	ad := admCSFAbs0(d, admRFactor0D, 65535, 17)
+func admCSFSums0(h, v, d int16, rf *[3]int32) (fsum, csum int32) {
+	ah := admCSFAbs0(h, rf[0], 16384, 15)
+	av := admCSFAbs0(v, rf[1], 16384, 15)
+	ad := admCSFAbs0(d, rf[2], 65535, 17)
 	return admFlt0(ah) + admFlt0(av) + admFlt0(ad), admCentre0(ah) + admCentre0(av) + admCentre0(ad)
 }
 
@@ -128,7 +233,7 @@ func abs32(x int32) int32 {
 //
 // with per-row uint64 sums shifted right by max(0, ceil(log2(area)) − 20),
 // rounded, as libvmaf does.
-func admCSFDen0(ref *[4][]int16, w, h int, rf [3]float32, asm bool) float32 {
+func admCSFDen0(ref *[4][]int16, w, h int, rf [3]float32, nw float64, asm bool) float32 {
 	left, top, right, bottom := admInner(w, h)
 	area := (bottom - top) * (right - left)
 	shift := int32(math.Ceil(math.Log2(float64(area)) - 20))
@@ -158,13 +263,14 @@ func admCSFDen0(ref *[4][]int16, w, h int, rf [3]float32, asm bool) float32 {
 		}
 	}
 	scale := math.Pow(2, float64(18-shift))
-	return admDenSum(acc, scale, rf, area)
+	return admDenSum(acc, scale, rf, area, nw)
 }
 
 // admDenSum finishes a csf_den stage: csf_θ = (acc_θ/scale)·rf_θ³ in double,
-// then Σ_θ (powf(csf_θ, 1/3) + powf(area·0.03125, 1/3)) in float.
-func admDenSum(acc [3]uint64, scale float64, rf [3]float32, area int) float32 {
-	add := admPowf(float32(float64(area) * admNoiseWeight))
+// then Σ_θ (powf(csf_θ, 1/3) + powf(area·nw, 1/3)) in float, nw the noise
+// weight (adm_noise_weight).
+func admDenSum(acc [3]uint64, scale float64, rf [3]float32, area int, nw float64) float32 {
+	add := admPowf(float32(float64(area) * nw))
 	var d [3]float32
 	for t := range d {
 		r := float64(rf[t])
@@ -185,7 +291,7 @@ type admDenConsts struct {
 // on int32 bands, with each |x|³ computed as ((x² + 2^s) >> s)·|x| (s =
 // 31, 30, 31 per scale; libvmaf's rounding add equals 2^s) rounded right by
 // ceil(log2(width)), and each row sum by ceil(log2(height)).
-func admCSFDen123(ref *[4][]int32, scale, w, h int, rf [3]float32, asm bool) float32 {
+func admCSFDen123(ref *[4][]int32, scale, w, h int, rf [3]float32, nw float64, asm bool) float32 {
 	shiftSq := [3]uint32{31, 30, 31}[scale-1]
 	convert := [3]uint32{32, 27, 23}[scale-1]
 	addSq := uint64(uint32(1) << shiftSq)
@@ -212,5 +318,5 @@ func admCSFDen123(ref *[4][]int32, scale, w, h int, rf [3]float32, asm bool) flo
 		}
 	}
 	sc := math.Pow(2, float64(convert-shiftAcc-shiftCub))
-	return admDenSum(acc, sc, rf, (bottom-top)*(right-left))
+	return admDenSum(acc, sc, rf, (bottom-top)*(right-left), nw)
 }

@@ -321,7 +321,7 @@ func admRefCompute(ref, dis []uint16, w, h, bpc int, egl float64) admResult {
 		aRef[k], aDis[k] = int32(b.ref[0][k]), int32(b.dis[0][k])
 	}
 	admRefDecouple0(&b, a.div, a.egl, w, h)
-	d0 := admCSFDen0(&b.ref, w, h, a.rf[0], false)
+	d0 := admCSFDen0(&b.ref, w, h, a.rf[0], a.nw, false)
 	admRefCSF0(&b.decA, &b.csfA, &b.csfF, w, h)
 	n0s := admRefCM0(&b.decR, &b.csfA, &b.csfF, w, h, admNoiseWeight)
 	admRefCSF0(&b.decR, &b.csfF, &b.csfA, w, h)
@@ -336,7 +336,7 @@ func admRefCompute(ref, dis []uint16, w, h, bpc int, egl float64) admResult {
 		copy(aRef, c.ref[0][:w*h])
 		copy(aDis, c.dis[0][:w*h])
 		admRefDecouple123(&c, a.div, a.egl, w, h)
-		dn := admCSFDen123(&c.ref, s, w, h, a.rf[s], false)
+		dn := admCSFDen123(&c.ref, s, w, h, a.rf[s], a.nw, false)
 		admRefCSF123(&c.decA, &c.csfA, &c.csfF, a.rf123[s], w, h)
 		nm := admRefCM123(&c.decR, &c.csfA, &c.csfF, s, w, h, a.rf123[s], admNoiseWeight)
 		admRefCSF123(&c.decR, &c.csfF, &c.csfA, a.rf123[s], w, h)
@@ -560,8 +560,8 @@ func TestADMVectorKernelsMatchGo(t *testing.T) {
 		// csf sums, both scales.
 		bh, bv, bd := i16(), i16(), i16()
 		f1, c1, f2, c2 := make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
-		admCSFRow0(bh, bv, bd, f1, c1, admAVX2)
-		admCSFRow0(bh, bv, bd, f2, c2, false)
+		admCSFRow0(bh, bv, bd, f1, c1, &admRFactor0, admAVX2)
+		admCSFRow0(bh, bv, bd, f2, c2, &admRFactor0, false)
 		admCheckEqual(t, name("admCSFRow0"), f1, f2, c1, c2)
 		rf := admRFactor123(1)
 		xh, xv, xd := i32(), i32(), i32()
@@ -614,11 +614,11 @@ func TestADMVectorKernelsMatchGo(t *testing.T) {
 			}
 		}
 		rf := admRFactor(1)
-		if got, want := admCSFDen0(&b16, w, h, rf, admAVX2), admCSFDen0(&b16, w, h, rf, false); got != want {
+		if got, want := admCSFDen0(&b16, w, h, rf, admNoiseWeight, admAVX2), admCSFDen0(&b16, w, h, rf, admNoiseWeight, false); got != want {
 			t.Errorf("admCSFDen0 %dx%d: %v, Go %v", w, h, got, want)
 		}
 		for s := 1; s <= 3; s++ {
-			if got, want := admCSFDen123(&b32, s, w, h, rf, admAVX2), admCSFDen123(&b32, s, w, h, rf, false); got != want {
+			if got, want := admCSFDen123(&b32, s, w, h, rf, admNoiseWeight, admAVX2), admCSFDen123(&b32, s, w, h, rf, admNoiseWeight, false); got != want {
 				t.Errorf("admCSFDen123 %dx%d scale %d: %v, Go %v", w, h, s, got, want)
 			}
 		}

@@ -67,8 +67,9 @@ type extractorSpec struct {
 	// honours lists the options our extractor implements; any other
 	// option is accepted only at libvmaf's default value.
 	honours []string
-	// build makes the extractor factory from checked options.
-	build func(o optionSet) func() Extractor
+	// build makes the extractor factory from checked options; an error is
+	// an option value (or combination) the extractor refuses.
+	build func(o optionSet) (func() Extractor, error)
 }
 
 // extractorTable lists every extractor rung has, in the order of libvmaf's
@@ -108,7 +109,7 @@ func extractorTable() []extractorSpec {
 				intOpt("adm_skip_aim_scale", "sasc", -1, -1, 3),
 				boolOpt("adm_skip_scale0", "ssz", false, true),
 			},
-			build: func(optionSet) func() Extractor { return func() Extractor { return NewFloatADM() } },
+			build: func(optionSet) (func() Extractor, error) { return func() Extractor { return NewFloatADM() }, nil },
 		},
 		{
 			name: "float_vif",
@@ -131,7 +132,7 @@ func extractorTable() []extractorSpec {
 				dblOpt("vif_sigma_nsq", "snsq", 2, 0, 5),
 				boolOpt("vif_skip_scale0", "ssclz", false, true),
 			},
-			build: func(optionSet) func() Extractor { return func() Extractor { return NewFloatVIF() } },
+			build: func(optionSet) (func() Extractor, error) { return func() Extractor { return NewFloatVIF() }, nil },
 		},
 		{
 			name:     "float_motion",
@@ -148,7 +149,7 @@ func extractorTable() []extractorSpec {
 				dblOpt("motion_max_val", "mmxv", 10000, 0, 10000),
 			},
 			honours: []string{"debug"}, // FloatMotion always writes motion (libvmaf's debug default)
-			build:   func(optionSet) func() Extractor { return func() Extractor { return NewFloatMotion() } },
+			build:   func(optionSet) (func() Extractor, error) { return func() Extractor { return NewFloatMotion() }, nil },
 		},
 		{
 			name:     "float_ms_ssim",
@@ -158,7 +159,7 @@ func extractorTable() []extractorSpec {
 				boolOpt("enable_db", "", false, false),
 				boolOpt("clip_db", "", false, false),
 			},
-			build: func(optionSet) func() Extractor { return func() Extractor { return NewMSSSIM() } },
+			build: func(optionSet) (func() Extractor, error) { return func() Extractor { return NewMSSSIM() }, nil },
 		},
 		{
 			name:     "float_ssim",
@@ -169,7 +170,7 @@ func extractorTable() []extractorSpec {
 				boolOpt("clip_db", "", false, false),
 				{name: "scale", kind: optInt, def: 0.0, min: 0, max: 10},
 			},
-			build: func(optionSet) func() Extractor { return func() Extractor { return NewSSIM() } },
+			build: func(optionSet) (func() Extractor, error) { return func() Extractor { return NewSSIM() }, nil },
 		},
 		{
 			name:     "psnr",
@@ -182,10 +183,10 @@ func extractorTable() []extractorSpec {
 				{name: "min_sse", kind: optDouble, def: 0.0, min: 0, max: math.MaxFloat64},
 			},
 			honours: []string{"enable_chroma", "enable_mse", "reduced_hbd_peak", "min_sse"},
-			build: func(o optionSet) func() Extractor {
+			build: func(o optionSet) (func() Extractor, error) {
 				opt := PSNROptions{LumaOnly: !o.flag("enable_chroma"), MSE: o.flag("enable_mse"),
 					ReducedHBDPeak: o.flag("reduced_hbd_peak"), MinSSE: o.num("min_sse")}
-				return func() Extractor { return NewPSNR(opt) }
+				return func() Extractor { return NewPSNR(opt) }, nil
 			},
 		},
 		{
@@ -212,10 +213,21 @@ func extractorTable() []extractorSpec {
 				boolOpt("adm_skip_scale0", "ssz", false, true),
 				dblOpt("adm_min_val", "min", 0, 0, 1),
 			},
-			honours: []string{"debug", "adm_enhn_gain_limit"},
-			build: func(o optionSet) func() Extractor {
-				opt := ADMOptions{EnhnGainLimit: o.num("adm_enhn_gain_limit"), Debug: o.flag("debug")}
-				return func() Extractor { return NewADM(opt) }
+			honours: []string{"debug", "adm_enhn_gain_limit", "adm_csf_mode", "adm_norm_view_dist", "adm_ref_display_height",
+				"adm_noise_weight", "adm_dlm_weight", "adm_min_val", "adm_csf_scale", "adm_csf_diag_scale", "adm_skip_aim"},
+			build: func(o optionSet) (func() Extractor, error) {
+				opt := ADMOptions{
+					EnhnGainLimit: o.num("adm_enhn_gain_limit"), Debug: o.flag("debug"),
+					CSFMode: int(o.num("adm_csf_mode")), NormViewDist: o.num("adm_norm_view_dist"),
+					RefDisplayHeight: int(o.num("adm_ref_display_height")),
+					NoiseWeight:      o.ptr("adm_noise_weight"), DLMWeight: o.ptr("adm_dlm_weight"),
+					MinVal: o.num("adm_min_val"), CSFScale: o.ptr("adm_csf_scale"), CSFDiagScale: o.ptr("adm_csf_diag_scale"),
+					SkipAIM: o.flag("adm_skip_aim"),
+				}
+				if err := NewADM(opt).err; err != nil {
+					return nil, err
+				}
+				return func() Extractor { return NewADM(opt) }, nil
 			},
 		},
 		{
@@ -236,14 +248,14 @@ func extractorTable() []extractorSpec {
 			},
 			honours: []string{"debug", "motion_force_zero", "motion_blend_factor", "motion_blend_offset",
 				"motion_fps_weight", "motion_max_val", "motion_five_frame_window", "motion_moving_average"},
-			build: func(o optionSet) func() Extractor {
+			build: func(o optionSet) (func() Extractor, error) {
 				opt := MotionOptions{
 					Debug: o.flag("debug"), ForceZero: o.flag("motion_force_zero"),
 					FiveFrameWindow: o.flag("motion_five_frame_window"), MovingAverage: o.flag("motion_moving_average"),
 					BlendFactor: o.ptr("motion_blend_factor"), BlendOffset: o.ptr("motion_blend_offset"),
 					FPSWeight: o.ptr("motion_fps_weight"), MaxVal: o.ptr("motion_max_val"),
 				}
-				return func() Extractor { return NewMotion(opt) }
+				return func() Extractor { return NewMotion(opt) }, nil
 			},
 		},
 		{
@@ -262,9 +274,9 @@ func extractorTable() []extractorSpec {
 				boolOpt("vif_skip_scale0", "ssclz", false, true),
 			},
 			honours: []string{"debug", "vif_enhn_gain_limit"},
-			build: func(o optionSet) func() Extractor {
+			build: func(o optionSet) (func() Extractor, error) {
 				opt := VIFOptions{EnhnGainLimit: o.num("vif_enhn_gain_limit"), Debug: o.flag("debug")}
-				return func() Extractor { return NewVIF(opt) }
+				return func() Extractor { return NewVIF(opt) }, nil
 			},
 		},
 	}
@@ -585,7 +597,11 @@ func Extractors(m *Model, features []string) ([]func() Extractor, error) {
 			continue
 		}
 		seen[set.key()] = true
-		out = append(out, spec.build(set))
+		f, err := spec.build(set)
+		if err != nil {
+			return nil, fmt.Errorf("extractor %s: %w", w.ext, err)
+		}
+		out = append(out, f)
 	}
 	return out, nil
 }

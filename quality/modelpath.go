@@ -54,6 +54,11 @@ func resolveModel(nameOrPath, envDir string, dirs []string) (string, error) {
 			return p, nil
 		}
 		looked = append(looked, p)
+		// libvmaf's source tree keeps the v1 models one level down
+		// (model/vmaf_v1.0.16/vmaf_v1.0.16_3d0h.json).
+		if sub, _ := filepath.Glob(filepath.Join(d, "*", file)); len(sub) > 0 && isFile(sub[0]) {
+			return sub[0], nil
+		}
 	}
 	return "", fmt.Errorf("model %q: not found; looked in %s", nameOrPath, strings.Join(looked, ", "))
 }

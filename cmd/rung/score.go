@@ -23,11 +23,9 @@ func scoreCommand() *cli.Command {
 		Name:      "score",
 		Usage:     "score a distorted video against its reference with VMAF (libvmaf's numbers)",
 		UsageText: "rung score -r REF -d DIST [-d DIST2 ...] [--model NAME|PATH] [--json FILE|DIR|-] [--min V] [--stats FILE] [--mezzfs-trace FILE]",
-		Flags: append([]cli.Flag{
+		Flags: append(append(vmafFlags(), []cli.Flag{
 			&cli.StringFlag{Name: "reference", Aliases: []string{"r"}, Usage: "reference `FILE` (y4m, raw .yuv, or anything FFmpeg decodes)"},
 			&cli.GenericFlag{Name: "distorted", Aliases: []string{"d"}, Value: &pathList{}, Usage: "distorted `FILE` (repeat to score several against the reference in one pass)"},
-			&cli.StringFlag{Name: "model", Value: "vmaf_v0.6.1", Usage: "model `NAME` or path to a libvmaf JSON model"},
-			&cli.StringSliceFlag{Name: "feature", Usage: "extra feature in libvmaf's syntax, `NAME[=option=value:...]` (psnr, float_ssim, float_ms_ssim, ...; repeatable)"},
 			&cli.IntFlag{Name: "threads", Usage: "frames scored at once (0: one per CPU)"},
 			&cli.StringFlag{Name: "json", Usage: "write libvmaf-layout JSON to `FILE` (- for stdout; with several -d, a directory holding NAME.json per input)"},
 			&cli.StringFlag{Name: "xml", Usage: "write libvmaf-layout XML to `FILE` (with several -d, a directory)"},
@@ -43,7 +41,7 @@ func scoreCommand() *cli.Command {
 			&cli.IntFlag{Name: "subsample", Value: 1, Usage: "score every `N`th frame"},
 			&cli.IntFlag{Name: "frame-offset", Usage: "skip the first `K` distorted frames (negative: reference frames)"},
 			&cli.StringFlag{Name: "sync", Value: "frame", Usage: "pair frames by `MODE`: frame (in order) or pts (each distorted frame with the reference frame nearest in presentation time; counts repeated and dropped frames)"},
-		}, sourceFlags()...),
+		}...), sourceFlags()...),
 		Action: runScore,
 	}
 }
@@ -139,17 +137,9 @@ func runScore(c *cli.Context) (err error) {
 	if c.Bool("estimate-offset") {
 		return estimateOffset(c, s.opts)
 	}
-	modelPath, err := quality.ResolveModel(c.String("model"))
+	model, extractors, err := scoreModel(c)
 	if err != nil {
 		return err
-	}
-	model, err := quality.LoadModel(modelPath)
-	if err != nil {
-		return err
-	}
-	extractors, err := quality.Extractors(model, c.StringSlice("feature"))
-	if err != nil {
-		return usagef("score: %v", err)
 	}
 	refPath := c.String("reference")
 	ref, dis, err := openInputs(c, s.opts, disPaths)
@@ -209,6 +199,9 @@ func runScore(c *cli.Context) (err error) {
 	for k, res := range results {
 		if err := writeScoreOutputs(outs[k], res, pool, disPaths[k], refPath); err != nil {
 			return err
+		}
+		if model == nil && c.String("gate") == "" {
+			continue // --no_prediction: features only, nothing to summarise
 		}
 		vals := res.Values(key)
 		if vals == nil {

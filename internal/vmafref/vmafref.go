@@ -36,6 +36,9 @@ type Entry struct {
 	Features bool   `json:"features"`
 	JSON     string `json:"json"`
 	JSONHP   string `json:"json_hp"`
+	// VmafArgs are the vmaf CLI arguments after -r/-d (model paths
+	// relative to the shared directory).
+	VmafArgs []string `json:"vmaf_args"`
 	Raw      *struct {
 		Width  int    `json:"width"`
 		Height int    `json:"height"`
@@ -75,16 +78,29 @@ func Dir(t testing.TB) string {
 // shared directory is absent.
 func Entries(t testing.TB) (string, []Entry) {
 	t.Helper()
+	return entries(t, "pairs.json")
+}
+
+// EntriesV1 returns every entry of pairs-v1.json (the VMAF v1 models and
+// CAMBI runs, same schema), or skips the test when the shared directory is
+// absent.
+func EntriesV1(t testing.TB) (string, []Entry) {
+	t.Helper()
+	return entries(t, "pairs-v1.json")
+}
+
+func entries(t testing.TB, index string) (string, []Entry) {
+	t.Helper()
 	dir := Dir(t)
-	b, err := os.ReadFile(filepath.Join(dir, "vmaf-ref", "pairs.json"))
+	b, err := os.ReadFile(filepath.Join(dir, "vmaf-ref", index))
 	if err != nil {
-		t.Fatal(err)
+		t.Skipf("%s not in the shared directory %s: %v", index, dir, err)
 	}
 	var doc struct {
 		Entries []Entry `json:"entries"`
 	}
 	if err := json.Unmarshal(b, &doc); err != nil {
-		t.Fatalf("pairs.json: %v", err)
+		t.Fatalf("%s: %v", index, err)
 	}
 	return dir, doc.Entries
 }
