@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/asticode/go-astiav"
 )
@@ -47,8 +48,11 @@ type ChunkJob struct {
 }
 
 // EncodeChunk decodes frames [Start, End) of the source, seeking to the
-// keyframe before Start, scales them to the settings' height and encodes
-// them into job.Path. Each packet's pts is its frame's place in the chunk
+// keyframe before Start, deinterlaces them with bwdif when the source is
+// interlaced (unless Settings.KeepInterlaced; bwdif is also given the
+// frames on either side of the chunk, so that chunked and one-piece
+// encodes see the same pictures), scales them to the settings' height and
+// encodes them into job.Path. Each packet's pts is its frame's place in the chunk
 // (encoder time base, one frame), so that frames which did not decode
 // (damaged packets) leave a gap that Concat sees.
 func EncodeChunk(ctx context.Context, job ChunkJob) error {
@@ -59,16 +63,18 @@ func EncodeChunk(ctx context.Context, job ChunkJob) error {
 	if c.Start < 0 || c.End > v.Frames || c.Start >= c.End {
 		return fmt.Errorf("encode: %s: chunk %d frames %d:%d outside 0:%d", job.Info.Name, c.Index, c.Start, c.End, v.Frames)
 	}
-	fd, err := openFrameDecoder(job.Source, job.Info.Name, job.DecodeThreads)
+	frame := astiav.AllocFrame()
+	defer frame.Free()
+	deint := v.Interlaced() && !s.KeepInterlaced
+	first := c.Start
+	if deint && first > 0 {
+		first-- // bwdif looks at the frame before
+	}
+	fd, pending, err := openAt(ctx, job.Source, job.Info, first, job.DecodeThreads, frame)
 	if err != nil {
 		return err
 	}
 	defer fd.Close()
-	if k, ok := v.KeyframeAtOrBefore(c.Start); ok && k.Frame > 0 {
-		if err := fd.seek(k.PTS); err != nil {
-			return err
-		}
-	}
 	enc, err := newEncoder(job.Info, s)
 	if err != nil {
 		return err
@@ -93,28 +99,14 @@ func EncodeChunk(ctx context.Context, job ChunkJob) error {
 		return err
 	}
 	w := &chunkWriter{m: m, st: st, tb: enc.cc.TimeBase()}
-	frame := astiav.AllocFrame()
-	defer frame.Free()
 	sc := newScaler(enc.cc.Width(), enc.cc.Height(), enc.cc.PixelFormat())
 	defer sc.free()
 	done, next := 0, c.Start // frames encoded; the frame expected next
-	for next < c.End {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		err := fd.next(frame)
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		i := frameIndex(v, frame.Pts())
+	// emit encodes frame i of the source when it is the chunk's next.
+	emit := func(frame *astiav.Frame, i int) error {
 		switch {
-		case i < 0:
-			return fmt.Errorf("encode: %s: decoded a frame with pts %d, which the probe did not see", job.Info.Name, frame.Pts())
-		case i < next:
-			continue // decoded from the keyframe before the chunk
+		case i < next || i >= c.End:
+			return nil // decoded from the keyframe before the chunk, or bwdif's neighbour
 		case i > next && job.Strict:
 			// Frames come in presentation order: a gap is a frame that did
 			// not decode.
@@ -137,6 +129,75 @@ func EncodeChunk(ctx context.Context, job ChunkJob) error {
 		if job.Frames != nil {
 			job.Frames(done, w.bytes)
 		}
+		return nil
+	}
+	var di *deinterlacer // bwdif sees the frames before and after the chunk too, as in one piece
+	defer func() {
+		if di != nil {
+			di.close()
+		}
+	}()
+	// drain emits what the deinterlacer has ready.
+	drain := func() error {
+		for {
+			f, err := di.pull()
+			if f == nil || err != nil {
+				return err
+			}
+			if err := emit(f, frameIndex(v, f.Pts())); err != nil {
+				return err
+			}
+		}
+	}
+	for next < c.End {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if !pending { // openAt decoded the first frame
+			err := fd.next(frame)
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+		}
+		pending = false
+		i := frameIndex(v, frame.Pts())
+		if i < 0 {
+			return fmt.Errorf("encode: %s: decoded a frame with pts %d, which the probe did not see", job.Info.Name, frame.Pts())
+		}
+		if !deint {
+			if err := emit(frame, i); err != nil {
+				return err
+			}
+			continue
+		}
+		if i < c.Start-1 {
+			continue
+		}
+		if di == nil {
+			if di, err = newDeinterlacer(job.Info.Name, frame, fd.stream.TimeBase(), v.SAR.av()); err != nil {
+				return err
+			}
+		}
+		if err := di.push(frame); err != nil {
+			return err
+		}
+		if err := drain(); err != nil {
+			return err
+		}
+		if i >= c.End { // bwdif has had the frame after the chunk
+			break
+		}
+	}
+	if di != nil {
+		if err := di.push(nil); err != nil {
+			return err
+		}
+		if err := drain(); err != nil {
+			return err
+		}
 	}
 	if next < c.End && job.Strict {
 		return fmt.Errorf("encode: %s: %w: frames %d:%d did not decode (%d damaged packets)", job.Info.Name, ErrDamaged, next, c.End, fd.damaged)
@@ -154,6 +215,49 @@ func EncodeChunk(ctx context.Context, job ChunkJob) error {
 		job.Frames(done, w.bytes)
 	}
 	return m.commit()
+}
+
+// openAt opens a decoder of src whose first frame, decoded into f
+// (pending true; false when nothing decodes), is at or before frame
+// start: it seeks to the keyframe at or before start and, when the
+// demuxer lands after it (MPEG-TS seeks by dts, which B-frames put before
+// the pts), to each earlier keyframe in turn, down to the start of the
+// file.
+func openAt(ctx context.Context, src Source, info *Info, start, threads int, f *astiav.Frame) (fd *frameDecoder, pending bool, err error) {
+	v := info.Video
+	ki, found := slices.BinarySearchFunc(v.Keyframes, start, func(k Keyframe, f int) int { return k.Frame - f })
+	if !found {
+		ki-- // the keyframe before start, -1 when there is none
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, false, err
+		}
+		fd, err := openFrameDecoder(src, info.Name, threads)
+		if err != nil {
+			return nil, false, err
+		}
+		seeked := ki >= 0 && v.Keyframes[ki].Frame > 0
+		if seeked {
+			if err := fd.seek(v.Keyframes[ki].PTS); err != nil {
+				fd.Close()
+				return nil, false, err
+			}
+		}
+		err = fd.next(f)
+		if errors.Is(err, io.EOF) {
+			return fd, false, nil
+		}
+		if err != nil {
+			fd.Close()
+			return nil, false, err
+		}
+		if !seeked || frameIndex(v, f.Pts()) <= start {
+			return fd, true, nil
+		}
+		fd.Close()
+		ki--
+	}
 }
 
 // chunkWriter writes encoded packets into a chunk file.

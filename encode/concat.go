@@ -103,6 +103,12 @@ func Concat(ctx context.Context, job ConcatJob) (*ConcatResult, error) {
 	}
 	vst.CodecParameters().SetCodecTag(0)
 	vst.SetTimeBase(v.TimeBase.av())
+	vst.SetSampleAspectRatio(sc.par.SampleAspectRatio())
+	if len(v.DisplayMatrix) > 0 { // a phone's rotation: shown as the source is
+		if err := vst.AddSideData(astiav.PacketSideDataTypeDisplaymatrix, v.DisplayMatrix); err != nil {
+			return nil, fmt.Errorf("encode: concat %s: rotation: %w", job.Output, err)
+		}
+	}
 	var audio *audioCopier
 	if job.Audio != nil {
 		audio, err = newAudioCopier(job, m, format)

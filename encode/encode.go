@@ -227,7 +227,7 @@ func jobPlan(ctx context.Context, job Job, info *Info) (*Plan, error) {
 // output size.
 func DefaultWorkers(info *Info, s Settings) int {
 	n := runtime.NumCPU()
-	w, h := outputSize(info.Video.Width, info.Video.Height, 0, s.Height)
+	w, h := encodeSize(info.Video, s)
 	// An encoder keeps its lookahead and reference frames, about 100
 	// frames of 16-bit 4:2:0, plus a fixed overhead.
 	perWorker := int64(w*h*3)*100 + 200<<20

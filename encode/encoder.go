@@ -31,14 +31,18 @@ func newEncoder(info *Info, s Settings) (*encoder, error) {
 	if cc == nil {
 		return nil, fmt.Errorf("encode: cannot allocate a %s encoder", codec.Name())
 	}
-	w, h := outputSize(v.Width, v.Height, 0, s.Height) // Height 0 keeps the source's size
+	w, h := encodeSize(v, s)
 	cc.SetWidth(w)
 	cc.SetHeight(h)
 	cc.SetPixelFormat(pf)
 	tb := encoderTimeBase(v)
 	cc.SetFramerate(astiav.NewRational(tb.Den, tb.Num))
 	cc.SetTimeBase(tb.av())
-	cc.SetSampleAspectRatio(astiav.NewRational(1, 1))
+	sar := v.SAR // an anamorphic source stays anamorphic: same display aspect
+	if sar.Num <= 0 || sar.Den <= 0 {
+		sar = Rational{1, 1}
+	}
+	cc.SetSampleAspectRatio(sar.av())
 	if s.Keyint > 0 {
 		cc.SetGopSize(s.Keyint)
 	}
@@ -56,6 +60,15 @@ func newEncoder(info *Info, s Settings) (*encoder, error) {
 		return nil, fmt.Errorf("encode: open %s encoder (%dx%d %s): %w", codec.Name(), w, h, pf.Name(), err)
 	}
 	return &encoder{cc: cc, pkt: astiav.AllocPacket()}, nil
+}
+
+// encodeSize is the picture size of an encode: the settings' height
+// (width by the source's aspect ratio) or the source's size, rounded down
+// to even numbers, which 4:2:0 encoders need (a 1279x719 source is encoded
+// at 1278x718, as scale=trunc(iw/2)*2:trunc(ih/2)*2 would).
+func encodeSize(v *VideoInfo, s Settings) (int, int) {
+	w, h := outputSize(v.Width, v.Height, 0, s.Height) // Height 0 keeps the source's size
+	return max(2, w&^1), max(2, h&^1)
 }
 
 // encoderTimeBase is the time base of a chunk's encoder: one frame at the

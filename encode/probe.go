@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"slices"
 
 	"github.com/asticode/go-astiav"
@@ -80,9 +81,39 @@ type VideoInfo struct {
 	// Keyframes lists every packet flagged as a keyframe, in presentation
 	// order, with its byte offset in the input.
 	Keyframes []Keyframe `json:"keyframes"`
+	// SAR is the sample (pixel) aspect ratio; 0/1 when the stream does
+	// not say (square pixels).
+	SAR Rational `json:"sample_aspect_ratio"`
+	// Rotation is the display matrix's rotation in degrees, as ffprobe
+	// prints it (counter-clockwise); DisplayMatrix is the matrix itself,
+	// carried to the output.
+	Rotation      float64 `json:"rotation"`
+	DisplayMatrix []byte  `json:"-"`
+	// FieldOrder is "progressive", or for interlaced video "tt" (top
+	// field first) or "bb", from the first decoded frame.
+	FieldOrder string `json:"field_order"`
+	// Timecode is the start timecode of the video or of a timecode track
+	// (MOV tmcd, MXF), "" when there is none.
+	Timecode string `json:"timecode,omitempty"`
 	// PTS holds every frame's presentation timestamp (TimeBase units) in
 	// presentation order; frame i of the stream is the frame with PTS[i].
 	PTS []int64 `json:"-"`
+}
+
+// Interlaced reports whether the video is interlaced (FieldOrder).
+func (v *VideoInfo) Interlaced() bool { return v.FieldOrder == "tt" || v.FieldOrder == "bb" }
+
+// DisplaySize returns the size the video is shown at: the width
+// stretched by SAR, and both swapped for a rotation by 90 or 270 degrees.
+func (v *VideoInfo) DisplaySize() (int, int) {
+	w, h := v.Width, v.Height
+	if v.SAR.Num > 0 && v.SAR.Den > 0 {
+		w = int(math.Round(float64(w) * v.SAR.Float64()))
+	}
+	if r := math.Mod(math.Abs(v.Rotation), 180); r > 45 && r < 135 {
+		w, h = h, w
+	}
+	return w, h
 }
 
 // Keyframe is one entry of the keyframe index.
@@ -166,6 +197,7 @@ func probe(ctx context.Context, src Source, name string, useIndex bool) (*Info, 
 	if err != nil {
 		return nil, fmt.Errorf("encode: probe %s: %w", name, err)
 	}
+	v.Timecode = timecodeOf(d, vs.Index())
 	info.Video = v
 	used, moved := false, false
 	if useIndex {
@@ -203,6 +235,9 @@ func probe(ctx context.Context, src Source, name string, useIndex bool) (*Info, 
 	if err := checkComplete(info); err != nil {
 		return nil, fmt.Errorf("encode: probe %s: %w", name, err)
 	}
+	if v.FieldOrder, err = probeFieldOrder(ctx, src, info); err != nil {
+		return nil, err
+	}
 	return info, nil
 }
 
@@ -239,7 +274,73 @@ func describeVideo(vs *astiav.Stream) (*VideoInfo, error) {
 	if v.FrameRate.Num <= 0 || v.FrameRate.Den <= 0 {
 		v.FrameRate = ratOf(vs.RFrameRate())
 	}
+	v.SAR = ratOf(vs.SampleAspectRatio())
+	if v.SAR.Num <= 0 || v.SAR.Den <= 0 {
+		v.SAR = ratOf(cp.SampleAspectRatio())
+	}
+	if v.SAR.Num <= 0 || v.SAR.Den <= 0 {
+		v.SAR = Rational{0, 1}
+	}
+	if b := vs.SideData(astiav.PacketSideDataTypeDisplaymatrix); len(b) >= 36 {
+		if m, err := astiav.NewDisplayMatrixFromBytes(b); err == nil {
+			v.DisplayMatrix = slices.Clone(b[:36])
+			v.Rotation = -m.Rotation() + 0 // go-astiav's is clockwise; +0 turns -0 into 0
+		}
+	}
 	return v, nil
+}
+
+// timecodeOf returns the first "timecode" tag of the video stream, of
+// another stream (a MOV tmcd or MXF timecode track) or of the container.
+func timecodeOf(d *demuxer, video int) string {
+	get := func(m *astiav.Dictionary) string {
+		if m == nil {
+			return ""
+		}
+		if e := m.Get("timecode", nil, astiav.NewDictionaryFlags()); e != nil {
+			return e.Value()
+		}
+		return ""
+	}
+	streams := d.fc.Streams()
+	if tc := get(streams[video].Metadata()); tc != "" {
+		return tc
+	}
+	for _, s := range streams {
+		if tc := get(s.Metadata()); tc != "" {
+			return tc
+		}
+	}
+	return get(d.fc.Metadata())
+}
+
+// probeFieldOrder decodes the first frame of the video for its field
+// order: "tt", "bb" or "progressive".
+func probeFieldOrder(ctx context.Context, src Source, info *Info) (string, error) {
+	fd, err := openFrameDecoder(src, info.Name, 1)
+	if err != nil {
+		return "", err
+	}
+	defer fd.Close()
+	f := astiav.AllocFrame()
+	defer f.Free()
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if err := fd.next(f); err != nil {
+		if errors.Is(err, io.EOF) {
+			return "", fmt.Errorf("encode: probe %s: %w: no video frame decodes", info.Name, ErrDamaged)
+		}
+		return "", fmt.Errorf("encode: probe %s: %w", info.Name, err)
+	}
+	interlaced, tff := interlacedFrame(f)
+	switch {
+	case !interlaced:
+		return "progressive", nil
+	case tff:
+		return "tt", nil
+	}
+	return "bb", nil
 }
 
 // scanPackets reads every packet: per-stream counts, the video stream's

@@ -23,6 +23,9 @@ type Settings struct {
 	// "key=value:key=value" (x264-params, x265-params, svtav1-params,
 	// aom-params; FFmpeg options of libvpx-vp9).
 	Params string `json:"params,omitempty"`
+	// KeepInterlaced encodes an interlaced source's frames as they are;
+	// otherwise they are deinterlaced with bwdif first.
+	KeepInterlaced bool `json:"keep_interlaced,omitempty"`
 	// Threads is the encoder's thread count; 0 lets the encoder choose.
 	// It changes speed, not output, for the purposes of the cache key
 	// (x264 and x265 output can depend on it slightly).

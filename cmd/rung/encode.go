@@ -43,6 +43,7 @@ func encodeCommand() *cli.Command {
 			&cli.StringFlag{Name: "plan", Usage: "encode the chunks of a plan written by --plan-json"},
 			&cli.StringFlag{Name: "work-dir", Usage: "directory of finished chunks (default OUT.rung; for an s3:// OUT, one in $TMPDIR named after it)"},
 			&cli.BoolFlag{Name: "no-audio", Usage: "drop the source's audio"},
+			&cli.BoolFlag{Name: "keep-interlaced", Usage: "encode an interlaced source's frames as they are (default: deinterlace with bwdif first)"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail on any packet that does not decode (default: encode the frames that decode, warn about the rest)"},
 			&cli.BoolFlag{Name: "clean", Usage: "remove the work dir after a successful encode"},
 			&cli.BoolFlag{Name: "json", Usage: "progress as JSON events on stdout, one per line"},
@@ -131,6 +132,7 @@ func encodeJob(c *cli.Context) (encode.Job, error) {
 		Settings: encode.Settings{
 			Codec: c.String("codec"), CRF: c.Float64("crf"), QP: c.Int("qp"), Preset: c.String("preset"),
 			Height: c.Int("height"), Keyint: c.Int("keyint"), BitDepth: c.Int("bit-depth"), Params: c.String("params"),
+			KeepInterlaced: c.Bool("keep-interlaced"),
 		},
 		WorkDir:     c.String("work-dir"),
 		PlanOptions: encode.PlanOptions{MinChunk: c.Float64("min-chunk"), ChunkSeconds: c.Float64("chunk-seconds")},

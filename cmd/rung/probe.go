@@ -90,6 +90,24 @@ func printInfo(w io.Writer, info *encode.Info) {
 	}
 	fmt.Fprintf(w, "video: %s %dx%d %s (%d-bit), range %s, primaries %s, transfer %s, matrix %s\n",
 		v.Codec, v.Width, v.Height, v.PixelFormat, v.BitDepth, v.ColorRange, v.ColorPrimaries, v.ColorTransfer, v.ColorMatrix)
-	fmt.Fprintf(w, "       %s fps (%.3f, %s), %d frames (container says %d), %.3f s, time base %s, %d keyframes (from the %s)\n",
-		v.FrameRate, v.FrameRate.Float64(), rate, v.Frames, v.DeclaredFrames, v.Duration, v.TimeBase, len(v.Keyframes), strings.ReplaceAll(info.Index, "_", " "))
+	from := "the " + strings.ReplaceAll(info.Index, "_", " ")
+	if info.Index == encode.IndexDecoded {
+		from = "decoding: the packets have no presentation times"
+	}
+	fmt.Fprintf(w, "       %s fps (%.3f, %s), %d frames (container says %d), %.3f s, time base %s, %d keyframes (from %s)\n",
+		v.FrameRate, v.FrameRate.Float64(), rate, v.Frames, v.DeclaredFrames, v.Duration, v.TimeBase, len(v.Keyframes), from)
+	sar := "1:1 (square pixels)"
+	if v.SAR.Num > 0 && v.SAR.Num != v.SAR.Den {
+		sar = fmt.Sprintf("%d:%d", v.SAR.Num, v.SAR.Den)
+	}
+	dw, dh := v.DisplaySize()
+	scan := "progressive"
+	if v.Interlaced() {
+		scan = "interlaced, " + map[string]string{"tt": "top", "bb": "bottom"}[v.FieldOrder] + " field first"
+	}
+	tc := v.Timecode
+	if tc == "" {
+		tc = "none"
+	}
+	fmt.Fprintf(w, "       %s, SAR %s, rotation %g, displayed %dx%d, timecode %s\n", scan, sar, v.Rotation, dw, dh, tc)
 }
