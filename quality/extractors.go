@@ -279,6 +279,48 @@ func extractorTable() []extractorSpec {
 				return func() Extractor { return NewVIF(opt) }, nil
 			},
 		},
+		{
+			name:     "cambi",
+			features: []string{"Cambi_feature_cambi_score"},
+			options: []extractorOption{
+				dblOpt("cambi_max_val", "cmxv", 1000, 0, 1000),
+				intOpt("enc_width", "encw", 0, 180, 7680),
+				intOpt("enc_height", "ench", 0, 150, 7680),
+				intOpt("enc_bitdepth", "encbd", 0, 6, 16),
+				intOpt("src_width", "srcw", 0, 320, 7680),
+				intOpt("src_height", "srch", 0, 200, 4320),
+				intOpt("window_size", "ws", 65, 15, 127),
+				dblOpt("topk", "", 0.6, 0.0001, 1),
+				dblOpt("cambi_topk", "ctpk", 0.6, 0.0001, 1),
+				dblOpt("tvi_threshold", "tvit", 0.019, 0.0001, 1),
+				dblOpt("cambi_vis_lum_threshold", "vlt", 0, 0, 300),
+				intOpt("max_log_contrast", "mlc", 2, 0, 5),
+				{name: "heatmaps_path", kind: optString, def: ""},
+				boolOpt("full_ref", "", false, false),
+				strOpt("eotf", "", "bt1886"),
+				strOpt("cambi_eotf", "ceot", "bt1886"),
+				intOpt("cambi_high_res_speedup", "hrs", 0, 0, 2160),
+			},
+			honours: []string{"cambi_max_val", "enc_width", "enc_height", "enc_bitdepth", "src_width", "src_height",
+				"window_size", "topk", "cambi_topk", "tvi_threshold", "cambi_vis_lum_threshold", "max_log_contrast",
+				"full_ref", "eotf", "cambi_eotf", "cambi_high_res_speedup"},
+			build: func(o optionSet) (func() Extractor, error) {
+				opt := CAMBIOptions{
+					EncWidth: int(o.num("enc_width")), EncHeight: int(o.num("enc_height")), EncBitDepth: int(o.num("enc_bitdepth")),
+					SrcWidth: int(o.num("src_width")), SrcHeight: int(o.num("src_height")), WindowSize: int(o.num("window_size")),
+					TopK: o.num("topk"), CambiTopK: o.num("cambi_topk"), TVIThreshold: o.num("tvi_threshold"),
+					VisLumThreshold: o.num("cambi_vis_lum_threshold"), MaxLogContrast: int(o.num("max_log_contrast")),
+					MaxVal: o.num("cambi_max_val"), FullRef: o.flag("full_ref"), EOTF: o.str("eotf"), CambiEOTF: o.str("cambi_eotf"),
+					HighResSpeedup: int(o.num("cambi_high_res_speedup")),
+				}
+				for _, e := range []string{opt.EOTF, opt.CambiEOTF} {
+					if _, err := cambiEOTF(e); err != nil {
+						return nil, err
+					}
+				}
+				return func() Extractor { return NewCAMBI(opt) }, nil
+			},
+		},
 	}
 }
 
