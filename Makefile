@@ -12,7 +12,7 @@ DEB_PKGS := libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev \
 	libswscale-dev libswresample-dev libavutil-dev pkg-config ffmpeg fuse3 gcc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test demo models bench bench-score bench-encode fuzz vet fmt clean browser-deps ladder-check demo-ladder minio bench-mezzfs
+.PHONY: all deps build test demo models bench bench-score bench-encode fuzz vet fmt clean browser-deps ladder-check demo-ladder minio temporal bench-mezzfs bench-temporal
 
 all: build
 
@@ -32,7 +32,7 @@ vet: deps
 	$(GO) vet ./...
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt needed"; exit 1; }
 
-test: build browser-deps minio
+test: build browser-deps minio temporal
 	$(GO) vet ./...
 	$(GO) test -timeout 20m ./...
 	$(MAKE) --no-print-directory fuzz FUZZTIME=$(TEST_FUZZTIME)
@@ -99,7 +99,7 @@ fuzz: deps
 
 # bench prints frames/s of the scorer at 1 and 2 threads and its peak memory
 # on a ten times longer input; compare with ../shared/vmaf-ref/README.md.
-bench: bench-score bench-mezzfs bench-encode
+bench: bench-score bench-mezzfs bench-encode bench-temporal
 # bench-score also times `rung score` against libvmaf's CLI (../shared/tools/vmaf)
 # on the same pairs, whole process, alternating, median of 5.
 bench-score: build
@@ -128,6 +128,20 @@ MINIO_BIN := $(HOME)/.cache/rung/bin
 minio: $(MINIO_BIN)/minio
 $(MINIO_BIN)/minio:
 	GOBIN=$(MINIO_BIN) GOFLAGS=-mod=mod $(GO) install github.com/minio/minio@$(MINIO_VERSION)
+
+# temporal builds the Temporal CLI, whose dev server the tests of the
+# Temporal runner start on loopback (about 5 minutes, once; skipped when
+# present; RUNG_TEMPORAL names another binary).
+TEMPORAL_VERSION := v1.5.1
+temporal: $(if $(RUNG_TEMPORAL),,$(MINIO_BIN)/temporal)
+$(MINIO_BIN)/temporal:
+	GOBIN=$(MINIO_BIN) GOFLAGS=-mod=mod $(GO) install github.com/temporalio/cli/cmd/temporal@$(TEMPORAL_VERSION)
+
+# bench-temporal encodes 4 chunks through a local Temporal dev server and
+# one `rung worker`, and locally with `rung encode`, in the same run, and
+# prints the wall-time ratio and the scheduling latency per activity.
+bench-temporal: build minio temporal
+	$(GO) test ./cluster -run '^$$' -bench 'BenchmarkTemporalOverhead' -benchtime 3x -timeout 30m
 
 # browser-deps installs Debian's chromium and hls.js (from npm) for the
 # ladder's browser tests: hls.js plays master.m3u8, report.html is checked.

@@ -47,7 +47,7 @@ func encodeCommand() *cli.Command {
 			&cli.BoolFlag{Name: "strict", Usage: "fail on any packet that does not decode (default: encode the frames that decode, warn about the rest)"},
 			&cli.BoolFlag{Name: "clean", Usage: "remove the work dir after a successful encode"},
 			&cli.BoolFlag{Name: "json", Usage: "progress as JSON events on stdout, one per line"},
-		}, sourceFlags()...),
+		}, append(sourceFlags(), encodeTemporalFlags()...)...),
 		Action: runEncode,
 	}
 }
@@ -63,6 +63,9 @@ func runEncode(c *cli.Context) (err error) {
 	job, err := encodeJob(c)
 	if err != nil {
 		return err
+	}
+	if c.String("temporal") != "" {
+		return runEncodeTemporal(c, args[0], job)
 	}
 	s, err := openSession(c)
 	if err != nil {

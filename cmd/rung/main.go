@@ -45,6 +45,8 @@ func newApp() *cli.App {
 			encodeCommand(),
 			ladderCommand(),
 			mezzfsCommand(),
+			workerCommand(),
+			jobsCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // main maps errors to exit codes
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {

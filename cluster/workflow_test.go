@@ -1,0 +1,143 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.temporal.io/sdk/activity"
+	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
+
+	"rung/encode"
+)
+
+// fakeActivities stand in for the real ones in testsuite runs: a plan of
+// n chunks, chunks that fail as told, a concat that sums the bytes.
+type fakeActivities struct {
+	chunks  int
+	failAt  map[int]error // chunk index → error of its first attempt
+	mu      sync.Mutex
+	tries   map[int]int
+	pending int // most chunk activities seen running at once
+	running int
+}
+
+func (f *fakeActivities) Plan(ctx context.Context, in PlanInput) (PlanOutput, error) {
+	p := &encode.Plan{Source: in.Source, Frames: 10 * f.chunks}
+	for i := 0; i < f.chunks; i++ {
+		p.Chunks = append(p.Chunks, encode.Chunk{Index: i, Start: 10 * i, End: 10 * (i + 1)})
+	}
+	return PlanOutput{Plan: p, SourceID: "id", ETag: `"etag"`}, nil
+}
+
+func (f *fakeActivities) EncodeChunk(ctx context.Context, in ChunkInput) (ChunkRun, error) {
+	f.mu.Lock()
+	f.tries[in.Chunk.Index]++
+	try := f.tries[in.Chunk.Index]
+	f.running++
+	f.pending = max(f.pending, f.running)
+	f.mu.Unlock()
+	defer func() { f.mu.Lock(); f.running--; f.mu.Unlock() }()
+	if err := f.failAt[in.Chunk.Index]; err != nil && try == 1 {
+		return ChunkRun{}, err
+	}
+	return ChunkRun{Index: in.Chunk.Index, URL: fmt.Sprintf("%s%05d.nut", in.Prefix, in.Chunk.Index), Bytes: 100, Attempt: try}, nil
+}
+
+func (f *fakeActivities) Concat(ctx context.Context, in ConcatInput) (ConcatOutput, error) {
+	for i, u := range in.URLs {
+		if !strings.HasSuffix(u, fmt.Sprintf("%05d.nut", i)) {
+			return ConcatOutput{}, fmt.Errorf("chunk %d is %s", i, u)
+		}
+	}
+	return ConcatOutput{Bytes: int64(100 * len(in.URLs))}, nil
+}
+
+func newEnv(t *testing.T, f *fakeActivities) *testsuite.TestWorkflowEnvironment {
+	var s testsuite.WorkflowTestSuite
+	s.SetLogger(quietLogger{})
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(EncodeWorkflow, workflow.RegisterOptions{Name: EncodeWorkflowName})
+	env.RegisterActivityWithOptions(f.Plan, activity.RegisterOptions{Name: planActivity})
+	env.RegisterActivityWithOptions(f.EncodeChunk, activity.RegisterOptions{Name: chunkActivity})
+	env.RegisterActivityWithOptions(f.Concat, activity.RegisterOptions{Name: concatActivity})
+	return env
+}
+
+func TestEncodeWorkflow(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		chunks  int
+		failAt  map[int]error
+		wantErr string
+		retried int
+	}{
+		{name: "one chunk", chunks: 1},
+		{name: "twelve chunks", chunks: 12},
+		{name: "transient failure retried", chunks: 4, failAt: map[int]error{2: errors.New("s3: connection reset")}, retried: 1},
+		{name: "bad input not retried", chunks: 4, failAt: map[int]error{1: badInput(fmt.Errorf("encode: s3://b/in.mkv: %w", encode.ErrUnsupported))},
+			wantErr: "encode: s3://b/in.mkv: unsupported"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &fakeActivities{chunks: tc.chunks, failAt: tc.failAt, tries: map[int]int{}}
+			env := newEnv(t, f)
+			env.ExecuteWorkflow(EncodeWorkflowName, EncodeInput{Source: "s3://b/in.mkv", Output: "s3://b/out.mp4", Settings: encode.Settings{Codec: "x264", CRF: 23}})
+			if !env.IsWorkflowCompleted() {
+				t.Fatal("workflow did not complete")
+			}
+			err := env.GetWorkflowError()
+			if tc.wantErr != "" {
+				if err == nil || Unwrap(err).Error() != tc.wantErr {
+					t.Fatalf("error %v, want %q", err, tc.wantErr)
+				}
+				if f.tries[1] != 1 {
+					t.Errorf("bad input tried %d times, want 1", f.tries[1])
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			var res EncodeResult
+			if err := env.GetWorkflowResult(&res); err != nil {
+				t.Fatal(err)
+			}
+			if res.Chunks != tc.chunks || res.Encoded != tc.chunks || res.Frames != 10*tc.chunks || res.Bytes != int64(100*tc.chunks) {
+				t.Errorf("result %+v", res.Result)
+			}
+			retried := 0
+			for i, r := range res.Runs {
+				if r.Index != i || r.URL != fmt.Sprintf("s3://b/out.mp4.rung/%05d.nut", i) {
+					t.Errorf("run %d: %+v", i, r)
+				}
+				retried += r.Attempt - 1
+			}
+			if retried != tc.retried {
+				t.Errorf("%d retries, want %d", retried, tc.retried)
+			}
+		})
+	}
+}
+
+// TestEncodeWorkflowProgress checks the progress query once the workflow
+// is done.
+func TestEncodeWorkflowProgress(t *testing.T) {
+	f := &fakeActivities{chunks: 3, tries: map[int]int{}}
+	env := newEnv(t, f)
+	env.ExecuteWorkflow(EncodeWorkflowName, EncodeInput{Source: "s3://b/in.mkv", Output: "s3://b/out.mp4", Settings: encode.Settings{Codec: "x264", CRF: 23}})
+	v, err := env.QueryWorkflow(progressQuery)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p EncodeProgress
+	if err := v.Get(&p); err != nil {
+		t.Fatal(err)
+	}
+	if p.Stage != "done" || len(p.Done) != 3 || p.Frames != 30 || len(p.Plan.Chunks) != 3 {
+		t.Errorf("progress %+v", p)
+	}
+}
