@@ -56,8 +56,41 @@ type SearchResult struct {
 // prediction says the hull could move. The first trial error cancels the
 // rest.
 func Search(ctx context.Context, pr Prober, o SearchOptions) (SearchResult, error) {
+	pl, err := NewPlanner(o)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	s := &search{pr: pr, pl: pl}
+	for {
+		batch := pl.Next()
+		if len(batch) == 0 {
+			return pl.Result(), nil
+		}
+		if err := s.run(ctx, batch); err != nil {
+			return SearchResult{}, err
+		}
+	}
+}
+
+// Planner makes the search's decisions: which candidates to measure next,
+// given the points measured so far. It is deterministic (the same points
+// give the same batches, whatever order they were recorded in within a
+// batch) and does no I/O, so the local runner (Search, an errgroup) and a
+// Temporal workflow drive the same search and find the same ladder.
+type Planner struct {
+	o       SearchOptions
+	crfs    []float64 // sorted
+	grid    []Candidate
+	done    map[Candidate]Point // every measured candidate
+	points  []Point             // in the order recorded
+	most    int                 // the most trial encodes this search makes
+	started bool
+}
+
+// NewPlanner validates the options and fills in their defaults.
+func NewPlanner(o SearchOptions) (*Planner, error) {
 	if len(o.Sizes) == 0 || len(o.CRFs) == 0 {
-		return SearchResult{}, fmt.Errorf("ladder: search: empty grid (%d sizes, %d CRFs)", len(o.Sizes), len(o.CRFs))
+		return nil, fmt.Errorf("ladder: search: empty grid (%d sizes, %d CRFs)", len(o.Sizes), len(o.CRFs))
 	}
 	if o.Workers < 1 {
 		o.Workers = 1
@@ -76,36 +109,58 @@ func Search(ctx context.Context, pr Prober, o SearchOptions) (SearchResult, erro
 	}
 	crfs := append([]float64(nil), o.CRFs...)
 	sort.Float64s(crfs)
-	grid := Grid(o.Sizes, crfs)
-	s := &search{pr: pr, o: o, crfs: crfs, done: map[Candidate]Point{}, most: len(grid)}
-	if o.Exhaustive {
-		if err := s.run(ctx, grid); err != nil {
-			return SearchResult{}, err
-		}
-		return s.result(len(grid)), nil
+	p := &Planner{o: o, crfs: crfs, grid: Grid(o.Sizes, crfs), done: map[Candidate]Point{}}
+	p.most = len(p.grid)
+	if !o.Exhaustive {
+		budget := int(math.Floor(o.Budget * float64(len(p.grid))))
+		p.most = max(budget, min(len(p.grid), o.Initial*len(o.Sizes)))
 	}
-	budget := int(math.Floor(o.Budget * float64(len(grid))))
-	budget = max(budget, min(len(grid), o.Initial*len(o.Sizes)))
-	s.most = budget
-	var first []Candidate
-	for k, size := range o.Sizes {
-		for _, i := range diagonal(len(crfs), len(o.Sizes), k, o.Initial) {
-			first = append(first, Candidate{size, crfs[i]})
+	return p, nil
+}
+
+// Next returns the candidates to measure next, all of which must be
+// recorded before Next is called again; none when the search is over.
+// Exhaustive: the whole grid once. Adaptive: a few CRFs per size first,
+// then batches of up to Workers refinements until none is worth it or the
+// budget is spent.
+func (p *Planner) Next() []Candidate {
+	if !p.started {
+		p.started = true
+		if p.o.Exhaustive {
+			return p.grid
 		}
-	}
-	if err := s.run(ctx, first); err != nil {
-		return SearchResult{}, err
-	}
-	for len(s.done) < budget {
-		next := s.refinements(grid, min(o.Workers, budget-len(s.done)))
-		if len(next) == 0 {
-			break
+		var first []Candidate
+		for k, size := range p.o.Sizes {
+			for _, i := range diagonal(len(p.crfs), len(p.o.Sizes), k, p.o.Initial) {
+				first = append(first, Candidate{size, p.crfs[i]})
+			}
 		}
-		if err := s.run(ctx, next); err != nil {
-			return SearchResult{}, err
-		}
+		return first
 	}
-	return s.result(len(grid)), nil
+	if p.o.Exhaustive || len(p.done) >= p.most {
+		return nil
+	}
+	return p.refinements(min(p.o.Workers, p.most-len(p.done)))
+}
+
+// Record stores the measured point of candidate c (its size and CRF are
+// set from c) and returns it.
+func (p *Planner) Record(c Candidate, pt Point) Point {
+	pt.Width, pt.Height, pt.CRF = c.Size.Width, c.Size.Height, c.CRF
+	p.done[c] = pt
+	p.points = append(p.points, pt)
+	return pt
+}
+
+// Most is the most trial encodes the search makes.
+func (p *Planner) Most() int { return p.most }
+
+// Measured is how many points were recorded.
+func (p *Planner) Measured() int { return len(p.points) }
+
+// Result returns every recorded point and their hull.
+func (p *Planner) Result() SearchResult {
+	return SearchResult{Points: p.points, Hull: Hull(p.points), Grid: len(p.grid)}
 }
 
 // diagonal returns the initial CRF indexes (of n, best quality first) of
@@ -146,44 +201,35 @@ func spread(n, k int) []int {
 	return idx
 }
 
-// search is the state of one Search.
+// search runs a Planner's batches on a bounded pool.
 type search struct {
-	pr   Prober
-	o    SearchOptions
-	crfs []float64 // sorted
+	pr Prober
+	pl *Planner
 
-	mu     sync.Mutex          // guards the fields below while trials run
-	done   map[Candidate]Point // every measured candidate
-	points []Point             // in completion order
-	most   int                 // the most trial encodes this search makes
+	mu sync.Mutex // guards pl while trials run
 }
 
-// run encodes the candidates on a bounded pool and records their points.
+// run encodes the candidates on a bounded pool and records their points
+// in the order they finish.
 func (s *search) run(ctx context.Context, cs []Candidate) error {
 	g, ctx := errgroup.WithContext(ctx)
-	g.SetLimit(s.o.Workers)
+	g.SetLimit(s.pl.o.Workers)
 	for _, c := range cs {
 		g.Go(func() error {
 			p, err := s.pr.Trial(ctx, c)
 			if err != nil {
 				return fmt.Errorf("ladder: trial %v: %w", c, err)
 			}
-			p.Width, p.Height, p.CRF = c.Size.Width, c.Size.Height, c.CRF
 			s.mu.Lock()
 			defer s.mu.Unlock()
-			s.done[c] = p
-			s.points = append(s.points, p)
-			if s.o.OnTrial != nil {
-				s.o.OnTrial(len(s.points), s.most, p)
+			p = s.pl.Record(c, p)
+			if s.pl.o.OnTrial != nil {
+				s.pl.o.OnTrial(s.pl.Measured(), s.pl.Most(), p)
 			}
 			return nil
 		})
 	}
 	return g.Wait()
-}
-
-func (s *search) result(grid int) SearchResult {
-	return SearchResult{Points: s.points, Hull: Hull(s.points), Grid: grid}
 }
 
 // refinements returns up to n unprobed candidates worth a trial encode,
@@ -196,7 +242,8 @@ func (s *search) result(grid int) SearchResult {
 // than minGain, are left out. A batch is chosen greedily: each pick's
 // prediction joins the hull before the next is ranked, so one batch does
 // not spend two encodes on the same gap.
-func (s *search) refinements(grid []Candidate, n int) []Candidate {
+func (s *Planner) refinements(n int) []Candidate {
+	grid := s.grid
 	var preds []Point
 	var cands []Candidate
 	for _, c := range grid {
@@ -287,7 +334,7 @@ func deficitQ(v float64) float64 { return -math.Log(100 - math.Min(v, 99.5)) }
 // predict interpolates the R-D point of an unprobed candidate from the
 // probed CRFs of its size: log kb/s and log(100 − VMAF) linear in CRF
 // between the nearest probes, or along the nearest two beyond them.
-func (s *search) predict(c Candidate) (Point, bool) {
+func (s *Planner) predict(c Candidate) (Point, bool) {
 	var xs []float64
 	var ps []Point
 	for _, crf := range s.crfs {

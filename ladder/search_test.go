@@ -142,3 +142,40 @@ func TestSearchErrors(t *testing.T) {
 		t.Errorf("cancelled search: err = %v", err)
 	}
 }
+
+// TestPlannerOrder: a Planner driven one batch at a time, each batch
+// recorded in reverse (as a workflow may receive them), makes the same
+// trials and finds the same hull as Search on a pool.
+func TestPlannerOrder(t *testing.T) {
+	src := Size{1920, 1080}
+	sizes, err := Sizes(src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, _ := CRFRangeFor("x264")
+	o := SearchOptions{Sizes: sizes, CRFs: r.Values(), Workers: 3}
+	m := &rdModel{src: src, kbps18: 8000, detail: 0.5}
+	want, err := Search(context.Background(), m, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := NewPlanner(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for batch := pl.Next(); len(batch) > 0; batch = pl.Next() {
+		for i := len(batch) - 1; i >= 0; i-- {
+			p, _ := m.Trial(context.Background(), batch[i])
+			pl.Record(batch[i], p)
+		}
+	}
+	got := pl.Result()
+	if len(got.Points) != len(want.Points) || len(got.Hull) != len(want.Hull) {
+		t.Fatalf("planner: %d trials, hull of %d; Search: %d trials, hull of %d", len(got.Points), len(got.Hull), len(want.Points), len(want.Hull))
+	}
+	for i := range got.Hull {
+		if got.Hull[i].Label() != want.Hull[i].Label() || got.Hull[i].Kbps != want.Hull[i].Kbps {
+			t.Errorf("hull %d: planner %s, Search %s", i, got.Hull[i].Label(), want.Hull[i].Label())
+		}
+	}
+}
