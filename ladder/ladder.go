@@ -192,6 +192,35 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	// Rungs that cannot be selected stop the run before the reference
+	// encodes.
+	if _, err := Select(found.Hull, o.Select); err != nil {
+		return Result{}, fmt.Errorf("%w (%s)", err, o.Input)
+	}
+	var ref []Point
+	if o.Fixed != "" {
+		if ref, err = j.reference(ctx, o.Fixed); err != nil {
+			return Result{}, err
+		}
+	}
+	return Finish(ctx, o, src, found, ref)
+}
+
+// Finish is the last stage of a ladder, shared by Run and the Temporal
+// runner: it selects the rungs on the hull the search found, compares
+// them with the reference ladder's points (none when o.Fixed is ""), and
+// writes into o.OutDir the HLS renditions with master.m3u8, the plots,
+// ladder.json and report.html. The files of the hull's points (their File,
+// relative to o.OutDir) must be there, and the rungs' Frames set.
+func Finish(ctx context.Context, o Options, src SourceInfo, found SearchResult, reference []Point) (Result, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return Result{}, err
+	}
+	if o.Model == "" {
+		o.Model = DefaultModel
+	}
+	j := &job{o: o, src: src}
 	sel, err := Select(found.Hull, o.Select)
 	if err != nil {
 		return Result{}, fmt.Errorf("%w (%s)", err, o.Input)
@@ -206,12 +235,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		r.Search = "exhaustive"
 	}
 	if o.Fixed != "" {
-		ref, err := j.reference(ctx, o.Fixed)
-		if err != nil {
-			return Result{}, err
-		}
-		r.Reference = ref
-		r.BDRate = CompareFixed(o.Fixed, ref, found.Hull, sel.Rungs)
+		r.Reference = reference
+		r.BDRate = CompareFixed(o.Fixed, reference, found.Hull, sel.Rungs)
 		if r.BDRate.Warning != "" {
 			r.Warnings = append(r.Warnings, r.BDRate.Warning)
 		}
