@@ -19,6 +19,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"rung/encode"
+	"rung/ladder"
 	"rung/mezzfs"
 )
 
@@ -81,8 +82,9 @@ type Activities struct {
 	// Metrics, when set, counts what the activities do.
 	Metrics *Metrics
 
-	mu     sync.Mutex // guards probes
+	mu     sync.Mutex // guards probes and medias
 	probes map[string]*encode.Info
+	medias map[string]*ladder.EncodeMedia // by model and preset
 }
 
 // Plan probes the source and cuts it into chunks (or takes in.Frames as

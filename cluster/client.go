@@ -188,3 +188,74 @@ func Unwrap(err error) error {
 	}
 	return err
 }
+
+// LadderWorkflowID is the workflow ID of a ladder written to output: one
+// running ladder per output prefix.
+func LadderWorkflowID(output string) string {
+	sum := sha256.Sum256([]byte(strings.TrimSuffix(output, "/")))
+	return "ladder-" + hex.EncodeToString(sum[:8])
+}
+
+// StartLadder starts LadderWorkflow on the task queue under id ("" means
+// LadderWorkflowID(in.Output)), or returns the run already running under
+// that ID. Callers that start ladders from events (rung serve) pass one ID
+// per source version, so that a redelivered event starts nothing.
+func StartLadder(ctx context.Context, c client.Client, taskQueue, id string, in LadderInput) (client.WorkflowRun, error) {
+	if taskQueue == "" {
+		taskQueue = DefaultTaskQueue
+	}
+	if id == "" {
+		id = LadderWorkflowID(in.Output)
+	}
+	run, err := c.ExecuteWorkflow(ctx, client.StartWorkflowOptions{
+		ID:                       id,
+		TaskQueue:                taskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+	}, LadderWorkflowName, in)
+	if err != nil {
+		return nil, fmt.Errorf("temporal: start ladder of %s: %w", in.Source, err)
+	}
+	return run, nil
+}
+
+// FollowLadder waits for a ladder workflow to end, calling progress (when
+// set) with every step its progress query reports done.
+func FollowLadder(ctx context.Context, c client.Client, run client.WorkflowRun, progress func(stage string, done, total int, label string)) (*LadderResult, error) {
+	done := make(chan struct{})
+	followed := make(chan struct{})
+	go func() {
+		defer close(followed)
+		if progress == nil {
+			return
+		}
+		seen := 0
+		t := time.NewTicker(pollInterval)
+		defer t.Stop()
+		for {
+			qctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			v, err := c.QueryWorkflow(qctx, run.GetID(), run.GetRunID(), progressQuery)
+			cancel()
+			var p LadderProgress
+			if err == nil && v.Get(&p) == nil {
+				for ; seen < len(p.Steps); seen++ {
+					st := p.Steps[seen]
+					progress(st.Stage, st.Done, st.Total, st.Label)
+				}
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	var res LadderResult
+	err := run.Get(ctx, &res)
+	close(done)
+	<-followed
+	if err != nil {
+		return nil, Unwrap(err)
+	}
+	return &res, nil
+}

@@ -77,6 +77,12 @@ func Register(r worker.Registry, a *Activities) {
 	r.RegisterActivityWithOptions(a.Plan, activity.RegisterOptions{Name: planActivity})
 	r.RegisterActivityWithOptions(a.EncodeChunk, activity.RegisterOptions{Name: chunkActivity})
 	r.RegisterActivityWithOptions(a.Concat, activity.RegisterOptions{Name: concatActivity})
+	r.RegisterWorkflowWithOptions(LadderWorkflow, workflow.RegisterOptions{Name: LadderWorkflowName})
+	r.RegisterWorkflowWithOptions(TrialWorkflow, workflow.RegisterOptions{Name: TrialWorkflowName})
+	r.RegisterActivityWithOptions(a.Prepare, activity.RegisterOptions{Name: prepareActivity})
+	r.RegisterActivityWithOptions(a.Measure, activity.RegisterOptions{Name: measureActivity})
+	r.RegisterActivityWithOptions(a.Reference, activity.RegisterOptions{Name: referenceActivity})
+	r.RegisterActivityWithOptions(a.Finish, activity.RegisterOptions{Name: finishActivity})
 }
 
 // Dial connects to the Temporal frontend at hostPort. A nil logger keeps

@@ -39,7 +39,8 @@ func ladderCommand() *cli.Command {
 			&cli.IntFlag{Name: "workers", Value: 1, Usage: "candidates encoded at once (each encode is chunk-parallel)"},
 			&cli.StringFlag{Name: "model", Usage: "VMAF model (default vmaf_v0.6.1, vmaf_4k_v0.6.1 above 2560x1440)"},
 			&cli.BoolFlag{Name: "json", Usage: "print progress and the result as JSON lines on stdout"},
-		}, sourceFlags()...),
+			&cli.StringFlag{Name: "preset", Usage: "encoder preset of the trial encodes (default the encoder's)"},
+		}, append(sourceFlags(), temporalFlags()...)...),
 		Action: runLadder,
 	}
 }
@@ -78,6 +79,9 @@ func runLadder(c *cli.Context) (err error) {
 	if err := o.Validate(); err != nil {
 		return usageError{err}
 	}
+	if c.String("temporal") != "" {
+		return runLadderTemporal(c, o)
+	}
 	if mezzfs.IsS3(outDir) {
 		if u, err := mezzfs.ParseS3URL(outDir); err != nil || u.Bucket == "" {
 			return usagef("ladder: -o %s: want s3://bucket/prefix", outDir)
@@ -95,15 +99,31 @@ func runLadder(c *cli.Context) (err error) {
 	defer func() { err = s.close(err) }()
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	media, err := ladder.NewMedia(ladder.MediaOptions{Model: c.String("model"), CacheDir: filepath.Join(o.OutDir, "work", "chunks"), Source: s.opts})
+	media, err := ladder.NewMedia(ladder.MediaOptions{Model: c.String("model"), Preset: c.String("preset"), CacheDir: filepath.Join(o.OutDir, "work", "chunks"), Source: s.opts})
 	if err != nil {
 		return err
 	}
 	defer media.Close()
 	o.Media = media
 	jsonOut := c.Bool("json")
+	o.Progress = ladderProgress(jsonOut)
+	res, err := ladder.Run(ctx, o)
+	if err != nil {
+		return err
+	}
+	if outDir != o.OutDir {
+		if res, err = uploadLadder(ctx, res, o.OutDir, outDir, s.opts); err != nil {
+			return err
+		}
+	}
+	return printLadder(jsonOut, res)
+}
+
+// ladderProgress prints a ladder's progress: JSON lines on stdout, or a
+// line per step with the elapsed time and the search's ETA on stderr.
+func ladderProgress(jsonOut bool) func(ladder.Progress) {
 	start := time.Now()
-	o.Progress = func(p ladder.Progress) {
+	return func(p ladder.Progress) {
 		if jsonOut {
 			json.NewEncoder(os.Stdout).Encode(map[string]any{"event": "progress", "stage": p.Stage, "done": p.Done, "total": p.Total, "label": p.Label})
 			return
@@ -115,15 +135,11 @@ func runLadder(c *cli.Context) (err error) {
 		}
 		fmt.Fprintf(os.Stderr, "[%s %d/%d] %s (elapsed %s%s)\n", p.Stage, p.Done, p.Total, p.Label, el.Round(time.Second), eta)
 	}
-	res, err := ladder.Run(ctx, o)
-	if err != nil {
-		return err
-	}
-	if outDir != o.OutDir {
-		if res, err = uploadLadder(ctx, res, o.OutDir, outDir, s.opts); err != nil {
-			return err
-		}
-	}
+}
+
+// printLadder prints a finished ladder: a JSON line with --json, else the
+// rungs, the BD-rate, the warnings and where the files are.
+func printLadder(jsonOut bool, res ladder.Result) error {
 	r := res.Report
 	if jsonOut {
 		return json.NewEncoder(os.Stdout).Encode(map[string]any{"event": "done", "ladder": res.JSON, "report": res.HTML, "master": res.Master,

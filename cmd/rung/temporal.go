@@ -10,13 +10,13 @@ import (
 
 	"rung/cluster"
 	"rung/encode"
+	"rung/ladder"
 	"rung/mezzfs"
 )
 
 // encodeTemporalFlags are encode's flags for runs through Temporal.
 func encodeTemporalFlags() []cli.Flag {
-	return append(temporalFlags(),
-		&cli.DurationFlag{Name: "heartbeat", Usage: "with --temporal: how soon a chunk held by a lost worker goes to another (default 1m)"})
+	return temporalFlags()
 }
 
 // runEncodeTemporal starts the encode as a workflow on the task queue
@@ -69,4 +69,45 @@ func runEncodeTemporal(c *cli.Context, input string, job encode.Job) error {
 			res.Output, res.Frames, res.Chunks, res.Encoded, res.Cached, res.Bytes)
 	}
 	return nil
+}
+
+// runLadderTemporal runs the ladder as a workflow and prints what a local
+// run prints. Input and output must be s3:// URLs.
+func runLadderTemporal(c *cli.Context, o ladder.Options) error {
+	switch {
+	case !mezzfs.IsS3(o.Input):
+		return usagef("ladder: --temporal needs an s3:// INPUT (workers on other machines cannot read %s)", o.Input)
+	case !mezzfs.IsS3(o.OutDir):
+		return usagef("ladder: --temporal needs an s3:// -o prefix (workers on other machines cannot write %s)", o.OutDir)
+	}
+	in := cluster.LadderInput{Source: o.Input, Output: o.OutDir, Heartbeat: c.Duration("heartbeat"), Options: cluster.LadderOptions{
+		Codec: o.Codec, Heights: o.Heights, Select: o.Select, Fixed: o.Fixed, Exhaustive: o.Exhaustive,
+		Workers: o.Workers, Model: c.String("model"), Preset: c.String("preset"),
+	}}
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	tc, err := cluster.Dial(ctx, c.String("temporal"), c.String("namespace"), nil)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	run, err := cluster.StartLadder(ctx, tc, c.String("task-queue"), "", in)
+	if err != nil {
+		return err
+	}
+	jsonOut := c.Bool("json")
+	if !jsonOut {
+		fmt.Fprintf(os.Stderr, "ladder: workflow %s (run %s) on task queue %q\n", run.GetID(), run.GetRunID(), c.String("task-queue"))
+	}
+	report := ladderProgress(jsonOut)
+	res, err := cluster.FollowLadder(ctx, tc, run, func(stage string, done, total int, label string) {
+		report(ladder.Progress{Stage: stage, Done: done, Total: total, Label: label})
+	})
+	if err != nil {
+		if ctx.Err() != nil && c.Context.Err() == nil {
+			return fmt.Errorf("ladder: stopped following workflow %s; it keeps running (rung jobs cancel %s)", run.GetID(), run.GetID())
+		}
+		return err
+	}
+	return printLadder(jsonOut, ladder.Result{Report: res.Report, JSON: res.JSON, HTML: res.HTML, Master: res.Master})
 }

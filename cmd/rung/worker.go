@@ -24,6 +24,7 @@ func temporalFlags() []cli.Flag {
 		&cli.StringFlag{Name: "temporal", Usage: "Temporal frontend `HOST:PORT`"},
 		&cli.StringFlag{Name: "namespace", Value: "default", Usage: "Temporal namespace"},
 		&cli.StringFlag{Name: "task-queue", Value: cluster.DefaultTaskQueue, Usage: "Temporal task queue of rung's workers"},
+		&cli.DurationFlag{Name: "heartbeat", Usage: "with --temporal: how soon work held by a lost worker goes to another (default 1m)"},
 	}
 }
 
