@@ -73,6 +73,9 @@ func TestTemporalEncode(t *testing.T) {
 		t.Fatalf("rung encode --temporal: exit %d: %s", code, errOut)
 	}
 	res := result(t, r.tmp.Client(), output)
+	if *update {
+		recordHistory(t, r.tmp.Client(), EncodeWorkflowID(output), encodeHistory)
+	}
 	kinds := map[string]int{}
 	for _, e := range events(t, out) {
 		kinds[e["event"].(string)]++
