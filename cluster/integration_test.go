@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"math"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +16,7 @@ import (
 	"time"
 
 	"rung/encode"
+	"rung/internal/s3test"
 )
 
 // multishot is the clip of the integration tests, cut into 14 chunks by
@@ -64,7 +68,8 @@ func TestTemporalEncode(t *testing.T) {
 	r := newRig(t, multishot)
 	// Two chunks at once per worker on two cores: one encoder thread per
 	// chunk, as the local encode with --workers 2 uses.
-	r.startWorker(t, "worker-a", "--concurrency", "2")
+	metrics := s3test.FreeAddr(t)
+	wa := r.startWorker(t, "worker-a", "--concurrency", "2", "--metrics", metrics)
 	r.startWorker(t, "worker-b", "--concurrency", "2")
 	output := "s3://rung/out/multishot.mp4"
 	args := append([]string{"encode", r.source, "-o", output, "--temporal", r.tmp.Addr, "--json"}, encodeArgs...)
@@ -92,6 +97,13 @@ func TestTemporalEncode(t *testing.T) {
 		t.Errorf("%d chunks by %v: want 10 or more, encoded by both workers", res.Chunks, byWorker)
 	}
 
+	checkMetrics(t, "http://"+metrics+"/metrics", byWorker["worker-a"])
+	// SIGTERM: the worker stops polling and exits cleanly.
+	wa.term()
+	if code := wa.cmd.ProcessState.ExitCode(); code != 0 || !strings.Contains(wa.log.String(), "stopped") {
+		t.Errorf("worker after SIGTERM: exit %d, log:\n%s", code, wa.log.String())
+	}
+
 	remote := filepath.Join(r.dir, "temporal.mp4")
 	r.download(t, output, remote)
 	local := filepath.Join(r.dir, "local.mp4")
@@ -110,6 +122,28 @@ func TestTemporalEncode(t *testing.T) {
 	t.Logf("VMAF Temporal %.4f, local %.4f (difference %.4f); byte-identical: %v (%d and %d bytes)", vr, vl, vr-vl, identical, len(a), len(b))
 	if math.Abs(vr-vl) > 0.05 {
 		t.Errorf("VMAF %.4f through Temporal, %.4f locally: more than 0.05 apart", vr, vl)
+	}
+}
+
+// checkMetrics reads a worker's /metrics and checks that its chunk
+// encodes were counted.
+func checkMetrics(t *testing.T, url string, chunks int) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	body := string(b)
+	for _, want := range []string{
+		fmt.Sprintf(`rung_activities_total{activity="rung.EncodeChunk",outcome="ok"} %d`, chunks),
+		fmt.Sprintf(`rung_chunk_encode_seconds_count{codec="x264"} %d`, chunks),
+		`rung_encoded_frames_total `, `rung_s3_bytes_total{direction="out"} `,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
 	}
 }
 
