@@ -64,6 +64,7 @@ func FollowEncode(ctx context.Context, c client.Client, run client.WorkflowRun, 
 			f.poll(ctx, c, run)
 			select {
 			case <-done:
+				f.poll(ctx, c, run) // the last chunks and the concat, if they ended between polls
 				return
 			case <-t.C:
 			}
@@ -123,7 +124,7 @@ func (f *follower) poll(ctx context.Context, c client.Client, run client.Workflo
 		}
 		f.send(encode.Event{Kind: kind, Chunk: r.Index, Frames: c.Len(), ChunkFrames: c.Len(), Bytes: r.Bytes})
 	}
-	if p.Stage == "concat" && !f.concat {
+	if (p.Stage == "concat" || p.Stage == "done") && !f.concat {
 		f.concat = true
 		f.send(encode.Event{Kind: encode.EventConcat, Chunk: -1, Bytes: f.bytes})
 		return
@@ -229,7 +230,7 @@ func FollowLadder(ctx context.Context, c client.Client, run client.WorkflowRun, 
 		if progress == nil {
 			return
 		}
-		seen := 0
+		seen, last := 0, false
 		t := time.NewTicker(pollInterval)
 		defer t.Stop()
 		for {
@@ -245,7 +246,10 @@ func FollowLadder(ctx context.Context, c client.Client, run client.WorkflowRun, 
 			}
 			select {
 			case <-done:
-				return
+				if last {
+					return
+				}
+				last = true // one more poll for the steps that ended between polls
 			case <-t.C:
 			}
 		}
