@@ -12,20 +12,21 @@ import (
 
 // Job is one of rung's workflows as `rung jobs` shows it.
 type Job struct {
-	ID       string          `json:"id"`
-	RunID    string          `json:"run_id"`
-	Type     string          `json:"type"`
-	Status   string          `json:"status"`
-	Started  time.Time       `json:"started"`
-	Closed   time.Time       `json:"closed,omitzero"`
-	Progress *EncodeProgress `json:"progress,omitempty"`
+	ID       string    `json:"id"`
+	RunID    string    `json:"run_id"`
+	Type     string    `json:"type"`
+	Status   string    `json:"status"`
+	Started  time.Time `json:"started"`
+	Closed   time.Time `json:"closed,omitzero"`
+	Progress any       `json:"progress,omitempty"` // *EncodeProgress or *LadderProgress
 }
 
-// ListJobs returns up to n of rung's workflows, newest first.
+// ListJobs returns up to n of rung's encode and ladder workflows, newest
+// first.
 func ListJobs(ctx context.Context, c client.Client, n int) ([]Job, error) {
 	resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
 		PageSize: int32(n),
-		Query:    fmt.Sprintf("WorkflowType = '%s'", EncodeWorkflowName),
+		Query:    fmt.Sprintf("WorkflowType IN ('%s', '%s')", EncodeWorkflowName, LadderWorkflowName),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: list: %w", err)
@@ -55,9 +56,12 @@ func ShowJob(ctx context.Context, c client.Client, id string) (Job, error) {
 		j.Closed = e.CloseTime.AsTime()
 	}
 	if v, err := c.QueryWorkflow(ctx, id, "", progressQuery); err == nil {
-		var p EncodeProgress
-		if v.Get(&p) == nil {
-			j.Progress = &p
+		var p any = &EncodeProgress{}
+		if j.Type == LadderWorkflowName {
+			p = &LadderProgress{}
+		}
+		if v.Get(p) == nil {
+			j.Progress = p
 		}
 	}
 	return j, nil
