@@ -97,6 +97,13 @@ func TestTemporalEncode(t *testing.T) {
 		t.Errorf("%d chunks by %v: want 10 or more, encoded by both workers", res.Chunks, byWorker)
 	}
 
+	id := EncodeWorkflowID(output)
+	if list, errOut, code := r.rung(t, "jobs", "list", "--temporal", r.tmp.Addr); code != 0 || !strings.Contains(list, id) || !strings.Contains(list, "completed") {
+		t.Errorf("rung jobs list: exit %d, %s%s", code, list, errOut)
+	}
+	if show, errOut, code := r.rung(t, "jobs", "show", id, "--temporal", r.tmp.Addr); code != 0 || !strings.Contains(show, `"status": "completed"`) || !strings.Contains(show, `"stage": "done"`) {
+		t.Errorf("rung jobs show: exit %d, %s%s", code, show, errOut)
+	}
 	checkMetrics(t, "http://"+metrics+"/metrics", byWorker["worker-a"])
 	// SIGTERM: the worker stops polling and exits cleanly.
 	wa.term()
