@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"sync"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"rung/encode"
+	"rung/ladder"
 )
 
 // fakeActivities stand in for the real ones in testsuite runs: a plan of
@@ -139,5 +141,83 @@ func TestEncodeWorkflowProgress(t *testing.T) {
 	}
 	if p.Stage != "done" || len(p.Done) != 3 || p.Frames != 30 || len(p.Plan.Chunks) != 3 {
 		t.Errorf("progress %+v", p)
+	}
+}
+
+// fakeLadder stands in for the ladder's activities: a synthetic R-D model
+// of a 1280x720 title.
+type fakeLadder struct{ fakeActivities }
+
+func (f *fakeLadder) model(size ladder.Size, crf float64) ladder.Point {
+	px := float64(size.Width*size.Height) / (1280 * 720)
+	kbps := 4000 * math.Pow(px, 0.75) * math.Pow(2, -(crf-18)/6)
+	vmaf := (100 - 20*(1-math.Sqrt(px))) * (1 - math.Exp(-kbps/800))
+	return ladder.Point{Width: size.Width, Height: size.Height, CRF: crf, Kbps: kbps, VMAF: vmaf}
+}
+
+func (f *fakeLadder) Trial(ctx context.Context, c ladder.Candidate) (ladder.Point, error) {
+	return f.model(c.Size, c.CRF), nil
+}
+
+func (f *fakeLadder) Prepare(ctx context.Context, in LadderInput) (prepared, error) {
+	src := ladder.SourceInfo{Size: ladder.Size{Width: 1280, Height: 720}, FrameRateNum: 25, FrameRateDen: 1, Frames: 40}
+	sizes, err := ladder.Sizes(src.Size, in.Options.Heights)
+	if err != nil {
+		return prepared{}, err
+	}
+	r, _ := ladder.CRFRangeFor("x264")
+	po, _ := f.Plan(ctx, PlanInput{})
+	return prepared{Source: src, Sizes: sizes, CRFs: r.Values(), Model: ladder.DefaultModel, PlanOutput: po}, nil
+}
+
+func (f *fakeLadder) Measure(ctx context.Context, in MeasureInput) (ladder.Point, error) {
+	if len(in.URLs) != f.chunks {
+		return ladder.Point{}, fmt.Errorf("%d chunk URLs, want %d", len(in.URLs), f.chunks)
+	}
+	p := f.model(in.Trial.Size, in.Trial.Settings.CRF)
+	p.File = in.Trial.File
+	return p, nil
+}
+
+func (f *fakeLadder) Finish(ctx context.Context, in FinishInput) (LadderResult, error) {
+	return LadderResult{Report: ladder.Report{TrialEncodes: len(in.Found.Points), Hull: in.Found.Hull}, Master: in.Input.Output + "/master.m3u8"}, nil
+}
+
+// TestLadderWorkflowSearch: the workflow drives ladder.Planner through
+// child workflows and makes the trial encodes that ladder.Search makes
+// locally, and finds the same hull.
+func TestLadderWorkflowSearch(t *testing.T) {
+	f := &fakeLadder{fakeActivities{chunks: 3, tries: map[int]int{}}}
+	var s testsuite.WorkflowTestSuite
+	s.SetLogger(quietLogger{})
+	env := s.NewTestWorkflowEnvironment()
+	env.RegisterWorkflowWithOptions(LadderWorkflow, workflow.RegisterOptions{Name: LadderWorkflowName})
+	env.RegisterWorkflowWithOptions(TrialWorkflow, workflow.RegisterOptions{Name: TrialWorkflowName})
+	env.RegisterActivityWithOptions(f.Prepare, activity.RegisterOptions{Name: prepareActivity})
+	env.RegisterActivityWithOptions(f.EncodeChunk, activity.RegisterOptions{Name: chunkActivity})
+	env.RegisterActivityWithOptions(f.Measure, activity.RegisterOptions{Name: measureActivity})
+	env.RegisterActivityWithOptions(f.Finish, activity.RegisterOptions{Name: finishActivity})
+	env.ExecuteWorkflow(LadderWorkflowName, LadderInput{Source: "s3://b/in.mkv", Output: "s3://b/ladder", Options: LadderOptions{Workers: 2}})
+	if err := env.GetWorkflowError(); err != nil {
+		t.Fatal(err)
+	}
+	var res LadderResult
+	if err := env.GetWorkflowResult(&res); err != nil {
+		t.Fatal(err)
+	}
+	sizes, _ := ladder.Sizes(ladder.Size{Width: 1280, Height: 720}, nil)
+	r, _ := ladder.CRFRangeFor("x264")
+	want, err := ladder.Search(context.Background(), f, ladder.SearchOptions{Sizes: sizes, CRFs: r.Values(), Workers: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Report.TrialEncodes != len(want.Points) || len(res.Report.Hull) != len(want.Hull) {
+		t.Fatalf("workflow: %d trials, hull of %d; ladder.Search: %d trials, hull of %d",
+			res.Report.TrialEncodes, len(res.Report.Hull), len(want.Points), len(want.Hull))
+	}
+	for i := range want.Hull {
+		if g, w := res.Report.Hull[i], want.Hull[i]; g.Label() != w.Label() || g.Kbps != w.Kbps {
+			t.Errorf("hull %d: workflow %s, local %s", i, g.Label(), w.Label())
+		}
 	}
 }
