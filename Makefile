@@ -113,8 +113,9 @@ bench-mezzfs: build minio
 	$(GO) test ./mezzfs -run '^$$' -bench 'BenchmarkS3' -benchtime 1x -timeout 20m
 
 # bench-encode runs `rung encode` and the ffmpeg CLI (x264, preset medium,
-# CRF 23) on the 720p clip in the same run and prints wall time, size and
-# VMAF of each, and their ratios.
+# CRF 23) alternately, three times each, on the multi-shot and the 720p
+# clips, and prints the median wall and CPU seconds, size and VMAF of each,
+# and their ratios.
 bench-encode: build
 	$(GO) test ./cmd/rung -run '^$$' -bench 'BenchmarkEncodeVsFFmpeg' -benchtime 3x -timeout 30m
 

@@ -49,22 +49,32 @@ type Cache struct {
 // earlier layout are encoded again rather than misread.
 const chunkLayout = 2
 
-// ChunkKey returns the cache key of one chunk encode.
-
+// ChunkKey returns the cache key of one chunk encode: a hash of the
+// source identity, the frame range, the settings, the chunk layout and
+// the encoder's thread count when set, since x264's and x265's output
+// depends on it (frame threads limit motion search to the rows already
+// encoded). A zero Threads (the encoder chooses from the machine's
+// cores) leaves the key as it was before threads were part of it.
 func ChunkKey(sourceID string, c Chunk, s Settings) string {
 	b, _ := json.Marshal(struct {
 		Source     string
 		Start, End int
 		Settings   Settings
 		Layout     int // 2: a packet's pts is its frame's place in the chunk
-	}{sourceID, c.Start, c.End, s, chunkLayout})
+		Threads    int `json:",omitempty"`
+	}{sourceID, c.Start, c.End, s, chunkLayout, s.Threads})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:12])
 }
 
 // Path returns where the chunk with key lives.
 func (c Cache) Path(index int, key string) string {
-	return filepath.Join(c.Dir, fmt.Sprintf("%05d-%s.%s", index, key, chunkFormat))
+	return filepath.Join(c.Dir, cacheName(index, key))
+}
+
+// cacheName is the file name of chunk index with key.
+func cacheName(index int, key string) string {
+	return fmt.Sprintf("%05d-%s.%s", index, key, chunkFormat)
 }
 
 // Has reports whether a finished chunk is stored under path. Chunks are

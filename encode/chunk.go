@@ -75,33 +75,12 @@ func EncodeChunk(ctx context.Context, job ChunkJob) error {
 		return err
 	}
 	defer fd.Close()
-	enc, err := newEncoder(job.Info, s)
+	ce, err := newChunkEncoder(job.Info, s, c.Index, job.Path)
 	if err != nil {
 		return err
 	}
-	defer enc.close()
-	m, err := newAtomicMuxer(job.Path, chunkFormat)
-	if err != nil {
-		return err
-	}
-	defer m.abort()
-	st := m.fc.NewStream(nil)
-	if err := st.CodecParameters().FromCodecContext(enc.cc); err != nil {
-		return fmt.Errorf("encode: chunk %d: stream parameters: %w", c.Index, err)
-	}
-	st.SetTimeBase(enc.cc.TimeBase())
-	// Timestamps are written as the encoder gives them (no shift to make
-	// dts non-negative), so that a packet's pts stays its frame's place.
-	hdr := astiav.NewDictionary()
-	defer hdr.Free()
-	hdr.Set("avoid_negative_ts", "disabled", 0)
-	if err := m.writeHeader(hdr); err != nil {
-		return err
-	}
-	w := &chunkWriter{m: m, st: st, tb: enc.cc.TimeBase()}
-	sc := newScaler(enc.cc.Width(), enc.cc.Height(), enc.cc.PixelFormat())
-	defer sc.free()
-	done, next := 0, c.Start // frames encoded; the frame expected next
+	defer ce.close()
+	next := c.Start // the frame expected next
 	// emit encodes frame i of the source when it is the chunk's next.
 	emit := func(frame *astiav.Frame, i int) error {
 		switch {
@@ -112,22 +91,12 @@ func EncodeChunk(ctx context.Context, job ChunkJob) error {
 			// not decode.
 			return fmt.Errorf("encode: %s: %w: frames %d:%d did not decode (%d damaged packets)", job.Info.Name, ErrDamaged, next, i, fd.damaged)
 		}
-		f, err := sc.convert(frame)
-		if err != nil {
-			return fmt.Errorf("encode: %s: %w", job.Info.Name, err)
-		}
-		f.SetPictureType(astiav.PictureTypeNone) // let the encoder choose; decoders mark I frames
-		// The pts is the frame's place in the chunk, so that Concat knows
-		// which frames are there when some did not decode.
-		f.SetPts(int64(i - c.Start))
-		err = enc.send(f, w.write)
-		f.Unref() // the encoder keeps its own reference: the scaler must not write into this buffer again
-		if err != nil {
+		if err := ce.add(frame, i-c.Start); err != nil {
 			return err
 		}
-		done, next = done+1, i+1
+		next = i + 1
 		if job.Frames != nil {
-			job.Frames(done, w.bytes)
+			job.Frames(ce.done, ce.w.bytes)
 		}
 		return nil
 	}
@@ -205,16 +174,13 @@ func EncodeChunk(ctx context.Context, job ChunkJob) error {
 	if job.Strict && fd.damaged > 0 {
 		return fmt.Errorf("encode: %s: %w: %d packets did not decode", job.Info.Name, ErrDamaged, fd.damaged)
 	}
-	if err := enc.send(nil, w.write); err != nil {
+	if err := ce.finish(job.Path); err != nil {
 		return err
 	}
-	if w.packets != done {
-		return fmt.Errorf("encode: %s: chunk %d: encoder gave %d packets for %d frames", job.Info.Name, c.Index, w.packets, done)
-	}
 	if job.Frames != nil {
-		job.Frames(done, w.bytes)
+		job.Frames(ce.done, ce.w.bytes)
 	}
-	return m.commit()
+	return nil
 }
 
 // openAt opens a decoder of src whose first frame, decoded into f
@@ -258,6 +224,91 @@ func openAt(ctx context.Context, src Source, info *Info, start, threads int, f *
 		fd.Close()
 		ki--
 	}
+}
+
+// chunkEncoder encodes the frames of one chunk, scaled to the settings,
+// into a NUT file that appears under its final name only once complete.
+type chunkEncoder struct {
+	name  string // the source's, for errors
+	index int
+	enc   *encoder
+	m     *atomicMuxer
+	w     *chunkWriter
+	sc    *scaler
+	done  int // frames sent to the encoder
+}
+
+// newChunkEncoder opens the encoder of s and a chunk file for chunk index
+// next to path (the name it gets may be given only to finish).
+func newChunkEncoder(info *Info, s Settings, index int, path string) (*chunkEncoder, error) {
+	enc, err := newEncoder(info, s)
+	if err != nil {
+		return nil, err
+	}
+	m, err := newAtomicMuxer(path, chunkFormat)
+	if err != nil {
+		enc.close()
+		return nil, err
+	}
+	ce := &chunkEncoder{name: info.Name, index: index, enc: enc, m: m,
+		sc: newScaler(enc.cc.Width(), enc.cc.Height(), enc.cc.PixelFormat())}
+	st := m.fc.NewStream(nil)
+	if err := st.CodecParameters().FromCodecContext(enc.cc); err != nil {
+		ce.close()
+		return nil, fmt.Errorf("encode: chunk %d: stream parameters: %w", index, err)
+	}
+	st.SetTimeBase(enc.cc.TimeBase())
+	// Timestamps are written as the encoder gives them (no shift to make
+	// dts non-negative), so that a packet's pts stays its frame's place.
+	hdr := astiav.NewDictionary()
+	defer hdr.Free()
+	hdr.Set("avoid_negative_ts", "disabled", 0)
+	if err := m.writeHeader(hdr); err != nil {
+		ce.close()
+		return nil, err
+	}
+	ce.w = &chunkWriter{m: m, st: st, tb: enc.cc.TimeBase()}
+	return ce, nil
+}
+
+// add encodes a decoded source frame, the place-th of the chunk.
+func (ce *chunkEncoder) add(frame *astiav.Frame, place int) error {
+	f, err := ce.sc.convert(frame)
+	if err != nil {
+		return fmt.Errorf("encode: %s: %w", ce.name, err)
+	}
+	f.SetPictureType(astiav.PictureTypeNone) // let the encoder choose; decoders mark I frames
+	// The pts is the frame's place in the chunk, so that Concat knows
+	// which frames are there when some did not decode.
+	f.SetPts(int64(place))
+	err = ce.enc.send(f, ce.w.write)
+	f.Unref() // the encoder keeps its own reference: the scaler must not write into this buffer again
+	if err != nil {
+		return err
+	}
+	ce.done++
+	return nil
+}
+
+// finish flushes the encoder, checks that it gave one packet per frame and
+// renames the chunk file into place as path.
+func (ce *chunkEncoder) finish(path string) error {
+	if err := ce.enc.send(nil, ce.w.write); err != nil {
+		return err
+	}
+	if ce.w.packets != ce.done {
+		return fmt.Errorf("encode: %s: chunk %d: encoder gave %d packets for %d frames", ce.name, ce.index, ce.w.packets, ce.done)
+	}
+	ce.m.path = path
+	return ce.m.commit()
+}
+
+// close frees the encoder and removes the chunk file unless finish
+// committed it.
+func (ce *chunkEncoder) close() {
+	ce.m.abort()
+	ce.sc.free()
+	ce.enc.close()
 }
 
 // chunkWriter writes encoded packets into a chunk file.

@@ -55,12 +55,24 @@ type Result struct {
 	Cached  int   `json:"cached_chunks"`  // chunks found in the work dir
 	Workers int   `json:"workers"`
 	Bytes   int64 `json:"bytes"` // size of Output
+	// Decoded counts the frames a streaming encode (Plan.Threads.Stream)
+	// decoded: the source's frame count (less those that did not decode),
+	// however many chunks. 0 when each chunk decoded its own frames.
+	Decoded int   `json:"decoded_frames,omitempty"`
 	Plan    *Plan `json:"plan"`
+
+	paths []string // chunk files, by chunk index
 }
 
-// Encode plans the source into chunks, encodes the chunks missing from the
-// work dir in parallel (at most Workers at once, stopping at the first
-// error) and concatenates them into Output.
+// Encode cuts the source into chunks, encodes the chunks missing from the
+// work dir and concatenates them into Output. How depends on the split of
+// the cores (jobThreads, recorded in Result.Plan.Threads): when one
+// encoder keeps the cores busy, the source is decoded once, scene cuts
+// are found as its frames stream past and each chunk is encoded with
+// every core as soon as it is known (encodeStream); otherwise the scenes
+// are detected first and Workers chunks are encoded at once, each
+// decoding its own frames (EncodeChunk). Either stops at the first
+// error; finished chunks stay in the work dir for a rerun.
 func Encode(ctx context.Context, job Job) (*Result, error) {
 	began := time.Now()
 	if err := job.Settings.Validate(); err != nil {
@@ -79,10 +91,6 @@ func Encode(ctx context.Context, job Job) (*Result, error) {
 			return nil, err
 		}
 	}
-	plan, err := jobPlan(ctx, job, info)
-	if err != nil {
-		return nil, err
-	}
 	sourceID, err := SourceID(job.Source)
 	if err != nil {
 		return nil, err
@@ -94,23 +102,123 @@ func Encode(ctx context.Context, job Job) (*Result, error) {
 	if err := cache.ensure(); err != nil {
 		return nil, err
 	}
+	threads := jobThreads(job, info)
+	settings := job.Settings
+	settings.Threads = threads.Encoder
+	total := info.Video.Frames
+	if job.Frames != nil {
+		total = job.Frames.Len()
+	}
+	rep := &reporter{fn: job.Progress, began: began, total: total}
+	var res *Result
+	if threads.Stream && job.Frames == nil {
+		res, err = encodeStreamJob(ctx, job, info, settings, threads, sourceID, cache, rep)
+	} else {
+		res, err = encodeChunks(ctx, job, info, settings, threads, sourceID, cache, rep)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rep.send(Event{Kind: EventConcat, Chunk: -1})
+	cj := ConcatJob{Info: info, Chunks: res.Plan.Chunks, Paths: res.paths, Output: job.Output}
+	if !job.NoAudio {
+		cj.Audio = job.Source
+	}
+	cr, err := Concat(ctx, cj)
+	if err != nil {
+		return nil, err
+	}
+	res.Frames, res.Lost = cr.Frames, cr.Lost
+	if len(cr.Lost) > 0 {
+		// Chunks from an earlier run may hold gaps a strict run refuses.
+		if job.Strict {
+			os.Remove(job.Output)
+			return nil, fmt.Errorf("encode: %s: %w: %s", job.Name, ErrDamaged, LostFrames(cr.Lost, total))
+		}
+		rep.send(Event{Kind: EventWarning, Chunk: -1, Lost: len(cr.Lost), Message: fmt.Sprintf("%s: %s; encoded the %d that decode", job.Name, LostFrames(cr.Lost, total), cr.Frames)})
+	}
+	res.Bytes = fileSize(job.Output)
+	rep.send(Event{Kind: EventDone, Chunk: -1, Bytes: res.Bytes, Output: job.Output})
+	return res, nil
+}
+
+// jobThreads splits the cores for a job: a given plan's split when it
+// records one and the job asks for none, else SplitThreads; a single
+// frame range always has one worker. Settings.Threads, when set, is the
+// encoder's thread count.
+func jobThreads(job Job, info *Info) Threads {
+	_, h := outputSize(info.Video.Width, info.Video.Height, 0, job.Settings.Height)
+	workers := job.Workers
+	if job.Frames != nil {
+		workers = 1
+	}
+	t := SplitThreads(runtime.NumCPU(), job.Settings.Codec, h, workers)
+	if job.Plan != nil && job.Plan.Threads != nil && job.Workers == 0 {
+		t = *job.Plan.Threads
+	}
+	if job.Frames != nil || (info.Video.Interlaced() && !job.Settings.KeepInterlaced) {
+		// One range seeks to its frames; bwdif deinterlacing is done per
+		// chunk by EncodeChunk, which feeds it the frames around the chunk.
+		t.Stream = false
+	}
+	if !t.Stream {
+		t.Workers = max(1, min(t.Workers, DefaultWorkers(info, job.Settings)))
+	}
+	if job.Settings.Threads > 0 {
+		t.Encoder = job.Settings.Threads
+	}
+	return t
+}
+
+// encodeStreamJob encodes the whole source decoding it once
+// (encodeStream), detecting the chunks as it goes unless the job gives
+// them or they are cut by length alone.
+func encodeStreamJob(ctx context.Context, job Job, info *Info, settings Settings, threads Threads, sourceID string, cache Cache, rep *reporter) (*Result, error) {
+	v := info.Video
+	sj := streamJob{src: job.Source, info: info, settings: settings, sourceID: sourceID, cache: cache, opts: job.PlanOptions, strict: job.Strict, rep: rep}
+	switch minLen, maxLen, detect := planLengths(info, job.PlanOptions); {
+	case job.Plan != nil:
+		if err := job.Plan.Validate(v.Frames); err != nil {
+			return nil, fmt.Errorf("%w (%s)", err, info.Name)
+		}
+		sj.chunks = job.Plan.Chunks
+	case !detect:
+		sj.chunks = CutChunks(v.Frames, nil, minLen, maxLen)
+	}
+	rep.setChunks(len(sj.chunks)) // 0 until detected
+	rep.send(Event{Kind: EventPlan, Chunk: -1})
+	sr, err := encodeStream(ctx, sj)
+	if err != nil {
+		return nil, err
+	}
+	plan := &Plan{Source: info.Name, Frames: v.Frames, FrameRate: v.FrameRate, SceneCuts: sr.sceneCuts, Chunks: sr.chunks, Threads: &threads}
+	if job.Plan != nil {
+		plan.SceneCuts = job.Plan.SceneCuts
+	}
+	return &Result{Output: job.Output, Frames: v.Frames, Chunks: len(sr.chunks), Encoded: sr.encoded, Cached: sr.cached,
+		Workers: threads.Workers, Decoded: sr.decoded, Plan: plan, paths: sr.paths}, nil
+}
+
+// encodeChunks plans the source (detecting scenes first unless the job
+// gives the chunks), then encodes the chunks missing from the cache,
+// threads.Workers at once, each decoding its own frames.
+func encodeChunks(ctx context.Context, job Job, info *Info, settings Settings, threads Threads, sourceID string, cache Cache, rep *reporter) (*Result, error) {
+	plan, err := jobPlan(ctx, job, info)
+	if err != nil {
+		return nil, err
+	}
+	p := *plan
+	p.Threads = &threads
+	plan = &p
 	paths := make([]string, len(plan.Chunks))
 	missing := 0
 	for i, c := range plan.Chunks {
-		paths[i] = cache.Path(c.Index, ChunkKey(sourceID, c, job.Settings))
+		paths[i] = cache.Path(c.Index, ChunkKey(sourceID, c, settings))
 		if !cache.Has(paths[i]) {
 			missing++
 		}
 	}
-	workers := job.Workers
-	if workers <= 0 {
-		workers = DefaultWorkers(info, job.Settings)
-	}
-	workers = max(1, min(workers, missing))
-	settings := job.Settings
-	if settings.Threads == 0 && workers > 1 {
-		settings.Threads = max(1, runtime.NumCPU()/workers)
-	} // one worker: the encoder picks its own thread count, as the ffmpeg CLI lets it
+	workers := max(1, min(threads.Workers, missing))
 	decodeThreads := 1
 	if workers == 1 {
 		decodeThreads = 0
@@ -119,18 +227,15 @@ func Encode(ctx context.Context, job Job) (*Result, error) {
 	for _, c := range plan.Chunks {
 		total += c.Len()
 	}
-	res := &Result{Output: job.Output, Frames: total, Chunks: len(plan.Chunks), Workers: workers, Plan: plan}
-	rep := &reporter{fn: job.Progress, began: began, chunks: len(plan.Chunks), total: total}
+	res := &Result{Output: job.Output, Frames: total, Chunks: len(plan.Chunks), Workers: threads.Workers, Plan: plan, paths: paths}
+	rep.setChunks(len(plan.Chunks))
 	rep.send(Event{Kind: EventPlan, Chunk: -1})
-
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(workers)
-	var mu sync.Mutex // guards res.Encoded, res.Cached
+	var mu sync.Mutex // guards res.Encoded
 	for i, c := range plan.Chunks {
 		if cache.Has(paths[i]) {
-			mu.Lock()
 			res.Cached++
-			mu.Unlock()
 			rep.chunkFrames(c, c.Len(), fileSize(paths[i]), EventChunkCache)
 			continue
 		}
@@ -156,26 +261,6 @@ func Encode(ctx context.Context, job Job) (*Result, error) {
 	if err := g.Wait(); err != nil {
 		return nil, err
 	}
-	rep.send(Event{Kind: EventConcat, Chunk: -1})
-	cj := ConcatJob{Info: info, Chunks: plan.Chunks, Paths: paths, Output: job.Output}
-	if !job.NoAudio {
-		cj.Audio = job.Source
-	}
-	cr, err := Concat(ctx, cj)
-	if err != nil {
-		return nil, err
-	}
-	res.Frames, res.Lost = cr.Frames, cr.Lost
-	if len(cr.Lost) > 0 {
-		// Chunks from an earlier run may hold gaps a strict run refuses.
-		if job.Strict {
-			os.Remove(job.Output)
-			return nil, fmt.Errorf("encode: %s: %w: %s", job.Name, ErrDamaged, LostFrames(cr.Lost, total))
-		}
-		rep.send(Event{Kind: EventWarning, Chunk: -1, Lost: len(cr.Lost), Message: fmt.Sprintf("%s: %s; encoded the %d that decode", job.Name, LostFrames(cr.Lost, total), cr.Frames)})
-	}
-	res.Bytes = fileSize(job.Output)
-	rep.send(Event{Kind: EventDone, Chunk: -1, Bytes: res.Bytes, Output: job.Output})
 	return res, nil
 }
 
@@ -275,14 +360,14 @@ func fileSize(path string) int64 {
 
 // reporter turns chunk progress into Events, serialising the callback.
 type reporter struct {
-	fn     ProgressFunc
-	began  time.Time
-	chunks int
-	total  int
+	fn    ProgressFunc
+	began time.Time
+	total int
 
-	mu    sync.Mutex  // guards the fields below and calls to fn
-	done  map[int]int // frames done per chunk
-	bytes map[int]int64
+	mu     sync.Mutex // guards the fields below and calls to fn
+	chunks int
+	done   map[int]int // frames done per chunk
+	bytes  map[int]int64
 }
 
 // chunkFrames records that chunk c has done frames and bytes, and sends
@@ -302,6 +387,14 @@ func (r *reporter) chunkFrames(c Chunk, done int, bytes int64, k EventKind) {
 		all += n
 	}
 	r.fn(Event{Kind: k, Chunk: c.Index, Chunks: r.chunks, Frames: done, ChunkFrames: c.Len(), Done: all, Total: r.total, Bytes: bytes, Elapsed: time.Since(r.began)})
+}
+
+// setChunks records how many chunks the plan has (so far, while a
+// streaming encode detects them).
+func (r *reporter) setChunks(n int) {
+	r.mu.Lock()
+	r.chunks = n
+	r.mu.Unlock()
 }
 
 // send delivers a job-wide event.

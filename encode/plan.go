@@ -27,6 +27,10 @@ type Plan struct {
 	FrameRate Rational `json:"frame_rate"`
 	SceneCuts []int    `json:"scene_cuts"`
 	Chunks    []Chunk  `json:"chunks"`
+	// Threads is how the encode that made the plan split the cores (its
+	// encoder thread count is part of the chunks' cache keys); nil in a
+	// plan made without encoding.
+	Threads *Threads `json:"threads,omitempty"`
 }
 
 // PlanChunks cuts the source into chunks that respect opts' length limits
@@ -37,14 +41,8 @@ type Plan struct {
 func PlanChunks(ctx context.Context, src Source, info *Info, opts PlanOptions) (*Plan, error) {
 	v := info.Video
 	p := &Plan{Source: info.Name, Frames: v.Frames, FrameRate: v.FrameRate, SceneCuts: []int{}}
-	fps := v.FrameRate.Float64()
-	if fps <= 0 {
-		fps = float64(v.Frames) / math.Max(v.Duration, 1e-9)
-	}
-	minLen, maxLen := seconds(opts.MinChunk, 1, fps), seconds(opts.ChunkSeconds, 10, fps)
-	// A source that fits in one chunk is encoded in one piece: there is
-	// no boundary to place, so the scene detector's decode is skipped.
-	if !opts.NoScenes && v.Frames > max(maxLen, minLen) {
+	minLen, maxLen, detect := planLengths(info, opts)
+	if detect {
 		diffs, err := FrameDifferences(ctx, src, info, opts.Scene)
 		if err != nil {
 			return nil, err
@@ -54,8 +52,24 @@ func PlanChunks(ctx context.Context, src Source, info *Info, opts PlanOptions) (
 		}
 		p.SceneCuts = SceneCuts(diffs, opts.Scene)
 	}
-	p.Chunks = CutChunks(v.Frames, p.SceneCuts, minLen, max(maxLen, minLen))
+	p.Chunks = CutChunks(v.Frames, p.SceneCuts, minLen, maxLen)
 	return p, nil
+}
+
+// planLengths returns the shortest and longest chunk of opts in frames
+// (maxLen >= minLen) and whether scenes are detected: unless
+// opts.NoScenes, when the source is longer than one chunk. A source that
+// fits in one chunk is encoded in one piece: there is no boundary to
+// place, so the scene detector's decode is skipped.
+func planLengths(info *Info, opts PlanOptions) (minLen, maxLen int, detect bool) {
+	v := info.Video
+	fps := v.FrameRate.Float64()
+	if fps <= 0 {
+		fps = float64(v.Frames) / math.Max(v.Duration, 1e-9)
+	}
+	minLen, maxLen = seconds(opts.MinChunk, 1, fps), seconds(opts.ChunkSeconds, 10, fps)
+	maxLen = max(maxLen, minLen)
+	return minLen, maxLen, !opts.NoScenes && v.Frames > maxLen
 }
 
 // seconds converts s (or def when s is 0) to a frame count of at least 1.
@@ -67,27 +81,56 @@ func seconds(s, def, fps float64) int {
 }
 
 // CutChunks cuts frames [0, frames) at the scene cuts that leave every
-// chunk at least minLen frames long (the last one too), then splits chunks
-// longer than maxLen into equal parts of at most maxLen frames.
+// chunk at least minLen frames long (the last one too) and, in scenes
+// longer than maxLen, every maxLen frames: see chunker, which decides each
+// boundary from the frames before it, so that a streaming encode places
+// the same boundaries as it decodes.
 func CutChunks(frames int, cuts []int, minLen, maxLen int) []Chunk {
-	bounds := []int{0}
-	for _, c := range cuts {
-		if c-bounds[len(bounds)-1] >= minLen && frames-c >= minLen {
-			bounds = append(bounds, c)
+	ch := chunker{frames: frames, minLen: minLen, maxLen: maxLen}
+	var chunks []Chunk
+	next := 0 // index into cuts
+	for i := 1; i < frames; i++ {
+		for next < len(cuts) && cuts[next] < i {
+			next++
+		}
+		if ch.at(i, next < len(cuts) && cuts[next] == i) {
+			chunks = append(chunks, Chunk{Index: len(chunks), Start: ch.prev, End: i})
 		}
 	}
-	bounds = append(bounds, frames)
-	var chunks []Chunk
-	for i := 0; i+1 < len(bounds); i++ {
-		start, end := bounds[i], bounds[i+1]
-		parts := (end - start + maxLen - 1) / maxLen
-		for k := 0; k < parts; k++ {
-			s := start + (end-start)*k/parts
-			e := start + (end-start)*(k+1)/parts
-			chunks = append(chunks, Chunk{Index: len(chunks), Start: s, End: e})
-		}
+	if frames > 0 {
+		chunks = append(chunks, Chunk{Index: len(chunks), Start: ch.last, End: frames})
 	}
 	return chunks
+}
+
+// chunker places chunk boundaries frame by frame, knowing only the frame
+// count and whether each frame begins a scene. A scene cut starts a chunk
+// when the chunk before and the frames after are at least minLen long. A
+// chunk reaching maxLen frames with no cut ends there, unless fewer than
+// minLen frames would follow: then the rest, shorter than maxLen+minLen,
+// is cut in two halves.
+type chunker struct {
+	frames, minLen, maxLen int
+	last                   int // start of the open chunk
+	prev                   int // start of the chunk before it
+}
+
+// at reports whether a chunk starts at frame i (0 < i < frames); frames
+// must be asked in order, each once.
+func (c *chunker) at(i int, cut bool) bool {
+	n, rest := i-c.last, c.frames-i
+	bound := cut && n >= c.minLen && rest >= c.minLen
+	if !bound && c.frames-c.last > c.maxLen {
+		if whole := c.frames - c.last; whole < c.maxLen+c.minLen {
+			bound = n == whole/2
+		} else {
+			bound = n == c.maxLen
+		}
+	}
+	if bound {
+		c.prev, c.last = c.last, i
+	}
+	return bound
 }
 
 // Validate checks that the plan's chunks cover [0, frames) in order.

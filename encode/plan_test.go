@@ -17,8 +17,11 @@ func TestCutChunks(t *testing.T) {
 		{"cuts", 100, []int{30, 60}, 10, 100, [][2]int{{0, 30}, {30, 60}, {60, 100}}},
 		{"cut too close to the previous", 100, []int{5, 60}, 10, 100, [][2]int{{0, 60}, {60, 100}}},
 		{"cut too close to the end", 100, []int{50, 95}, 10, 100, [][2]int{{0, 50}, {50, 100}}},
-		{"long scene split evenly", 100, nil, 10, 30, [][2]int{{0, 25}, {25, 50}, {50, 75}, {75, 100}}},
-		{"cuts and splits", 90, []int{20}, 5, 40, [][2]int{{0, 20}, {20, 55}, {55, 90}}},
+		{"long scene split every maxLen", 100, nil, 10, 30, [][2]int{{0, 30}, {30, 60}, {60, 90}, {90, 100}}},
+		{"long scene, short rest halved", 100, nil, 20, 30, [][2]int{{0, 30}, {30, 60}, {60, 80}, {80, 100}}},
+		{"cuts and splits", 90, []int{20}, 5, 40, [][2]int{{0, 20}, {20, 60}, {60, 90}}},
+		{"cut soon after a split", 100, []int{33, 70}, 10, 30, [][2]int{{0, 30}, {30, 60}, {60, 70}, {70, 100}}},
+		{"maxLen equal to minLen", 25, nil, 10, 10, [][2]int{{0, 10}, {10, 17}, {17, 25}}},
 		{"one frame", 1, nil, 10, 10, [][2]int{{0, 1}}},
 	}
 	for _, tt := range tests {

@@ -22,9 +22,9 @@ const (
 type Event struct {
 	Kind        EventKind     `json:"event"`
 	Chunk       int           `json:"chunk"`        // chunk index; -1 for job-wide events
-	Chunks      int           `json:"chunks"`       // chunks in the plan
+	Chunks      int           `json:"chunks"`       // chunks in the plan; while a streaming encode detects them, those found so far (0 in its plan event)
 	Frames      int           `json:"frames"`       // frames done in this chunk (chunk events)
-	ChunkFrames int           `json:"chunk_frames"` // frames in this chunk
+	ChunkFrames int           `json:"chunk_frames"` // frames in this chunk; 0 before a streaming encode knows where it ends
 	Done        int           `json:"done_frames"`  // frames done in the whole job
 	Total       int           `json:"total_frames"` // frames in the whole job
 	Bytes       int64         `json:"bytes"`        // encoded bytes so far (chunk, or job for job events)

@@ -58,7 +58,7 @@ func FrameDifferences(ctx context.Context, src Source, info *Info, opts SceneOpt
 		}
 		return meanAbsDiff(a, b) / area
 	}
-	if len(v.Keyframes) != v.Frames || v.Frames < 4*sceneStride {
+	if !stridedScenes(v) {
 		sums, err := lumaSums(ctx, src, info, func(int) bool { return true }, false)
 		if err != nil {
 			return nil, err
@@ -80,23 +80,12 @@ func FrameDifferences(ctx context.Context, src Source, info *Info, opts SceneOpt
 	for start := 0; start < v.Frames-1; {
 		end := min(start+sceneStride, v.Frames-1)
 		d := diff(sums[end], sums[start])
-		// A span may hold a cut when its difference reaches the threshold
-		// and, per frame, stands out from the previous spans the way
-		// SceneCuts asks of a frame: a cut of c over motion m per frame
-		// gives c+(n-1)m against n*m, and c >= 2m means c+(n-1)m >= (n+1)m.
-		perFrame := d / float64(end-start)
-		prev := spans[max(0, len(spans)-opts.Window):]
-		var mean float64
-		for _, p := range prev {
-			mean += p / float64(len(prev))
-		}
-		n := float64(end - start)
-		if d >= opts.Threshold && (len(prev) == 0 || perFrame*n >= mean*(n+1)) {
+		if spanMayCut(d, end-start, spans, opts) {
 			for i := start; i <= end; i++ {
 				refine[i] = true
 			}
 		}
-		spans = append(spans, perFrame)
+		spans = append(spans, d/float64(end-start))
 		for i := start + 1; i <= end; i++ {
 			diffs[i] = d / float64(end-start)
 		}
@@ -112,6 +101,22 @@ func FrameDifferences(ctx context.Context, src Source, info *Info, opts SceneOpt
 		}
 	}
 	return diffs, nil
+}
+
+// spanMayCut reports whether a span of n frames of the coarse pass, whose
+// first and last frames differ by d, may hold a cut, given the per-frame
+// differences of the spans before it: when d reaches the threshold and,
+// per frame, stands out from the previous Window spans the way SceneCuts
+// asks of a frame (a cut of c over motion m per frame gives c+(n-1)m
+// against n*m, and c >= 2m means c+(n-1)m >= (n+1)m).
+func spanMayCut(d float64, n int, spans []float64, opts SceneOptions) bool {
+	prev := spans[max(0, len(spans)-opts.Window):]
+	var mean float64
+	for _, p := range prev {
+		mean += p / float64(len(prev))
+	}
+	perFrame, fn := d/float64(n), float64(n)
+	return d >= opts.Threshold && (len(prev) == 0 || perFrame*fn >= mean*(fn+1))
 }
 
 // sceneBlock is the side of the luma blocks the detector averages.
@@ -133,13 +138,10 @@ func lumaSums(ctx context.Context, src Source, info *Info, want func(int) bool, 
 			return i < 0 || want(i)
 		}
 	}
-	gray := astiav.FindPixelFormatByName("gray")
-	sc := newScaler(v.Width, v.Height, gray) // luma only; a plain copy for 8-bit YUV
-	defer sc.free()
+	luma := newLumaSampler(v)
+	defer luma.free()
 	frame := astiav.AllocFrame()
 	defer frame.Free()
-	block := sceneBlock(v)
-	var buf []byte
 	sums := make([][]int32, v.Frames)
 	for {
 		if err := ctx.Err(); err != nil {
@@ -159,14 +161,9 @@ func lumaSums(ctx context.Context, src Source, info *Info, want func(int) bool, 
 		if !want(i) {
 			continue
 		}
-		f, err := sc.convert(frame)
-		if err != nil {
+		if sums[i], err = luma.sums(frame); err != nil {
 			return nil, fmt.Errorf("encode: %s: %w", info.Name, err)
 		}
-		if buf, err = frameBytes(f, buf); err != nil {
-			return nil, fmt.Errorf("encode: %s: %w", info.Name, err)
-		}
-		sums[i] = blockSums(nil, buf, f.Width(), f.Height(), block)
 	}
 	// Frames that did not decode (damaged packets) keep nil sums: they
 	// are no scene cut, and the chunk encoders report them.
@@ -181,8 +178,12 @@ func blockSums(dst []int32, plane []byte, w, h, block int) []int32 {
 	for y := 0; y < bh*block; y++ {
 		row := plane[y*w : y*w+bw*block]
 		out := dst[(y/block)*bw : (y/block+1)*bw]
-		for x, s := range row {
-			out[x/block] += int32(s)
+		for x := range out {
+			var s int32
+			for _, p := range row[x*block : (x+1)*block] {
+				s += int32(p)
+			}
+			out[x] += s
 		}
 	}
 	return dst
@@ -209,18 +210,119 @@ func SceneCuts(diffs []float64, opts SceneOptions) []int {
 	opts = opts.withDefaults()
 	var cuts []int
 	for i := 1; i < len(diffs); i++ {
-		if diffs[i] < opts.Threshold {
-			continue
+		if isSceneCut(diffs[i], diffs[max(1, i-opts.Window):i], opts) {
+			cuts = append(cuts, i)
 		}
-		lo := max(1, i-opts.Window)
-		var sum float64
-		for _, d := range diffs[lo:i] {
-			sum += d
-		}
-		if n := i - lo; n > 0 && diffs[i] < 2*sum/float64(n) {
-			continue
-		}
-		cuts = append(cuts, i)
 	}
 	return cuts
+}
+
+// isSceneCut reports whether a frame whose difference to the frame
+// before is d begins a new scene, given prev, the differences of the up to
+// Window frames before it (frame 0's excluded), oldest first.
+func isSceneCut(d float64, prev []float64, opts SceneOptions) bool {
+	if d < opts.Threshold {
+		return false
+	}
+	var sum float64
+	for _, p := range prev {
+		sum += p
+	}
+	return len(prev) == 0 || d >= 2*sum/float64(len(prev))
+}
+
+// stridedScenes reports whether FrameDifferences compares the frames of v
+// every sceneStride frames first: intra-only sources long enough.
+func stridedScenes(v *VideoInfo) bool {
+	return len(v.Keyframes) == v.Frames && v.Frames >= 4*sceneStride
+}
+
+// sceneStream finds the scene cuts of a source frame by frame, from every
+// frame's luma block sums in presentation order, for an encode that
+// decodes each frame once anyway. Its differences are exactly those of
+// FrameDifferences (for intra-only sources it replays the coarse pass and
+// refines a span from the sums it already has), so it finds the same
+// cuts; a frame's difference is known at most sceneStride frames after
+// it. It keeps the sums of one span and the last Window differences.
+type sceneStream struct {
+	opts    SceneOptions
+	frames  int
+	area    float64
+	strided bool
+
+	next  int       // frames pushed
+	start int       // first frame of the open span (strided)
+	sums  [][]int32 // sums of frames start..next-1 (strided), or of frame next-1
+	spans []float64 // per-frame differences of the last Window spans (strided)
+	prev  []float64 // differences of the last Window frames after frame 0
+	cuts  []int     // frames known to start a scene, not yet taken
+	known int       // frames whose difference (and so cut decision) is known
+}
+
+func newSceneStream(v *VideoInfo, opts SceneOptions) *sceneStream {
+	return &sceneStream{opts: opts.withDefaults(), frames: v.Frames, strided: stridedScenes(v),
+		area: float64(sceneBlock(v) * sceneBlock(v))}
+}
+
+// push adds the next frame's block sums (which the stream keeps; nil for
+// a frame that did not decode) and
+// returns how many frames from the start have a known difference:
+// whether any of them is a cut is then final.
+func (s *sceneStream) push(sums []int32) int {
+	i := s.next
+	s.next++
+	s.sums = append(s.sums, sums)
+	switch {
+	case i == 0:
+		s.known = 1
+	case !s.strided:
+		s.add(i, s.diff(sums, s.sums[0]))
+		s.sums = append(s.sums[:0], sums)
+	case i%sceneStride == 0 || i == s.frames-1: // the end of a coarse span
+		n := i - s.start
+		d := s.diff(sums, s.sums[0])
+		fine := spanMayCut(d, n, s.spans, s.opts)
+		s.spans = append(s.spans, d/float64(n))
+		if len(s.spans) > s.opts.Window {
+			s.spans = s.spans[1:]
+		}
+		for j := s.start + 1; j <= i; j++ {
+			if fine {
+				s.add(j, s.diff(s.sums[j-s.start], s.sums[j-s.start-1]))
+			} else {
+				s.add(j, d/float64(n))
+			}
+		}
+		s.start = i
+		s.sums = append(s.sums[:0], sums)
+	}
+	return s.known
+}
+
+// diff is FrameDifferences' difference of two frames' sums: 0 when one
+// of them did not decode (nil).
+func (s *sceneStream) diff(a, b []int32) float64 {
+	if a == nil || b == nil {
+		return 0
+	}
+	return meanAbsDiff(a, b) / s.area
+}
+
+// add records frame i's difference d.
+func (s *sceneStream) add(i int, d float64) {
+	if isSceneCut(d, s.prev, s.opts) {
+		s.cuts = append(s.cuts, i)
+	}
+	s.prev = append(s.prev, d)
+	if len(s.prev) > s.opts.Window {
+		s.prev = s.prev[1:]
+	}
+	s.known = i + 1
+}
+
+// takeCuts returns the cuts found since the last call.
+func (s *sceneStream) takeCuts() []int {
+	c := s.cuts
+	s.cuts = nil
+	return c
 }

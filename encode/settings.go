@@ -27,8 +27,8 @@ type Settings struct {
 	// otherwise they are deinterlaced with bwdif first.
 	KeepInterlaced bool `json:"keep_interlaced,omitempty"`
 	// Threads is the encoder's thread count; 0 lets the encoder choose.
-	// It changes speed, not output, for the purposes of the cache key
-	// (x264 and x265 output can depend on it slightly).
+	// It is not part of the settings' JSON, but ChunkKey adds it to the
+	// cache key when set: x264's and x265's output depends on it.
 	Threads int `json:"-"`
 }
 

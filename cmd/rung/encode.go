@@ -37,7 +37,7 @@ func encodeCommand() *cli.Command {
 				Usage: "encoder options, key=value:key=value (x264-params style)"},
 			&cli.Float64Flag{Name: "chunk-seconds", Usage: "longest chunk in seconds (default 10)"},
 			&cli.Float64Flag{Name: "min-chunk", Usage: "shortest chunk in seconds (default 1)"},
-			&cli.IntFlag{Name: "workers", Usage: "chunks encoded at once (default from cores and memory)"},
+			&cli.IntFlag{Name: "workers", Usage: "chunks encoded at once; 1 decodes the source once and streams it to each chunk in turn (default from cores, codec and memory)"},
 			&cli.StringFlag{Name: "frames", Usage: "encode only frames A:B (B exclusive) as one chunk"},
 			&cli.StringFlag{Name: "plan-json", Usage: "write the chunk plan as JSON to FILE (- for stdout)"},
 			&cli.StringFlag{Name: "plan", Usage: "encode the chunks of a plan written by --plan-json"},
