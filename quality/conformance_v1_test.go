@@ -58,9 +58,6 @@ func TestConformanceV1(t *testing.T) {
 	where := map[string]string{}
 	for _, e := range entries {
 		t.Run(e.Name, func(t *testing.T) {
-			if e.Model != "none" {
-				t.Skip("the v1 models need speed_chroma, not in yet")
-			}
 			if testing.Short() && !strings.HasPrefix(e.Pair, "bottles_640x360_48f") && !strings.HasPrefix(e.Pair, "nflx") {
 				t.Skip("-short: only the small pairs")
 			}

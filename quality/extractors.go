@@ -152,6 +152,35 @@ func extractorTable() []extractorSpec {
 			build:   func(optionSet) (func() Extractor, error) { return func() Extractor { return NewFloatMotion() }, nil },
 		},
 		{
+			name:     "speed_chroma",
+			features: []string{"Speed_chroma_feature_speed_chroma_u_score", "Speed_chroma_feature_speed_chroma_v_score", "Speed_chroma_feature_speed_chroma_uv_score"},
+			options: []extractorOption{
+				dblOpt("speed_kernelscale", "ks", 1, 0.1, 4),
+				dblOpt("speed_prescale", "ps", 1, 0.1, 4),
+				strOpt("speed_prescale_method", "psm", "nearest"),
+				dblOpt("speed_sigma_nn", "snn", 0.29, 0.1, 2),
+				dblOpt("speed_nn_floor", "nnf", 0, 0, 1),
+				dblOpt("speed_max_val", "mxv", 1000, 0, 1000),
+				intOpt("speed_weight_var_mode", "wvm", 0, 0, 6),
+			},
+			honours: []string{"speed_kernelscale", "speed_prescale", "speed_prescale_method", "speed_sigma_nn",
+				"speed_nn_floor", "speed_max_val", "speed_weight_var_mode"},
+			build: func(o optionSet) (func() Extractor, error) {
+				opt := SpeedOptions{
+					KernelScale: o.num("speed_kernelscale"), Prescale: o.num("speed_prescale"),
+					PrescaleMethod: o.str("speed_prescale_method"), SigmaNN: o.num("speed_sigma_nn"),
+					NNFloor: o.num("speed_nn_floor"), MaxVal: o.num("speed_max_val"), WeightVarMode: int(o.num("speed_weight_var_mode")),
+				}
+				if math.Abs(opt.KernelScale-1) >= 1e-3 {
+					return nil, fmt.Errorf("speed_kernelscale %g is not implemented (only 1)", opt.KernelScale)
+				}
+				if m := opt.PrescaleMethod; m != "nearest" && m != "bilinear" {
+					return nil, fmt.Errorf("speed_prescale_method %q is not implemented (nearest, bilinear)", m)
+				}
+				return func() Extractor { return NewSpeedChroma(opt) }, nil
+			},
+		},
+		{
 			name:     "float_ms_ssim",
 			features: []string{"float_ms_ssim"},
 			options: []extractorOption{

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"os"
 	"strconv"
+	"strings"
 )
 
 // Model is a libvmaf JSON model: a libsvm nu-SVR over normalised features,
@@ -35,6 +37,7 @@ type Model struct {
 	svm       *svmModel
 	transform scoreTransform
 	clip      *[2]float64 // score_clip, nil when absent
+	chroma    float64     // chroma_correction_parameter, 0 when absent
 	bootstrap []*Model    // sub-models "1".."N" of a bootstrap collection
 }
 
@@ -172,7 +175,11 @@ func parseModelDict(data []byte, path string) (*Model, error) {
 		return nil, fmt.Errorf("%snorm_type: %q not supported (want linear_rescale or none)", path, *d.NormType)
 	}
 	if d.ChromaCorrection != nil {
-		return nil, fmt.Errorf("%schroma_correction_parameter: not supported", path)
+		// libvmaf stops predicting (and writes no score) for 0.
+		if *d.ChromaCorrection == 0 || math.IsNaN(*d.ChromaCorrection) || math.IsInf(*d.ChromaCorrection, 0) {
+			return nil, fmt.Errorf("%schroma_correction_parameter: %v is not supported (libvmaf predicts nothing with 0)", path, *d.ChromaCorrection)
+		}
+		m.chroma = *d.ChromaCorrection
 	}
 
 	n := len(d.FeatureNames)
@@ -184,6 +191,19 @@ func parseModelDict(data []byte, path string) (*Model, error) {
 	}
 	if d.FeatureOptsDicts != nil && len(d.FeatureOptsDicts) != n {
 		return nil, fmt.Errorf("%sfeature_opts_dicts: %d entries for %d features", path, len(d.FeatureOptsDicts), n)
+	}
+	if m.chroma != 0 {
+		for _, sub := range []string{"adm3", "speed_chroma"} {
+			k := 0
+			for _, f := range d.FeatureNames {
+				if strings.Contains(f, sub) {
+					k++
+				}
+			}
+			if k != 1 {
+				return nil, fmt.Errorf("%schroma_correction_parameter: needs exactly one feature named *%s*, the model has %d", path, sub, k)
+			}
+		}
 	}
 	if m.rescale {
 		if len(d.Slopes) != n+1 {

@@ -49,9 +49,6 @@ func TestParseModelSpec(t *testing.T) {
 func TestOpenModelBuiltin(t *testing.T) {
 	t.Setenv(ModelDirEnv, t.TempDir())
 	for _, name := range BuiltinModels() {
-		if strings.Contains(name, "v1.0.16") {
-			continue // needs cambi and speed_chroma (not in yet)
-		}
 		if _, err := OpenModel("version=" + name); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 )
 
 // Prediction is one named per-frame model output ("vmaf", "vmaf_bagging").
@@ -35,6 +36,9 @@ func (m *Model) score(s *Scores, i int, post bool) (float64, error) {
 		}
 		x[k] = v
 	}
+	if m.chroma != 0 {
+		m.correctChroma(x)
+	}
 	y := m.svm.predict(x)
 	if m.rescale {
 		y = (y - m.intercept) / m.slope
@@ -43,6 +47,42 @@ func (m *Model) score(s *Scores, i int, post bool) (float64, error) {
 		y = m.post(y, m)
 	}
 	return y, nil
+}
+
+// correctChroma is predict.c's post_process_feature_from_another with the
+// model's chroma_correction_parameter c: when the (normalised) chroma
+// feature, denormalised, is exactly 0, which is what speed_chroma gives a
+// picture without colour, it is replaced by c·(1 − adm3) (adm3
+// denormalised), normalised again. ParseModel checks that exactly one
+// feature name holds "adm3" and one "speed_chroma".
+func (m *Model) correctChroma(x []float64) {
+	var guiding float64
+	guided := -1
+	for k, f := range m.features {
+		den := func() float64 {
+			if !m.rescale {
+				return x[k]
+			}
+			return (x[k] - f.intercept) / f.slope
+		}
+		if strings.Contains(f.input.Feature, "adm3") {
+			guiding = den()
+		}
+		if strings.Contains(f.input.Feature, "speed_chroma") {
+			if den() != 0 {
+				return
+			}
+			guided = k
+		}
+	}
+	if guided < 0 {
+		return
+	}
+	v := float64(-m.chroma*guiding) + m.chroma
+	if m.rescale {
+		v = float64(m.features[guided].slope*v) + m.features[guided].intercept
+	}
+	x[guided] = v
 }
 
 // post applies the transform and clip of model m with the EnableTransform
