@@ -206,6 +206,7 @@ type Motion struct {
 	prev, prevPrev []uint16   // lumas of frames next-1 and next-2
 	diff           [5][]int32 // five rows of prev − cur (see motionSAD)
 	yRow           []int32    // one row of the vertically filtered difference
+	asm            bool       // use the AVX-512 kernels (motionAVX512; tests turn it off)
 
 	next, written        int        // next frame expected; frames with motion2/3 written
 	sad                  [4]float64 // SAD scores of the last frames, frame j in sad[j%4]
@@ -218,6 +219,7 @@ func NewMotion(opts MotionOptions) *Motion {
 	m := &Motion{
 		opts:        opts,
 		minIdx:      1,
+		asm:         motionAVX512,
 		blendFactor: optValue(opts.BlendFactor, motionBlendFactor),
 		blendOffset: optValue(opts.BlendOffset, motionBlendOffset),
 		fpsWeight:   optValue(opts.FPSWeight, motionFPSWeight),
@@ -271,7 +273,7 @@ func (m *Motion) Extract(ref, dis *Picture, i int, out *Scores) error {
 		if m.opts.FiveFrameWindow {
 			against = m.prevPrev
 		}
-		sad := motionSAD(against, cur, &m.diff, m.yRow, m.w, m.h, m.bpc)
+		sad := motionSAD(against, cur, &m.diff, m.yRow, m.w, m.h, m.bpc, m.asm)
 		score = min(float64(sad)/256./float64(uint32(m.w*m.h))*m.fpsWeight, m.maxV)
 	}
 	out.Set(m.names.SAD, i, score)
@@ -362,7 +364,10 @@ func (m *Motion) writeTemporal(out *Scores, j int, hasNext bool) {
 // values summed in a uint32 per row and a uint64 overall. diff holds five
 // rows of prev − cur, row r in slot r mod 5: the rows a vertical window
 // needs, mirrored at the edges, are consecutive, so their slots differ.
-func motionSAD(prev, cur []uint16, diff *[5][]int32, yRow []int32, w, h, bpc int) uint64 {
+//
+// With asm set, the AVX-512 kernels (motionDiffAsm, motionVerticalAsm,
+// motionHorizontalAsm) do the first multiple of their block of each row.
+func motionSAD(prev, cur []uint16, diff *[5][]int32, yRow []int32, w, h, bpc int, asm bool) uint64 {
 	shift := uint(8)
 	if bpc > 8 {
 		shift = uint(bpc)
@@ -375,7 +380,11 @@ func motionSAD(prev, cur []uint16, diff *[5][]int32, yRow []int32, w, h, bpc int
 		for ; done < min(i+3, h); done++ {
 			o := done * w
 			d, p, c := diff[done%5][:w], prev[o:o+w], cur[o:o+w]
-			for j := range d {
+			j0 := 0
+			if asm {
+				j0 = motionDiffAsm(p, c, d)
+			}
+			for j := j0; j < len(d); j++ {
 				d[j] = int32(p[j]) - int32(c[j])
 			}
 		}
@@ -386,7 +395,16 @@ func motionSAD(prev, cur []uint16, diff *[5][]int32, yRow []int32, w, h, bpc int
 		d4 := diff[mirrorIndex(i+2, h)%5][:len(d0)]
 		row := yRow[:len(d0)]
 		var any int32
-		for j := range d0 {
+		j0 := 0
+		if asm {
+			rows := [5][]int32{d0, d1, d2, d3, d4}
+			var nz bool
+			j0, nz = motionVerticalAsm(&rows, row, shift)
+			if nz {
+				any = 1
+			}
+		}
+		for j := j0; j < len(d0); j++ {
 			// The filter is symmetric: taps 0/4 and 1/3 share a weight.
 			acc := f0*(int64(d0[j])+int64(d4[j])) + f1*(int64(d1[j])+int64(d3[j])) + f2*int64(d2[j])
 			v := int32((acc + yRound) >> shift)
@@ -408,8 +426,13 @@ func motionSAD(prev, cur []uint16, diff *[5][]int32, yRow []int32, w, h, bpc int
 			rowSAD += motionAbsRound16(acc)
 		}
 		if w > 4 {
-			a0, a1, a2, a3 := int64(row[0]), int64(row[1]), int64(row[2]), int64(row[3])
-			for _, v := range row[4:] {
+			s := 2 // the first output the loop below sums
+			if asm {
+				n, sum := motionHorizontalAsm(row)
+				s, rowSAD = s+n, rowSAD+sum
+			}
+			a0, a1, a2, a3 := int64(row[s-2]), int64(row[s-1]), int64(row[s]), int64(row[s+1])
+			for _, v := range row[s+2:] {
 				a4 := int64(v)
 				rowSAD += motionAbsRound16(f0*(a0+a4) + f1*(a1+a3) + f2*a2)
 				a0, a1, a2, a3 = a1, a2, a3, a4

@@ -168,7 +168,7 @@ func motionSADLiteral(prev, cur []uint16, w, h, bpc int) uint64 {
 func TestMotionSADMatchesLiteral(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, bpc := range []int{8, 10, 12, 16} {
-		for _, sz := range [][2]int{{3, 3}, {5, 4}, {17, 9}, {64, 33}} {
+		for _, sz := range [][2]int{{3, 3}, {5, 4}, {17, 9}, {64, 33}, {45, 7}, {100, 12}} {
 			w, h := sz[0], sz[1]
 			a, b := make([]uint16, w*h), make([]uint16, w*h)
 			for trial := range 4 {
@@ -190,8 +190,11 @@ func TestMotionSADMatchesLiteral(t *testing.T) {
 				for k := range diff {
 					diff[k] = make([]int32, w)
 				}
-				if got, want := motionSAD(a, b, &diff, y, w, h, bpc), motionSADLiteral(a, b, w, h, bpc); got != want {
-					t.Errorf("%dx%d %d-bit trial %d: sad %d, literal %d", w, h, bpc, trial, got, want)
+				want := motionSADLiteral(a, b, w, h, bpc)
+				for _, asm := range []bool{false, motionAVX512} {
+					if got := motionSAD(a, b, &diff, y, w, h, bpc, asm); got != want {
+						t.Errorf("%dx%d %d-bit trial %d asm %v: sad %d, literal %d", w, h, bpc, trial, asm, got, want)
+					}
 				}
 			}
 		}

@@ -194,8 +194,9 @@ func readPlanes(r io.Reader, p *Picture, buf *[]byte) error {
 		}
 		dst := p.Planes[i]
 		if bps == 1 {
-			for j, v := range b {
-				dst[j] = uint16(v)
+			k := widen8Asm(dst, b)
+			for j, v := range b[k:] {
+				dst[k+j] = uint16(v)
 			}
 		} else {
 			for j := range dst {

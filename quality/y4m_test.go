@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"math/rand/v2"
 	"strings"
 	"testing"
 )
@@ -166,5 +167,31 @@ func TestRawReader(t *testing.T) {
 	_ = r.ReadPicture(p)
 	if err := r.ReadPicture(p); err == nil || !strings.Contains(err.Error(), "truncated") {
 		t.Fatalf("truncated: %v", err)
+	}
+}
+
+// TestWiden8Asm checks the generated widening kernels (where the CPU has
+// them) against the Go loop on random bytes of every length up to 300.
+func TestWiden8Asm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for n := range 300 {
+		src := make([]byte, n)
+		for j := range src {
+			src[j] = byte(rng.IntN(256))
+		}
+		dst := make([]uint16, n+1)
+		dst[n] = 0xBEEF
+		k := widen8Asm(dst[:n], src)
+		if k > n {
+			t.Fatalf("n %d: kernel did %d", n, k)
+		}
+		for j := range k {
+			if dst[j] != uint16(src[j]) {
+				t.Fatalf("n %d: dst[%d] = %d, want %d", n, j, dst[j], src[j])
+			}
+		}
+		if dst[n] != 0xBEEF {
+			t.Fatalf("n %d: kernel wrote past the end", n)
+		}
 	}
 }
