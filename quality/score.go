@@ -129,7 +129,7 @@ func Score(ctx context.Context, ref, dis VideoReader, opts ScoreOptions) (*Resul
 // running the non-temporal extractors on their own instances (one job per
 // frame and input, so even one frame keeps every worker busy when there
 // are several inputs), and an in-order stage running the temporal
-// extractors, so at most 2*Threads+2 frames are alive whatever the length
+// extractors, so at most Threads+2 frames are alive whatever the length
 // of the video.
 //
 // Inputs whose formats or frame counts differ from the reference's are
@@ -220,7 +220,7 @@ func ScoreMany(ctx context.Context, ref VideoReader, dis []VideoReader, opts Sco
 	}
 
 	g, ctx := errgroup.WithContext(ctx)
-	free := make(chan *frame, 2*threads+2)
+	free := make(chan *frame, threads+2)
 	for range cap(free) {
 		f := &frame{ref: ri.NewPicture(), dis: make([]*Picture, len(dis)), local: make([]*Scores, len(dis))}
 		for k := range dis {
