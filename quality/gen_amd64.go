@@ -31,3 +31,15 @@ func motionVerticalAVX512(d *[5]*int32, row *int32, n int, shift uint64, round u
 //
 //go:noescape
 func motionHorizontalAVX512(row *int32, n int) uint32
+
+// vifConv17x64AVX512 sets dst[j] = Σ_k f_k·src[j+k] over libvmaf's 17-tap window in 64-bit lanes (values below 2³²),
+// for j < n, a positive multiple of 16.
+//
+//go:noescape
+func vifConv17x64AVX512(dst *uint64, n int, src *uint64)
+
+// vifConv17x32AVX512 sets dst[j] = Σ_k f_k·src[j+k] over libvmaf's 17-tap window in 32-bit lanes (packed pairs whose lane sums stay below 2³²),
+// for j < n, a positive multiple of 16.
+//
+//go:noescape
+func vifConv17x32AVX512(dst *uint64, n int, src *uint64)

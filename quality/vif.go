@@ -56,12 +56,13 @@ type VIFOptions struct {
 // A VIF holds only scratch buffers, sized on first use and reused while the
 // picture size stays the same; give each goroutine its own.
 type VIF struct {
-	gain  float64 // vif_enhn_gain_limit in effect
-	err   error   // invalid options, reported by Extract
-	debug bool
-	asm   bool // use the AVX2 kernels (vifAVX2; tests turn it off)
-	names vifNames
-	log2  *[65537]uint16
+	gain   float64 // vif_enhn_gain_limit in effect
+	err    error   // invalid options, reported by Extract
+	debug  bool
+	asm    bool // use the AVX2 kernels (vifAVX2; tests turn it off)
+	avx512 bool // also the generated AVX-512 ones (vifAVX512; tests turn it off)
+	names  vifNames
+	log2   *[65537]uint16
 
 	w, h    int         // size the buffers below are allocated for
 	ref     [3][]uint16 // decimated luma of scales 1..3, (w>>s)*(h>>s) each
@@ -81,7 +82,7 @@ type vifNames struct {
 // NewVIF returns a VIF extractor. An EnhnGainLimit outside libvmaf's bounds
 // [1, 100] makes every Extract fail, as libvmaf refuses the option.
 func NewVIF(opts VIFOptions) *VIF {
-	v := &VIF{gain: opts.EnhnGainLimit, debug: opts.Debug, asm: vifAVX2, log2: vifLog2Table()}
+	v := &VIF{gain: opts.EnhnGainLimit, debug: opts.Debug, asm: vifAVX2, avx512: vifAVX512, log2: vifLog2Table()}
 	if v.gain == 0 {
 		v.gain = vifDefaultGainLimit
 	}

@@ -9,6 +9,10 @@ import "golang.org/x/sys/cpu"
 // can compare the kernels with the pure-Go loops.
 var vifAVX2 = cpu.X86.HasAVX2
 
+// vifAVX512 reports whether the generated AVX-512 kernels of gen_amd64.s
+// can run here (with the AVX2 ones); VIF.avx512 copies it.
+var vifAVX512 = vifAVX2 && cpu.X86.HasAVX512F
+
 // The AVX2 kernels (vif_amd64.s). n is a positive multiple of the kernel's
 // block of columns (4 or 8); the wrappers below check the slice bounds
 // before calling them.
@@ -43,6 +47,30 @@ func vifConv17x32Asm(dst, src []uint64) int {
 		return 0
 	}
 	vifConv17x32AVX2(&dst[0], n, &src[:n+16][0])
+	return n
+}
+
+// vifConv17x32Asm512 runs vifConv17 on the first multiple of 16 of dst
+// in 32-bit lanes with the generated AVX-512 kernel and returns how many
+// it did.
+func vifConv17x32Asm512(dst, src []uint64) int {
+	n := len(dst) &^ 15
+	if n == 0 {
+		return 0
+	}
+	vifConv17x32AVX512(&dst[0], n, &src[:n+16][0])
+	return n
+}
+
+// vifConv17x64Asm512 runs vifConv17 on the first multiple of 16 of dst
+// in 64-bit lanes with the generated AVX-512 kernel and returns how many
+// it did.
+func vifConv17x64Asm512(dst, src []uint64) int {
+	n := len(dst) &^ 15
+	if n == 0 {
+		return 0
+	}
+	vifConv17x64AVX512(&dst[0], n, &src[:n+16][0])
 	return n
 }
 

@@ -276,10 +276,10 @@ func (v *VIF) statistic8(ref, dis []uint16, w, h int) (num, den float32) {
 		vifMirror(s.xx, w, 8)
 		vifMirror(s.yy, w, 8)
 		vifMirror(s.xy, w, 8)
-		vifConv17Packed(s.hmu1[:w], s.mu1, v.asm)
-		vifConv17Wide(s.hxx[:w], s.xx, v.asm)
-		vifConv17Wide(s.hyy[:w], s.yy, v.asm)
-		vifConv17Wide(s.hxy[:w], s.xy, v.asm)
+		vifConv17Packed(s.hmu1[:w], s.mu1, v.asm, v.avx512)
+		vifConv17Wide(s.hxx[:w], s.xx, v.asm, v.avx512)
+		vifConv17Wide(s.hyy[:w], s.yy, v.asm, v.avx512)
+		vifConv17Wide(s.hxy[:w], s.xy, v.asm, v.avx512)
 		sums.row(s, w, v.log2, v.gain, v.asm, true)
 	}
 	return sums.result()
@@ -366,21 +366,28 @@ func vifVertical17(acc []uint64, rows *[17][]uint64) {
 }
 
 // vifConv17Packed is vifConv17 for packed pairs whose 32-bit lane sums stay
-// below 2³², with the AVX2 kernel's help when asm is set.
-func vifConv17Packed(dst, src []uint64, asm bool) {
+// below 2³², with the AVX-512 kernel's help when avx512 is set (16
+// columns at a time) and the AVX2 kernel's when asm is (8).
+func vifConv17Packed(dst, src []uint64, asm, avx512 bool) {
 	j0 := 0
+	if avx512 {
+		j0 = vifConv17x32Asm512(dst, src)
+	}
 	if asm {
-		j0 = vifConv17x32Asm(dst, src)
+		j0 += vifConv17x32Asm(dst[j0:], src[j0:])
 	}
 	vifConv17(dst[j0:], src[j0:])
 }
 
-// vifConv17Wide is vifConv17 for values below 2³², with the AVX2 kernel's
-// help when asm is set.
-func vifConv17Wide(dst, src []uint64, asm bool) {
+// vifConv17Wide is vifConv17 for values below 2³², with the AVX-512
+// kernel's help when avx512 is set and the AVX2 kernel's when asm is.
+func vifConv17Wide(dst, src []uint64, asm, avx512 bool) {
 	j0 := 0
+	if avx512 {
+		j0 = vifConv17x64Asm512(dst, src)
+	}
 	if asm {
-		j0 = vifConv17x64Asm(dst, src)
+		j0 += vifConv17x64Asm(dst[j0:], src[j0:])
 	}
 	vifConv17(dst[j0:], src[j0:])
 }

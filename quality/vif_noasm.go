@@ -6,8 +6,13 @@ package quality
 // nothing and the pure-Go loops do all the work.
 const vifAVX2 = false
 
-func vifConv17x32Asm(dst, src []uint64) int { return 0 }
-func vifConv17x64Asm(dst, src []uint64) int { return 0 }
+// vifAVX512 is false where gen_amd64.s is not built.
+const vifAVX512 = false
+
+func vifConv17x32Asm(dst, src []uint64) int    { return 0 }
+func vifConv17x64Asm(dst, src []uint64) int    { return 0 }
+func vifConv17x32Asm512(dst, src []uint64) int { return 0 }
+func vifConv17x64Asm512(dst, src []uint64) int { return 0 }
 
 func vifVertical8Asm(ref, dis *[17][]uint16, mu, xx, yy, xy []uint64) int { return 0 }
 func vifVerticalMuAsm(ref, dis *[17][]uint16, filt []uint32, sh uint64, out []uint64) int {

@@ -175,7 +175,7 @@ func TestVIFKernelsMatchReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	sizes := [][2]int{{16, 16}, {17, 23}, {31, 16}, {64, 35}, {97, 70}, {160, 90}}
 	kinds := []string{"noise", "smooth", "max", "bright", "edges"}
-	shared := map[bool]*VIF{}
+	shared := map[int]*VIF{}
 	for _, bpc := range []int{8, 9, 10, 12, 16} {
 		for _, sz := range sizes {
 			for _, kind := range kinds {
@@ -184,17 +184,19 @@ func TestVIFKernelsMatchReference(t *testing.T) {
 				fillVIFTest(rng, ref, dis, kind)
 				for _, gain := range []float64{100, 1} {
 					wn, wd := vifReference(ref.Planes[0], dis.Planes[0], w, h, bpc, gain)
-					for _, asm := range []bool{false, vifAVX2} {
+					// Pure Go, AVX2, and AVX2 with the AVX-512 kernels.
+					for level, k := range []struct{ asm, avx512 bool }{{false, false}, {vifAVX2, false}, {vifAVX2, vifAVX512}} {
+						asm := k
 						out := NewScores()
 						v := NewVIF(VIFOptions{EnhnGainLimit: gain, Debug: true})
-						v.asm = asm
+						v.asm, v.avx512 = k.asm, k.avx512
 						if gain == 100 {
 							// One long-lived instance per kernel set, reused
 							// across sizes and depths.
-							if shared[asm] == nil {
-								shared[asm] = v
+							if shared[level] == nil {
+								shared[level] = v
 							}
-							v = shared[asm]
+							v = shared[level]
 						}
 						if err := v.Extract(ref, dis, 0, out); err != nil {
 							t.Fatal(err)

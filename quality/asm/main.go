@@ -21,6 +21,8 @@ func main() {
 	motionDiffAVX512()
 	motionVerticalAVX512()
 	motionHorizontalAVX512()
+	vifConv17AVX512("vifConv17x64AVX512", true)
+	vifConv17AVX512("vifConv17x32AVX512", false)
 	Generate()
 }
 
@@ -207,5 +209,66 @@ func motionHorizontalAVX512() {
 	VMOVD(lo, sum)
 	VZEROUPPER()
 	Store(sum, ReturnIndex(0))
+	RET()
+}
+
+// vifFilter17 is libvmaf's scale-0 VIF window (vif_filter1d_table[0]),
+// symmetric about tap 8.
+var vifFilter17 = [17]uint32{489, 935, 1640, 2640, 3896, 5274, 6547, 7455, 7784, 7455, 6547, 5274, 3896, 2640, 1640, 935, 489}
+
+// vifConv17AVX512 generates the 17-tap horizontal VIF filter
+// dst[j] = Σ_k f_k·src[j+k] over 16 uint64 outputs per iteration, the
+// AVX-512 twin of vifConv17x64AVX2 (wide: 64-bit lanes for values below
+// 2³², VPMULUDQ) and vifConv17x32AVX2 (packed pairs in 32-bit lanes whose
+// sums stay below 2³², VPMULLD). Mirrored taps are added before the
+// multiply in 32-bit lanes (packed) or multiplied apart (wide, whose sums
+// may pass 2³²).
+func vifConv17AVX512(name string, wide bool) {
+	TEXT(name, NOSPLIT, "func(dst *uint64, n int, src *uint64)")
+	Pragma("noescape")
+	lanes := "32-bit lanes (packed pairs whose lane sums stay below 2³²)"
+	if wide {
+		lanes = "64-bit lanes (values below 2³²)"
+	}
+	Doc(name+" sets dst[j] = Σ_k f_k·src[j+k] over libvmaf's 17-tap window in "+lanes+",",
+		"for j < n, a positive multiple of 16.")
+	dst, n, src := Load(Param("dst"), GP64()), Load(Param("n"), GP64()), Load(Param("src"), GP64())
+	var taps [9]VecVirtual
+	t := GP32()
+	for k := range taps {
+		taps[k] = ZMM()
+		MOVL(U32(vifFilter17[k]), t)
+		VPBROADCASTD(t, taps[k])
+	}
+	Label("loop")
+	for h := range 2 {
+		at := func(k int) Mem { return Mem{Base: src, Disp: 8*k + 64*h} }
+		acc := ZMM()
+		if wide {
+			VPMULUDQ(at(8), taps[8], acc)
+			for k := range 8 {
+				x, y := ZMM(), ZMM()
+				VPMULUDQ(at(k), taps[k], x)
+				VPMULUDQ(at(16-k), taps[k], y)
+				VPADDQ(x, acc, acc)
+				VPADDQ(y, acc, acc)
+			}
+		} else {
+			VPMULLD(at(8), taps[8], acc)
+			for k := range 8 {
+				x := ZMM()
+				VMOVDQU64(at(k), x)
+				VPADDD(at(16-k), x, x)
+				VPMULLD(taps[k], x, x)
+				VPADDD(x, acc, acc)
+			}
+		}
+		VMOVDQU64(acc, Mem{Base: dst, Disp: 64 * h})
+	}
+	ADDQ(Imm(128), src)
+	ADDQ(Imm(128), dst)
+	SUBQ(Imm(16), n)
+	JNZ(LabelRef("loop"))
+	VZEROUPPER()
 	RET()
 }
