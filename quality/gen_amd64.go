@@ -43,3 +43,8 @@ func vifConv17x64AVX512(dst *uint64, n int, src *uint64)
 //
 //go:noescape
 func vifConv17x32AVX512(dst *uint64, n int, src *uint64)
+
+// vifRowAVX512 is vifRowAVX2 for 8 pixels per iteration; n is a positive multiple of 8.
+//
+//go:noescape
+func vifRowAVX512(mu1 *uint64, mu2 *uint64, xx *uint64, yy *uint64, xy *uint64, n int, log2 *uint16, gain float64, eps float64, sums *[4]int64, mu2shift uint64)

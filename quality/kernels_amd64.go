@@ -7,13 +7,15 @@ import "golang.org/x/sys/cpu"
 //go:generate go run -C asm . -out ../gen_amd64.s -stubs ../gen_amd64.go -pkg quality
 
 // Which of the generated kernels (gen_amd64.s, from asm/main.go) this CPU
-// runs. They are set once at start-up and only read; Motion copies
-// motionAVX512 (Motion.asm) so tests can compare the kernels with the
-// pure-Go loops.
+// runs: the AVX-512 ones need the F, BW, DQ and VL subsets (every
+// AVX-512 CPU since Skylake-X and Zen 4 has them). They are set once at
+// start-up and only read; Motion and VIF copy them (Motion.asm,
+// VIF.avx512) so tests can compare the kernels with the pure-Go loops.
 var (
-	widen8AVX512OK = cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW
+	avx512OK       = cpu.X86.HasAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL
+	widen8AVX512OK = avx512OK
 	widen8AVX2OK   = cpu.X86.HasAVX2
-	motionAVX512   = cpu.X86.HasAVX512F
+	motionAVX512   = avx512OK
 )
 
 // widen8Asm zero-extends the first multiple of 32 or 64 bytes of src

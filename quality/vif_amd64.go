@@ -11,7 +11,7 @@ var vifAVX2 = cpu.X86.HasAVX2
 
 // vifAVX512 reports whether the generated AVX-512 kernels of gen_amd64.s
 // can run here (with the AVX2 ones); VIF.avx512 copies it.
-var vifAVX512 = vifAVX2 && cpu.X86.HasAVX512F
+var vifAVX512 = vifAVX2 && avx512OK
 
 // The AVX2 kernels (vif_amd64.s). n is a positive multiple of the kernel's
 // block of columns (4 or 8); the wrappers below check the slice bounds
@@ -140,19 +140,28 @@ func vifVertical64Asm(ref, dis *[17][]uint16, filt []uint32, out *[5][]uint64, r
 }
 
 // vifRowAsm runs vifSums.row on the first multiple of 4 of the row's
-// pixels and returns how many it did. With packed set, hmu1 holds both
-// means (mu1 | mu2<<32) and hmu2 is not read.
-func vifRowAsm(a *vifSums, s *vifScratch, w int, log2 *[65537]uint16, gain float64, packed bool) int {
+// pixels and returns how many it did: the first multiple of 8 with the
+// generated AVX-512 kernel when avx512 is set, the rest with the AVX2 one.
+// With packed set, hmu1 holds both means (mu1 | mu2<<32) and hmu2 is not
+// read.
+func vifRowAsm(a *vifSums, s *vifScratch, w int, log2 *[65537]uint16, gain float64, packed, avx512 bool) int {
 	n := w &^ 3
 	if n == 0 {
 		return 0
 	}
-	mu2, shift := &s.hmu2[:n][0], uint64(0)
+	mu2, shift := s.hmu2[:n], uint64(0)
 	if packed {
-		mu2, shift = &s.hmu1[:n][0], 32
+		mu2, shift = s.hmu1[:n], 32
 	}
-	var t [4]int64
-	vifRowAVX2(&s.hmu1[:n][0], mu2, &s.hxx[:n][0], &s.hyy[:n][0], &s.hxy[:n][0], n, &log2[0], gain, vifEps, &t, shift)
+	var t [4]int64 // both kernels add to it
+	j := 0
+	if avx512 && n >= 8 {
+		j = n &^ 7
+		vifRowAVX512(&s.hmu1[0], &mu2[0], &s.hxx[:n][0], &s.hyy[:n][0], &s.hxy[:n][0], j, &log2[0], gain, vifEps, &t, shift)
+	}
+	if j < n {
+		vifRowAVX2(&s.hmu1[j], &mu2[j], &s.hxx[:n][j], &s.hyy[:n][j], &s.hxy[:n][j], n-j, &log2[0], gain, vifEps, &t, shift)
+	}
 	a.numLog += t[0]
 	a.denLog += t[1]
 	a.numNonLog += t[2]

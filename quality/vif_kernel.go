@@ -68,8 +68,8 @@ const vifEps = 65536 * 1.0e-10
 
 // row adds a row of pixels from the horizontal sums in s (the body of
 // vif_statistic_16's horizontal loop, identical in vif_statistic_8 and
-// vif_compute_line_residuals), after the AVX2 kernel did what it could
-// when asm is set. hmu1, hmu2 hold the Q32 means (uint32 sums as in
+// vif_compute_line_residuals), after the AVX2 kernel (and the AVX-512
+// one, avx512) did what it could when asm is set. hmu1, hmu2 hold the Q32 means (uint32 sums as in
 // C), hxx, hyy, hxy the second moments' full sums before the Q16
 // rounding; with packed set, hmu1 holds both means (mu1 | mu2<<32) and
 // hmu2 is scratch. g = σ12/(σ1² + 65536e-10) is computed in double, sv² = σ2² -
@@ -77,11 +77,11 @@ const vifEps = 65536 * 1.0e-10
 // the logarithms come from libvmaf's table (log2_32, log2_64); explicit
 // float64 conversions keep Go from fusing a multiply and a subtract that C
 // rounds separately.
-func (a *vifSums) row(s *vifScratch, w int, log2 *[65537]uint16, gain float64, asm, packed bool) {
+func (a *vifSums) row(s *vifScratch, w int, log2 *[65537]uint16, gain float64, asm, avx512, packed bool) {
 	const eps = vifEps
 	j0 := 0
 	if asm {
-		j0 = vifRowAsm(a, s, w, log2, gain, packed)
+		j0 = vifRowAsm(a, s, w, log2, gain, packed, avx512)
 	}
 	if packed {
 		hmu, hmu2 := s.hmu1[j0:w], s.hmu2[j0:w]
@@ -185,7 +185,7 @@ func (v *VIF) statistic(ref, dis []uint16, w, h, scale, bpc int) (num, den float
 			}
 			vifConv[scale](dst[j0:], src[j0:])
 		}
-		sums.row(s, w, v.log2, v.gain, v.asm, false)
+		sums.row(s, w, v.log2, v.gain, v.asm, v.avx512, false)
 	}
 	return sums.result()
 }
@@ -280,7 +280,7 @@ func (v *VIF) statistic8(ref, dis []uint16, w, h int) (num, den float32) {
 		vifConv17Wide(s.hxx[:w], s.xx, v.asm, v.avx512)
 		vifConv17Wide(s.hyy[:w], s.yy, v.asm, v.avx512)
 		vifConv17Wide(s.hxy[:w], s.xy, v.asm, v.avx512)
-		sums.row(s, w, v.log2, v.gain, v.asm, true)
+		sums.row(s, w, v.log2, v.gain, v.asm, v.avx512, true)
 	}
 	return sums.result()
 }

@@ -21,7 +21,7 @@ func vifVerticalMuAsm(ref, dis *[17][]uint16, filt []uint32, sh uint64, out []ui
 func vifVertical64Asm(ref, dis *[17][]uint16, filt []uint32, out *[5][]uint64, rnd *[4]uint64) int {
 	return 0
 }
-func vifRowAsm(a *vifSums, s *vifScratch, w int, log2 *[65537]uint16, gain float64, packed bool) int {
+func vifRowAsm(a *vifSums, s *vifScratch, w int, log2 *[65537]uint16, gain float64, packed, avx512 bool) int {
 	return 0
 }
 func vifConvAsm(dst, src []uint64, filt []uint32) int { return 0 }

@@ -23,6 +23,7 @@ func main() {
 	motionHorizontalAVX512()
 	vifConv17AVX512("vifConv17x64AVX512", true)
 	vifConv17AVX512("vifConv17x32AVX512", false)
+	vifRowAVX512()
 	Generate()
 }
 
@@ -269,6 +270,210 @@ func vifConv17AVX512(name string, wide bool) {
 	ADDQ(Imm(128), dst)
 	SUBQ(Imm(16), n)
 	JNZ(LabelRef("loop"))
+	VZEROUPPER()
+	RET()
+}
+
+// vifRowAVX512 generates the AVX-512 twin of vifRowAVX2 (vif_amd64.s):
+// vifSums.row for 8 pixels per iteration in 64-bit lanes, with the same
+// integer steps (libvmaf's), the same exact int→double conversions
+// through 2⁵², leading-zero counts from the double's exponent, and the
+// truncation of g·g·σ1² by VRNDSCALEPD toward zero. Lane selections are
+// opmasks: k1 the pixels with σ1² >= σn², k2 those that also have σ12 > 0
+// and σ2² > 0. Blocks with no pixel on a log path skip its steps.
+func vifRowAVX512() {
+	TEXT("vifRowAVX512", NOSPLIT, "func(mu1, mu2, xx, yy, xy *uint64, n int, log2 *uint16, gain, eps float64, sums *[4]int64, mu2shift uint64)")
+	Pragma("noescape")
+	Doc("vifRowAVX512 is vifRowAVX2 for 8 pixels per iteration; n is a positive multiple of 8.")
+	pmu1, pmu2 := Load(Param("mu1"), GP64()), Load(Param("mu2"), GP64())
+	pxx, pyy, pxy := Load(Param("xx"), GP64()), Load(Param("yy"), GP64()), Load(Param("xy"), GP64())
+	n, tab := Load(Param("n"), GP64()), Load(Param("log2"), GP64())
+	shift := XMM()
+	t := GP64()
+	Load(Param("mu2shift"), t)
+	MOVQ(t, shift)
+	bcast := func(v uint64) VecVirtual {
+		z := ZMM()
+		MOVQ(U64(v), t)
+		VPBROADCASTQ(t, z)
+		return z
+	}
+	q31, q15, qNsq, qNsqM1 := bcast(0x80000000), bcast(0x8000), bcast(0x20000), bcast(0x1ffff)
+	qLo32, q2p52, qExp, q17 := bcast(0xffffffff), bcast(0x4330000000000000), bcast(1038), bcast(34816)
+	qLo16, one := bcast(0xffff), bcast(1)
+	gain, eps := ZMM(), ZMM()
+	for _, p := range []struct {
+		name string
+		z    VecVirtual
+	}{{"gain", gain}, {"eps", eps}} {
+		b, err := Param(p.name).Resolve()
+		if err != nil {
+			panic(err) // a broken signature above
+		}
+		VBROADCASTSD(b.Addr, p.z)
+	}
+	zero := ZMM()
+	VPXORQ(zero, zero, zero)
+	var acc [4]VecVirtual // numLog, denLog, numNonLog, log pixels
+	for k := range acc {
+		acc[k] = ZMM()
+		VPXORQ(acc[k], acc[k], acc[k])
+	}
+	// toDouble sets d to the double of the low 32 bits' value in x (exact).
+	toDouble := func(x, d VecVirtual) {
+		VPANDQ(qLo32, x, d)
+		VPORQ(q2p52, d, d)
+		VSUBPD(q2p52, d, d)
+	}
+	// gather sets out to log2[idx] per lane (idx < 2¹⁶), as qwords.
+	gather := func(idx, out VecVirtual) {
+		k, y := K(), YMM()
+		KXNORW(k, k, k)
+		VPXORD(y, y, y)
+		VPGATHERQD(Mem{Base: tab, Index: idx, Scale: 2}, k, y)
+		VPMOVZXDQ(y, out)
+		VPANDQ(qLo16, out, out)
+	}
+	i := GP64()
+	XORQ(i, i)
+	Label("rowloop")
+	at := func(p Register) Mem { return Mem{Base: p, Index: i, Scale: 8} }
+	// μ products, rounded Q32 → Q0: (a·b + 2³¹) >> 32
+	m1, m2 := ZMM(), ZMM()
+	VMOVDQU64(at(pmu1), m1)
+	VMOVDQU64(at(pmu2), m2)
+	VPSRLQ(shift, m2, m2)
+	m11, m12, m22 := ZMM(), ZMM(), ZMM()
+	for _, p := range []struct{ a, b, out VecVirtual }{{m1, m1, m11}, {m2, m1, m12}, {m2, m2, m22}} {
+		VPMULUDQ(p.a, p.b, p.out)
+		VPADDQ(q31, p.out, p.out)
+		VPSRLQ(Imm(32), p.out, p.out)
+	}
+	// σ1² (s11), σ2² (s22), σ12 (s12) in the low dwords
+	s11, s22, s12 := ZMM(), ZMM(), ZMM()
+	for _, p := range []struct {
+		src Mem
+		mu  VecVirtual
+		out VecVirtual
+	}{{at(pxx), m11, s11}, {at(pyy), m22, s22}, {at(pxy), m12, s12}} {
+		VMOVDQU64(p.src, p.out)
+		VPADDQ(q15, p.out, p.out)
+		VPSRLQ(Imm(16), p.out, p.out)
+		VPSUBQ(p.mu, p.out, p.out)
+	}
+	// σ2² = max(σ2², 0) as a qword
+	VPMAXSD(zero, s22, s22)
+	VPANDQ(qLo32, s22, s22)
+	// k1 = σ1² >= σn², on σ1²'s low dword sign-extended
+	s11s := ZMM()
+	VPSLLQ(Imm(32), s11, s11s)
+	VPSRAQ(Imm(32), s11s, s11s)
+	k1, kn := K(), K()
+	VPCMPGTQ(qNsqM1, s11s, k1)
+	// other pixels: numNonLog += σ2²; acc[3] counts the log pixels
+	KNOTB(k1, kn)
+	VPADDQ(s22, acc[2], kn, acc[2])
+	VPADDQ(one, acc[3], k1, acc[3])
+	KORTESTB(k1, k1)
+	JZ(LabelRef("rownext"))
+	// denLog += log2_32(σn² + σ1²) - 2048·17
+	d, dd, e, lg := ZMM(), ZMM(), ZMM(), ZMM()
+	VPADDQ(qNsq, s11, d)
+	VPANDQ(qLo32, d, d)
+	VPORQ(q2p52, d, dd)
+	VSUBPD(q2p52, dd, dd)
+	VPSRLQ(Imm(52), dd, e)
+	VPSUBQ(qExp, e, e)
+	VPSRLVQ(e, d, d)
+	VPANDQ(qLo16, d, d)
+	gather(d, lg)
+	VPSLLQ(Imm(11), e, e)
+	VPADDQ(e, lg, lg)
+	VPSUBQ(q17, lg, lg)
+	VPADDQ(lg, acc[1], k1, acc[1])
+	// k2 = k1 and σ12 > 0 and σ2² > 0
+	s12s := ZMM()
+	VPSLLQ(Imm(32), s12, s12s)
+	VPSRAQ(Imm(32), s12s, s12s)
+	k2, k3 := K(), K()
+	VPCMPGTQ(zero, s12s, k2)
+	VPCMPGTQ(zero, s22, k3)
+	KANDB(k2, k3, k2)
+	KANDB(k1, k2, k2)
+	KORTESTB(k2, k2)
+	JZ(LabelRef("rownext"))
+	// σ1², σ12, σ2² as doubles (only the k2 lanes matter)
+	f11, f12, f22 := ZMM(), ZMM(), ZMM()
+	toDouble(s11, f11)
+	toDouble(s12, f12)
+	VPORQ(q2p52, s22, f22)
+	VSUBPD(q2p52, f22, f22)
+	// g = σ12 / (σ1² + eps); sv² = max((int32)(σ2² - g·σ12), 0)
+	g, tmp := ZMM(), ZMM()
+	VADDPD(eps, f11, tmp)
+	VDIVPD(tmp, f12, g)
+	VMULPD(f12, g, tmp)
+	VSUBPD(tmp, f22, tmp)
+	sv := YMM()
+	VCVTTPD2DQ(tmp, sv)
+	VPMAXSD(zero.AsY(), sv, sv)
+	numer1 := ZMM()
+	VPMOVZXDQ(sv, numer1)
+	// numer1 = (uint32)(sv² + σn²)
+	VPADDQ(qNsq, numer1, numer1)
+	VPANDQ(qLo32, numer1, numer1)
+	// g = MIN(g, gain); numer1_tmp = (int64)(g·g·σ1²) + numer1, as a double (exact)
+	VMINPD(gain, g, g)
+	VMULPD(g, g, g)
+	VMULPD(f11, g, g)
+	VRNDSCALEPD(Imm(3), g, g)
+	fn1 := ZMM()
+	VPORQ(q2p52, numer1, fn1)
+	VSUBPD(q2p52, fn1, fn1)
+	VADDPD(fn1, g, g)
+	// k2e, index of numer1
+	e2 := ZMM()
+	VPSRLQ(Imm(52), fn1, e2)
+	VPSUBQ(qExp, e2, e2)
+	VPSRLVQ(e2, numer1, numer1)
+	VPANDQ(qLo16, numer1, numer1)
+	// numer1_tmp as an integer, k1e, its index
+	it, e1 := ZMM(), ZMM()
+	VADDPD(q2p52, g, it)
+	VPSUBQ(q2p52, it, it)
+	VPSRLQ(Imm(52), g, e1)
+	VPSUBQ(qExp, e1, e1)
+	VPSRLVQ(e1, it, it)
+	VPANDQ(qLo16, it, it)
+	VPSUBQ(e2, e1, e1)
+	VPSLLQ(Imm(11), e1, e1)
+	// numLog += table[idx1] - table[idx2] + 2048·(k1e - k2e)
+	l1, l2 := ZMM(), ZMM()
+	gather(it, l1)
+	gather(numer1, l2)
+	VPSUBQ(l2, l1, l1)
+	VPADDQ(e1, l1, l1)
+	VPADDQ(l1, acc[0], k2, acc[0])
+	Label("rownext")
+	ADDQ(Imm(8), i)
+	CMPQ(i, n)
+	JB(LabelRef("rowloop"))
+	// horizontal sums into sums[0..3]
+	sums := Load(Param("sums"), GP64())
+	for k := range acc {
+		hi := YMM()
+		VEXTRACTI64X4(Imm(1), acc[k], hi)
+		lo := acc[k].AsY()
+		VPADDQ(hi, lo, lo)
+		h2 := XMM()
+		VEXTRACTI32X4(Imm(1), lo, h2)
+		l := acc[k].AsX()
+		VPADDQ(h2, l, l)
+		VPSHUFD(Imm(0x4E), l, h2)
+		VPADDQ(h2, l, l)
+		VMOVQ(l, t)
+		ADDQ(t, Mem{Base: sums, Disp: 8 * k})
+	}
 	VZEROUPPER()
 	RET()
 }
