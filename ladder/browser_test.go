@@ -125,6 +125,12 @@ func TestBrowserPlaysHLS(t *testing.T) {
 	chromium, hlsjs := browserDeps(t)
 	needFFmpeg(t)
 	out, r := testLadder(t)
+	checkPlayback(t, chromium, hlsjs, out, r.Rungs)
+}
+
+// checkPlayback plays out/master.m3u8 with hls.js in Chromium to the end,
+// adaptively and with each variant forced, and checks every run.
+func checkPlayback(t *testing.T, chromium, hlsjs, out string, rungs []Rung) {
 	srv, results := serve(t, out, hlsjs)
 	stop := startChromium(t, chromium, append(chromiumArgs(t.TempDir()), srv.URL+"/player.html")...)
 	defer stop()
@@ -162,15 +168,15 @@ func TestBrowserPlaysHLS(t *testing.T) {
 			t.Logf("adaptive run, non-fatal: %v", e)
 		}
 	}
-	if len(res.Levels) != len(r.Rungs) || len(res.Runs) != len(r.Rungs)+1 {
-		t.Fatalf("%d levels, %d runs for %d rungs", len(res.Levels), len(res.Runs), len(r.Rungs))
+	if len(res.Levels) != len(rungs) || len(res.Runs) != len(rungs)+1 {
+		t.Fatalf("%d levels, %d runs for %d rungs", len(res.Levels), len(res.Runs), len(rungs))
 	}
 	for _, run := range res.Runs {
 		if !run.Ended || run.CurrentTime < run.Duration-0.1 {
 			t.Errorf("level %d: stopped at %.2f of %.2f s (%s)", run.Level, run.CurrentTime, run.Duration, run.Why)
 		}
 		if run.Level >= 0 {
-			g := r.Rungs[run.Level]
+			g := rungs[run.Level]
 			if run.Width != g.Width || run.Height != g.Height {
 				t.Errorf("forced level %d played %dx%d, want %dx%d", run.Level, run.Width, run.Height, g.Width, g.Height)
 			}
@@ -184,35 +190,51 @@ func TestBrowserPlaysHLS(t *testing.T) {
 }
 
 // TestBrowserReport opens report.html in Chromium, checks that every plot
-// image decodes, and keeps a screenshot under bin/test-artifacts/ladder.
+// image decodes and that no warning box overlaps text, and keeps a
+// screenshot under bin/test-artifacts/ladder.
 func TestBrowserReport(t *testing.T) {
 	chromium, hlsjs := browserDeps(t)
 	needFFmpeg(t)
 	out, r := testLadder(t)
+	res := checkReport(t, chromium, hlsjs, out, "report.png")
+	if len(res.Images) != len(r.Plots)/2 || len(res.Images) == 0 {
+		t.Errorf("%d images in report.html, want %d", len(res.Images), len(r.Plots)/2)
+	}
+}
+
+// reportCheck is what testdata/browser/report.html posts.
+type reportCheck struct {
+	Title  string
+	Images []struct {
+		Alt           string
+		OK            bool
+		Width, Height int
+	}
+	Warnings int
+	Overlaps []struct{ Warning, Other string }
+}
+
+// checkReport opens out/report.html in Chromium: every image must decode
+// and no warning box may overlap another block of text. It keeps a
+// screenshot named shot under bin/test-artifacts/ladder.
+func checkReport(t *testing.T, chromium, hlsjs, out, shotName string) reportCheck {
 	srv, results := serve(t, out, hlsjs)
 	stop := startChromium(t, chromium, append(chromiumArgs(t.TempDir()), srv.URL+"/reportcheck.html")...)
 	b := waitResult(t, results, 2*time.Minute)
 	stop()
-	var res struct {
-		Title  string
-		Images []struct {
-			Alt           string
-			OK            bool
-			Width, Height int
-		}
-	}
+	var res reportCheck
 	if err := json.Unmarshal(b, &res); err != nil {
 		t.Fatalf("%v: %s", err, b)
-	}
-	if len(res.Images) != len(r.Plots)/2 || len(res.Images) == 0 {
-		t.Errorf("%d images in report.html, want %d", len(res.Images), len(r.Plots)/2)
 	}
 	for _, img := range res.Images {
 		if !img.OK || img.Width < 100 {
 			t.Errorf("image %q did not load (%dx%d)", img.Alt, img.Width, img.Height)
 		}
 	}
-	shot := filepath.Join(artifactDir(t), "report.png")
+	for _, o := range res.Overlaps {
+		t.Errorf("warning box %q overlaps %q", o.Warning, o.Other)
+	}
+	shot := filepath.Join(artifactDir(t), shotName)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, chromium, append(chromiumArgs(t.TempDir()), "--window-size=1280,2400", "--screenshot="+shot, srv.URL+"/out/report.html")...)
@@ -224,5 +246,6 @@ func TestBrowserReport(t *testing.T) {
 	if fi, err := os.Stat(shot); err != nil || fi.Size() < 10000 {
 		t.Errorf("screenshot %s: %v", shot, err)
 	}
-	t.Logf("screenshot: %s", shot)
+	t.Logf("screenshot: %s (%d images, %d warnings)", shot, len(res.Images), res.Warnings)
+	return res
 }

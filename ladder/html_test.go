@@ -52,3 +52,34 @@ func TestRenderHTML(t *testing.T) {
 		t.Error("report.html links outside itself")
 	}
 }
+
+// TestRenderHTMLWarnings: a BD-rate warning is shown once, as a block of
+// its own (an inline box covered the BD-rate line), and an unstable cubic
+// fit is not shown beside PCHIP as a result.
+func TestRenderHTMLWarnings(t *testing.T) {
+	r := sampleReport()
+	pchip, cubic := -12.3, -100.0
+	r.BDRate = &BDRateEntry{Reference: "apple", Percent: &pchip, PercentCubic: &cubic, CubicUnstable: true,
+		Warning: "the cubic fit (JCTVC-E137) gives -100.0%, far from PCHIP's -12.3%"}
+	r.Warnings = []string{r.BDRate.Warning}
+	page, err := RenderHTML(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(page)
+	if n := strings.Count(s, "far from PCHIP"); n != 1 {
+		t.Errorf("the warning is shown %d times, want once", n)
+	}
+	if strings.Contains(s, "(cubic fit, JCTVC-E137)") || strings.Contains(s, "<span class=\"warn\"") {
+		t.Error("the unstable cubic figure is shown as a result, or a warning is an inline box")
+	}
+	if !strings.Contains(s, `id="bdrate">-12.3%`) {
+		t.Error("no PCHIP BD-rate")
+	}
+	stable := sampleReport()
+	stable.BDRate.CubicUnstable = false
+	page, _ = RenderHTML(stable, nil)
+	if stable.BDRate.PercentCubic != nil && !strings.Contains(string(page), "(cubic fit, JCTVC-E137)") {
+		t.Error("a stable cubic figure is not shown")
+	}
+}

@@ -62,8 +62,14 @@ type Options struct {
 	Codec      string // default x264
 	Heights    []int  // candidate heights; default DefaultHeights below the source
 	Select     SelectOptions
-	Fixed      string  // reference ladder for the BD-rate ("apple", "netflix2015"); "" skips it
-	Exhaustive bool    // encode the full candidate grid
+	Fixed      string // reference ladder for the BD-rate ("apple", "netflix2015"); "" skips it
+	Exhaustive bool   // encode the full candidate grid
+	// Optimize is PerShot (a CRF per shot, chosen at equal rate–quality
+	// slope from the trial encodes' chunks; `rung ladder`'s default) or
+	// PerTitle (one CRF per rung; "" here, which the Temporal runner
+	// keeps: its search does not keep the trials' chunks yet). A Media
+	// without chunks (no ShotMedia) gets per-title.
+	Optimize   string
 	Workers    int     // trial encodes at once (default 1; each encode is parallel itself)
 	MinSeconds float64 // refuse shorter sources (default 1 s, one chunk)
 	Model      string  // VMAF model named in the report; "" asks the Media (ModelName) or says DefaultModel
@@ -110,6 +116,13 @@ func (o Options) withDefaults() (Options, error) {
 	}
 	if o.Codec == "" {
 		o.Codec = "x264"
+	}
+	switch o.Optimize {
+	case "":
+		o.Optimize = PerTitle
+	case PerShot, PerTitle:
+	default:
+		return o, fmt.Errorf("ladder: --optimize %q: want %s or %s", o.Optimize, PerShot, PerTitle)
 	}
 	if o.MinSeconds == 0 {
 		o.MinSeconds = 1
@@ -192,6 +205,15 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if o.Optimize == PerShot {
+		switch shots, err := j.shots(ctx, found.Points); {
+		case errors.Is(err, errNoShots):
+		case err != nil:
+			return Result{}, err
+		default:
+			found.Shots = shots
+		}
+	}
 	// Rungs that cannot be selected stop the run before the reference
 	// encodes.
 	if _, err := Select(found.Hull, o.Select); err != nil {
@@ -207,11 +229,14 @@ func Run(ctx context.Context, o Options) (Result, error) {
 }
 
 // Finish is the last stage of a ladder, shared by Run and the Temporal
-// runner: it selects the rungs on the hull the search found, compares
-// them with the reference ladder's points (none when o.Fixed is ""), and
-// writes into o.OutDir the HLS renditions with master.m3u8, the plots,
-// ladder.json and report.html. The files of the hull's points (their File,
-// relative to o.OutDir) must be there, and the rungs' Frames set.
+// runner: it selects the rungs on the hull the search found (per shot when
+// o.Optimize is PerShot and found.Shots holds the trials' chunks, joining
+// each rung from them through o.Media, a ShotMedia), compares them with the
+// reference ladder's points (none when o.Fixed is ""), and writes into
+// o.OutDir the HLS renditions with master.m3u8, the plots, the worst-frame
+// pictures (when o.Media is a FrameMedia), ladder.json and report.html. The
+// files of the hull's points (their File, relative to o.OutDir) must be
+// there, and the rungs' Frames set.
 func Finish(ctx context.Context, o Options, src SourceInfo, found SearchResult, reference []Point) (Result, error) {
 	o, err := o.withDefaults()
 	if err != nil {
@@ -220,32 +245,70 @@ func Finish(ctx context.Context, o Options, src SourceInfo, found SearchResult, 
 	if o.Model == "" {
 		o.Model = DefaultModel
 	}
-	j := &job{o: o, src: src}
-	sel, err := Select(found.Hull, o.Select)
-	if err != nil {
-		return Result{}, fmt.Errorf("%w (%s)", err, o.Input)
+	work := o.WorkDir
+	if work == "" {
+		work = filepath.Join(o.OutDir, "work")
 	}
+	j := &job{o: o, src: src, work: work}
 	r := Report{
 		Source: o.Input, Width: src.Size.Width, Height: src.Size.Height,
 		FrameRate: fmt.Sprintf("%d/%d", src.FrameRateNum, src.FrameRateDen), Frames: src.Frames,
 		Codec: o.Codec, Model: o.Model, Search: "adaptive", TrialEncodes: len(found.Points), GridSize: found.Grid,
-		Hull: found.Hull, Candidates: sortedPoints(found.Points), Warnings: append([]string{}, sel.Warnings...),
+		Hull: found.Hull, Candidates: sortedPoints(found.Points), Optimize: o.Optimize, Warnings: []string{},
 	}
 	if o.Exhaustive {
 		r.Search = "exhaustive"
 	}
+	selOpt := o.Select
 	if o.Fixed != "" {
 		r.Reference = reference
-		r.BDRate = CompareFixed(o.Fixed, reference, found.Hull, sel.Rungs)
+		// The floor is the higher of the asked one and the fixed
+		// ladder's lowest rung on this title.
+		if lo := lowestRate(reference); selOpt.MinVMAF > 0 && lo.VMAF > selOpt.MinVMAF {
+			selOpt.MinVMAF = lo.VMAF
+		}
+	}
+	r.MinVMAF = selOpt.MinVMAF
+	hull := found.Hull
+	if o.Optimize == PerShot {
+		if found.Shots == nil {
+			r.Optimize = PerTitle
+			r.Warnings = append(r.Warnings, "per-title ladder: the search kept no per-chunk encodes for a per-shot one")
+		} else {
+			r.PerShot = perShotSummary(found.Shots, found, src.Seconds())
+			hull = r.PerShot.Hull
+		}
+	}
+	sel, err := Select(hull, selOpt)
+	if err != nil {
+		return Result{}, fmt.Errorf("%w (%s)", err, o.Input)
+	}
+	r.Warnings = append(r.Warnings, sel.Warnings...)
+	r.Saturated = sel.Saturated
+	if o.Fixed != "" {
+		r.BDRate = CompareFixed(o.Fixed, r.Reference, hull, sel.Rungs)
 		if r.BDRate.Warning != "" {
 			r.Warnings = append(r.Warnings, r.BDRate.Warning)
 		}
 	}
+	picked := sel.Rungs
+	if r.PerShot != nil {
+		picked = append([]Point(nil), sel.Rungs...)
+		for i, p := range picked {
+			if picked[i], err = j.assemble(ctx, p, fmt.Sprintf("pershot_%d_%dx%d", i, p.Width, p.Height)); err != nil {
+				return Result{}, err
+			}
+		}
+		r.PerShot.Shots = shotTable(found.Shots, picked)
+	}
 	res := Result{JSON: filepath.Join(o.OutDir, "ladder.json"), HTML: filepath.Join(o.OutDir, "report.html")}
-	if r.Rungs, res.Master, err = j.packageRungs(ctx, sel.Rungs); err != nil {
+	if r.Rungs, res.Master, err = j.packageRungs(ctx, picked); err != nil {
 		return Result{}, err
 	}
 	r.Master = filepath.Base(res.Master)
+	if err := j.worstFrames(ctx, r.Rungs); err != nil {
+		return Result{}, err
+	}
 	figs, err := j.plots(&r, found.Points)
 	if err != nil {
 		return Result{}, err
@@ -363,8 +426,7 @@ func (j *job) measure(ctx context.Context, e EncodeJob) (Point, error) {
 // Trial makes the job the search's Prober: a candidate encoded into work/
 // and scored.
 func (j *job) Trial(ctx context.Context, c Candidate) (Point, error) {
-	name := fmt.Sprintf("cand_%dx%d_%s_crf%s.mp4", c.Size.Width, c.Size.Height, j.o.Codec, strconv.FormatFloat(c.CRF, 'f', -1, 64))
-	return j.measure(ctx, EncodeJob{Source: j.o.Input, Codec: j.o.Codec, Size: c.Size, CRF: c.CRF, Out: filepath.Join(j.work, name)})
+	return j.measure(ctx, j.trialJob(c))
 }
 
 // reference encodes and scores the fixed ladder at its bitrates.
@@ -384,6 +446,20 @@ func (j *job) reference(ctx context.Context, name string) ([]Point, error) {
 		j.progress("reference", i+1, len(rungs), fmt.Sprintf("%s: %.0f kb/s, VMAF %.2f", p.Label(), p.Kbps, p.VMAF))
 	}
 	return out, nil
+}
+
+// formatCRF writes a CRF as file names carry it (27, 27.5).
+func formatCRF(crf float64) string { return strconv.FormatFloat(crf, 'f', -1, 64) }
+
+// lowestRate is the point of lowest bitrate.
+func lowestRate(ps []Point) Point {
+	lo := ps[0]
+	for _, p := range ps {
+		if p.Kbps < lo.Kbps {
+			lo = p
+		}
+	}
+	return lo
 }
 
 // poolVMAF returns the mean, the 5th percentile and the minimum of the

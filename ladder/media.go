@@ -179,8 +179,8 @@ func (m *EncodeMedia) Encode(ctx context.Context, job EncodeJob) (float64, error
 	if err != nil {
 		return 0, err
 	}
-	set := encode.Settings{Codec: job.Codec, CRF: job.CRF, Preset: m.o.Preset, Height: job.Size.Height, Threads: 1}
-	if err := set.Validate(); err != nil {
+	set, err := m.settings(s, job)
+	if err != nil {
 		return 0, err
 	}
 	memoKey := fmt.Sprintf("%s|%+v|%g|%s", s.id, set, job.Kbps, job.Out)
@@ -204,10 +204,9 @@ func (m *EncodeMedia) Encode(ctx context.Context, job EncodeJob) (float64, error
 		chunks, paths = []encode.Chunk{c}, []string{p}
 	} else {
 		chunks = s.plan.Chunks
-		paths = make([]string, len(chunks))
+		paths = chunkPaths(cache, s, set)
 		g, gctx := errgroup.WithContext(ctx)
 		for i, c := range chunks {
-			paths[i] = cache.Path(c.Index, encode.ChunkKey(s.id, c, set))
 			if cache.Has(paths[i]) {
 				continue
 			}
@@ -225,7 +224,155 @@ func (m *EncodeMedia) Encode(ctx context.Context, job EncodeJob) (float64, error
 		os.Remove(job.Out)
 		return 0, fmt.Errorf("ladder: %s: %w: %s", s.info.Name, encode.ErrDamaged, encode.LostFrames(cr.Lost, s.info.Video.Frames))
 	}
-	bytes, err := videoBytes(job.Out)
+	if kbps, err = m.kbps(s, job.Out); err != nil {
+		return 0, err
+	}
+	m.mu.Lock()
+	m.encodes[memoKey] = kbps
+	m.mu.Unlock()
+	return kbps, nil
+}
+
+// settings are the encoder settings of a job. Every encode of a source
+// has keyframes at the same times, so that its renditions switch cleanly
+// and per-shot renditions mix chunks of different CRFs: a keyframe starts
+// each chunk (the plan) and then one every KeyintSeconds, with the
+// encoders' own scene-cut keyframes off (x264, x265; the other encoders
+// may add keyframes of their own).
+func (m *EncodeMedia) settings(s *mediaSource, job EncodeJob) (encode.Settings, error) {
+	set := encode.Settings{Codec: job.Codec, CRF: job.CRF, Preset: m.o.Preset, Height: job.Size.Height, Threads: 1}
+	if fps := s.info.Video.FrameRate.Float64(); fps > 0 {
+		set.Keyint = max(1, int(math.Round(KeyintSeconds*fps)))
+	}
+	// Chunks of different CRFs join into one stream only when their
+	// headers are equal: x264's stitchable keeps the PPS's initial QP at
+	// 26 whatever the CRF, and x265's info=0 drops the SEI that spells
+	// out the CRF among its options.
+	switch job.Codec {
+	case "x264":
+		set.Params = "scenecut=0:stitchable=1"
+	case "x265":
+		set.Params = "scenecut=0:info=0"
+	}
+	return set, set.Validate()
+}
+
+// KeyintSeconds is the keyframe interval inside a chunk of every ladder
+// encode, the HLS segment target of PackageHLS.
+const KeyintSeconds = 2
+
+// chunkPaths are the cached files of the source's chunks encoded with set.
+func chunkPaths(cache encode.Cache, s *mediaSource, set encode.Settings) []string {
+	paths := make([]string, len(s.plan.Chunks))
+	for i, c := range s.plan.Chunks {
+		paths[i] = cache.Path(c.Index, encode.ChunkKey(s.id, c, set))
+	}
+	return paths
+}
+
+// Chunks returns the chunks of a CRF encode that Encode made: their frame
+// ranges, cached files and video bits, for per-shot ladders.
+func (m *EncodeMedia) Chunks(ctx context.Context, job EncodeJob) ([]ChunkFile, error) {
+	s, err := m.source(ctx, job.Source)
+	if err != nil {
+		return nil, err
+	}
+	if job.Kbps > 0 {
+		return nil, fmt.Errorf("ladder: chunks of %s: a bitrate-targeted encode is one piece", job.Out)
+	}
+	set, err := m.settings(s, job)
+	if err != nil {
+		return nil, err
+	}
+	cache := encode.Cache{Dir: m.o.CacheDir}
+	paths := chunkPaths(cache, s, set)
+	out := make([]ChunkFile, len(paths))
+	for i, c := range s.plan.Chunks {
+		if !cache.Has(paths[i]) {
+			return nil, fmt.Errorf("ladder: chunk %d of %s is not in the cache", c.Index, job.Out)
+		}
+		n, err := videoBytes(paths[i])
+		if err != nil {
+			return nil, err
+		}
+		out[i] = ChunkFile{Index: c.Index, Start: c.Start, End: c.End, File: paths[i], Bits: float64(n) * 8}
+	}
+	return out, nil
+}
+
+// Join concatenates one encoded file per chunk of the source's plan, in
+// order (from Chunks or EncodeChunks), into j.Out without re-encoding and
+// returns its video bitrate in kb/s.
+func (m *EncodeMedia) Join(ctx context.Context, j JoinJob) (float64, error) {
+	s, err := m.source(ctx, j.Source)
+	if err != nil {
+		return 0, err
+	}
+	if len(j.Files) != len(s.plan.Chunks) {
+		return 0, fmt.Errorf("ladder: join %s: %d files for %d chunks", j.Out, len(j.Files), len(s.plan.Chunks))
+	}
+	cj := encode.ConcatJob{Info: s.info, Chunks: s.plan.Chunks, Paths: j.Files, Output: j.Out}
+	if j.Audio {
+		cj.Audio = s.src
+	}
+	cr, err := encode.Concat(ctx, cj)
+	if err != nil {
+		return 0, err
+	}
+	if len(cr.Lost) > 0 {
+		os.Remove(j.Out)
+		return 0, fmt.Errorf("ladder: %s: %w: %s", s.info.Name, encode.ErrDamaged, encode.LostFrames(cr.Lost, s.info.Video.Frames))
+	}
+	return m.kbps(s, j.Out)
+}
+
+// EncodeChunks encodes chunk i of the source's plan at crfs[i] (cached,
+// in the pool Encode uses) and returns the chunks.
+func (m *EncodeMedia) EncodeChunks(ctx context.Context, job EncodeJob, crfs []float64) ([]ChunkFile, error) {
+	s, err := m.source(ctx, job.Source)
+	if err != nil {
+		return nil, err
+	}
+	if len(crfs) != len(s.plan.Chunks) {
+		return nil, fmt.Errorf("ladder: %d CRFs for %d chunks", len(crfs), len(s.plan.Chunks))
+	}
+	cache := encode.Cache{Dir: m.o.CacheDir}
+	if err := os.MkdirAll(cache.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("ladder: chunk cache: %w", err)
+	}
+	out := make([]ChunkFile, len(crfs))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, c := range s.plan.Chunks {
+		cj := job
+		cj.CRF = crfs[i]
+		set, err := m.settings(s, cj)
+		if err != nil {
+			return nil, err
+		}
+		path := cache.Path(c.Index, encode.ChunkKey(s.id, c, set))
+		out[i] = ChunkFile{Index: c.Index, Start: c.Start, End: c.End, File: path}
+		if cache.Has(path) {
+			continue
+		}
+		g.Go(func() error { return m.encodeChunk(gctx, s, c, set, path) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		n, err := videoBytes(out[i].File)
+		if err != nil {
+			return nil, err
+		}
+		out[i].Bits = float64(n) * 8
+	}
+	return out, nil
+}
+
+// kbps is the video bitrate of an encode of s: its packet bytes over the
+// source's duration.
+func (m *EncodeMedia) kbps(s *mediaSource, file string) (float64, error) {
+	bytes, err := videoBytes(file)
 	if err != nil {
 		return 0, err
 	}
@@ -233,11 +380,7 @@ func (m *EncodeMedia) Encode(ctx context.Context, job EncodeJob) (float64, error
 	if math.IsNaN(secs) || math.IsInf(secs, 0) || secs <= 0 {
 		secs = s.info.Video.Duration
 	}
-	kbps = float64(bytes) * 8 / 1000 / secs
-	m.mu.Lock()
-	m.encodes[memoKey] = kbps
-	m.mu.Unlock()
-	return kbps, nil
+	return float64(bytes) * 8 / 1000 / secs, nil
 }
 
 // encodeChunk encodes one chunk into path, holding one of the pool's slots.
@@ -361,6 +504,43 @@ func (m *EncodeMedia) model(name string) (*quality.Model, error) {
 	}
 	m.models[name] = md
 	return md, nil
+}
+
+// FramePair decodes frame number frame of the source and of the encode
+// dist, the encode upscaled to the source's size with bicubic as Score
+// does.
+func (m *EncodeMedia) FramePair(ctx context.Context, src, dist string, frame int) (ref, dis *quality.Picture, err error) {
+	s, err := m.source(ctx, src)
+	if err != nil {
+		return nil, nil, err
+	}
+	rd, err := encode.OpenVideo(ctx, s.src, src, encode.DecodeOptions{Info: s.info, Threads: 1})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rd.Close()
+	ri := rd.Info()
+	dd, err := encode.OpenFile(ctx, dist, encode.DecodeOptions{Width: ri.Width, Height: ri.Height, BitDepth: ri.BitDepth,
+		Chroma420: ri.Chroma == quality.Chroma420, Threads: 1})
+	if err != nil {
+		return nil, nil, err
+	}
+	defer dd.Close()
+	di := dd.Info()
+	ref = quality.NewPicture(ri.Width, ri.Height, ri.BitDepth, ri.Chroma)
+	dis = quality.NewPicture(di.Width, di.Height, di.BitDepth, di.Chroma)
+	for i := 0; i <= frame; i++ {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, err
+		}
+		if err := rd.ReadPicture(ref); err != nil {
+			return nil, nil, fmt.Errorf("ladder: frame %d of %s: %w", i, src, err)
+		}
+		if err := dd.ReadPicture(dis); err != nil {
+			return nil, nil, fmt.Errorf("ladder: frame %d of %s: %w", i, dist, err)
+		}
+	}
+	return ref, dis, nil
 }
 
 // videoBytes sums the packet sizes of the first video stream of path.

@@ -21,10 +21,17 @@ type Point struct {
 	Min    float64   `json:"vmaf_min"`              // lowest per-frame score
 	File   string    `json:"file,omitempty"`        // encoded rendition, relative to the output directory
 	Frames []float64 `json:"-"`                     // per-frame VMAF, for the plots
+	// Shots is a per-shot rendition's choice for each shot (a CRF per
+	// shot, its chunks taken from the trial encodes); nil for one setting
+	// over the whole title.
+	Shots []ShotChoice `json:"shots,omitempty"`
 }
 
 // Label names the point as "640x360 crf 27" or "640x360 365 kb/s".
 func (p Point) Label() string {
+	if len(p.Shots) > 0 {
+		return fmt.Sprintf("%dx%d per-shot", p.Width, p.Height)
+	}
 	if p.Target > 0 {
 		return fmt.Sprintf("%dx%d %.0f kb/s", p.Width, p.Height, p.Target)
 	}

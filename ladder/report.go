@@ -13,31 +13,36 @@ import (
 
 // Report is the content of ladder.json.
 type Report struct {
-	Source       string       `json:"source"`
-	Width        int          `json:"width"`
-	Height       int          `json:"height"`
-	FrameRate    string       `json:"frame_rate"` // "num/den"
-	Frames       int          `json:"frames"`
-	Codec        string       `json:"codec"`
-	Model        string       `json:"model"`  // VMAF model the scores come from
-	Search       string       `json:"search"` // "adaptive" or "exhaustive"
-	TrialEncodes int          `json:"trial_encodes"`
-	GridSize     int          `json:"grid_size"` // trial encodes of the exhaustive search
-	Rungs        []Rung       `json:"rungs"`
-	Hull         []Point      `json:"hull"`
-	Candidates   []Point      `json:"candidates"` // every trial encode
-	Reference    []Point      `json:"reference,omitempty"`
-	BDRate       *BDRateEntry `json:"bd_rate,omitempty"`
-	Master       string       `json:"master,omitempty"` // HLS master playlist, relative to the report
-	Plots        []string     `json:"plots,omitempty"`
-	Warnings     []string     `json:"warnings"`
+	Source       string          `json:"source"`
+	Width        int             `json:"width"`
+	Height       int             `json:"height"`
+	FrameRate    string          `json:"frame_rate"` // "num/den"
+	Frames       int             `json:"frames"`
+	Codec        string          `json:"codec"`
+	Model        string          `json:"model"`  // VMAF model the scores come from
+	Search       string          `json:"search"` // "adaptive" or "exhaustive"
+	TrialEncodes int             `json:"trial_encodes"`
+	GridSize     int             `json:"grid_size"`           // trial encodes of the exhaustive search
+	Optimize     string          `json:"optimize"`            // "per-shot" or "per-title"
+	MinVMAF      float64         `json:"min_vmaf,omitempty"`  // the quality floor applied
+	Saturated    string          `json:"saturated,omitempty"` // where the top stopped as quality saturates
+	Rungs        []Rung          `json:"rungs"`
+	Hull         []Point         `json:"hull"` // per-title hull of the trial encodes
+	PerShot      *PerShotSummary `json:"per_shot,omitempty"`
+	Candidates   []Point         `json:"candidates"` // every trial encode
+	Reference    []Point         `json:"reference,omitempty"`
+	BDRate       *BDRateEntry    `json:"bd_rate,omitempty"`
+	Master       string          `json:"master,omitempty"` // HLS master playlist, relative to the report
+	Plots        []string        `json:"plots,omitempty"`
+	Warnings     []string        `json:"warnings"`
 }
 
 // Rung is one chosen rendition of the ladder.
 type Rung struct {
 	Point
-	PeakKbps float64 `json:"peak_kbps,omitempty"` // highest segment bitrate (HLS BANDWIDTH)
-	Playlist string  `json:"playlist,omitempty"`  // HLS variant playlist
+	PeakKbps float64     `json:"peak_kbps,omitempty"` // highest segment bitrate (HLS BANDWIDTH)
+	Playlist string      `json:"playlist,omitempty"`  // HLS variant playlist
+	Worst    *WorstFrame `json:"worst_frame,omitempty"`
 }
 
 // BDRateEntry is the Bjøntegaard delta rate of the ladder's hull against a
@@ -48,8 +53,11 @@ type BDRateEntry struct {
 	Reference    string   `json:"reference"`
 	Percent      *float64 `json:"percent"`                 // PCHIP (BDRate)
 	PercentCubic *float64 `json:"percent_cubic,omitempty"` // JCTVC-E137 cubic fit (BDRatePoly)
-	RungsPercent *float64 `json:"rungs_percent,omitempty"` // the chosen rungs alone, PCHIP
-	Warning      string   `json:"warning,omitempty"`
+	// CubicUnstable is set when the cubic fit is far (> 10 points) from
+	// PCHIP: the fit swings on these curves, and its figure is no result.
+	CubicUnstable bool     `json:"cubic_unstable,omitempty"`
+	RungsPercent  *float64 `json:"rungs_percent,omitempty"` // the chosen rungs alone, PCHIP
+	Warning       string   `json:"warning,omitempty"`
 }
 
 // CompareFixed computes the BD-rate entry of the hull and rungs against the
@@ -69,6 +77,7 @@ func CompareFixed(name string, reference, hull, rungs []Point) *BDRateEntry {
 	if v, err := BDRatePoly(ref, hull); err == nil {
 		e.PercentCubic = percent(v)
 		if math.Abs(*e.PercentCubic-*e.Percent) > 10 {
+			e.CubicUnstable = true
 			e.Warning = fmt.Sprintf("the cubic fit (JCTVC-E137) gives %+.1f%%, far from PCHIP's %+.1f%%: the fit is unstable on these curves (a saturated reference); trust PCHIP",
 				*e.PercentCubic, *e.Percent)
 		}

@@ -36,7 +36,7 @@ func sampleReport() Report {
 	r := Report{
 		Source: "clips/title.mkv", Width: 640, Height: 360, FrameRate: "25/1", Frames: 75,
 		Codec: "x264", Model: "vmaf_v0.6.1", Search: "adaptive", TrialEncodes: len(cands), GridSize: 20,
-		Hull: hull, Candidates: cands, Reference: ref,
+		Hull: hull, Candidates: cands, Reference: ref, Optimize: PerTitle, MinVMAF: 40,
 		BDRate: CompareFixed("apple", ref, hull, sel.Rungs),
 		Master: "master.m3u8", Plots: []string{"rate_quality.svg"}, Warnings: sel.Warnings,
 	}

@@ -44,6 +44,9 @@ type SearchResult struct {
 	Points []Point // every trial encode, in the order they finished
 	Hull   []Point // Hull(Points)
 	Grid   int     // size of the full grid
+	// Shots are the chunks of the trial encodes with their own R-D
+	// points, for a per-shot ladder; nil when the runner kept none.
+	Shots []Shot `json:"-"`
 }
 
 // Search encodes candidates of the grid Sizes × CRFs through the prober and

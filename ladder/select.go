@@ -26,6 +26,15 @@ type SelectOptions struct {
 	MinStep    float64 // smallest bitrate ratio between neighbours (default 1.5)
 	MaxStep    float64 // largest wanted bitrate ratio between neighbours (default 2)
 	MinTopVMAF float64 // the top rung should reach this VMAF, else a warning
+	// MinVMAF is the quality floor: no rung below this VMAF (`rung
+	// ladder` passes the higher of --min-vmaf and the VMAF of the fixed
+	// reference ladder's lowest rung). When no hull point reaches it, the
+	// best point is the only rung and a warning says so.
+	MinVMAF float64
+	// Saturation stops the top where quality saturates: the top rung is
+	// the first hull point from which a step of MinStep more bitrate gains
+	// less than Saturation VMAF (the hull read linearly in log bitrate).
+	Saturation float64
 }
 
 // withDefaults fills the zero fields and checks the options.
@@ -46,6 +55,8 @@ func (o SelectOptions) withDefaults() (SelectOptions, error) {
 		return o, fmt.Errorf("ladder: negative bitrate limit (min %g, max %g kb/s)", o.MinKbps, o.MaxKbps)
 	case o.MaxKbps > 0 && o.MinKbps > o.MaxKbps:
 		return o, fmt.Errorf("ladder: --min-kbps %g is above --max-kbps %g", o.MinKbps, o.MaxKbps)
+	case o.MinVMAF < 0 || o.MinVMAF > 100 || o.Saturation < 0:
+		return o, fmt.Errorf("ladder: quality floor %g or saturation gain %g: want 0–100 and ≥ 0", o.MinVMAF, o.Saturation)
 	case o.MinStep <= 1 || o.MaxStep < o.MinStep:
 		return o, fmt.Errorf("ladder: step ratio %g–%g: want 1 < min ≤ max", o.MinStep, o.MaxStep)
 	}
@@ -57,6 +68,9 @@ func (o SelectOptions) withDefaults() (SelectOptions, error) {
 type Selection struct {
 	Rungs    []Point
 	Warnings []string
+	// Saturated says where and why the top was cut below the best
+	// eligible point (Saturation); "" when it was not.
+	Saturated string
 }
 
 // Select picks at most o.Rungs rungs from hull (as returned by Hull) within
@@ -87,6 +101,32 @@ func Select(hull []Point, o SelectOptions) (Selection, error) {
 		return Selection{}, fmt.Errorf("%w: none of the %d hull points lies within %s", ErrNoRungs, len(hull), o.limits())
 	}
 	var s Selection
+	if o.MinVMAF > 0 {
+		floor := elig[:0:0]
+		for _, p := range elig {
+			if p.VMAF >= o.MinVMAF {
+				floor = append(floor, p)
+			}
+		}
+		if len(floor) == 0 {
+			best := elig[len(elig)-1]
+			s.Warnings = append(s.Warnings, fmt.Sprintf("no hull point reaches the quality floor VMAF %.4g: one rung, %s at VMAF %.2f", o.MinVMAF, best.Label(), best.VMAF))
+			floor = []Point{best}
+		}
+		elig = floor
+	}
+	if o.Saturation > 0 {
+		for i, p := range elig {
+			if next := hullVMAFAt(elig, p.Kbps*o.MinStep); next-p.VMAF < o.Saturation {
+				if i < len(elig)-1 {
+					s.Saturated = fmt.Sprintf("the top stops at %s (%.0f kb/s, VMAF %.2f): %.2gx more bitrate gains %.2f VMAF, less than %g",
+						p.Label(), p.Kbps, p.VMAF, o.MinStep, next-p.VMAF, o.Saturation)
+				}
+				elig = elig[:i+1]
+				break
+			}
+		}
+	}
 	top, bottom := elig[len(elig)-1], elig[0]
 	ratio := o.MinStep
 	if o.Rungs > 1 && top.Kbps > bottom.Kbps {
@@ -129,6 +169,18 @@ func Select(hull []Point, o SelectOptions) (Selection, error) {
 	return s, nil
 }
 
+// hullVMAFAt is the hull's VMAF at kbps read linearly in log bitrate,
+// its last VMAF beyond its top and its first below its bottom.
+func hullVMAFAt(hull []Point, kbps float64) float64 {
+	switch {
+	case kbps >= hull[len(hull)-1].Kbps:
+		return hull[len(hull)-1].VMAF
+	case kbps <= hull[0].Kbps:
+		return hull[0].VMAF
+	}
+	return logVMAF(hull, kbps)
+}
+
 // limits describes the bitrate and quality limits for messages.
 func (o SelectOptions) limits() string {
 	lo, hi := "0", "∞"
@@ -141,6 +193,9 @@ func (o SelectOptions) limits() string {
 	s := fmt.Sprintf("%s–%s kb/s", lo, hi)
 	if o.MaxVMAF > 0 {
 		s += fmt.Sprintf(" at VMAF ≤ %g", o.MaxVMAF)
+	}
+	if o.MinVMAF > 0 {
+		s += fmt.Sprintf(" at VMAF ≥ %g", o.MinVMAF)
 	}
 	return s
 }

@@ -120,3 +120,43 @@ func TestSelectErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestSelectFloorAndSaturation(t *testing.T) {
+	h := geomHull(20) // VMAF 30, 40.5, 49.4, … 96.8; 1.25x apart
+	tests := []struct {
+		name     string
+		opt      SelectOptions
+		bottomGE float64 // the bottom rung's VMAF is at least this
+		topKbps  float64 // the top rung's bitrate
+		warn     string
+	}{
+		{"floor 40 drops the VMAF 30 point", SelectOptions{Rungs: 6, MinVMAF: 40}, 40, h[19].Kbps, ""},
+		{"floor 60", SelectOptions{Rungs: 4, MinVMAF: 60}, 60, h[19].Kbps, ""},
+		{"floor above every point: the best alone", SelectOptions{Rungs: 4, MinVMAF: 99}, 96.8, h[19].Kbps, "no hull point reaches the quality floor"},
+		// The deficit 100 − VMAF of h[i] is 70·0.85^i; a 1.5x step (1.82
+		// points) cuts it by 26%: under 1 VMAF from h[18] (deficit 3.7).
+		{"saturation 1 VMAF", SelectOptions{Rungs: 6, Saturation: 1}, 0, h[18].Kbps, ""},
+		{"saturation off", SelectOptions{Rungs: 6}, 0, h[19].Kbps, ""},
+	}
+	for _, tt := range tests {
+		s, err := Select(h, tt.opt)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.name, err)
+		}
+		if b := s.Rungs[0]; b.VMAF < tt.bottomGE {
+			t.Errorf("%s: bottom rung VMAF %.2f, want ≥ %g", tt.name, b.VMAF, tt.bottomGE)
+		}
+		if top := s.Rungs[len(s.Rungs)-1]; top.Kbps != tt.topKbps {
+			t.Errorf("%s: top rung %.1f kb/s (VMAF %.2f), want %.1f kb/s", tt.name, top.Kbps, top.VMAF, tt.topKbps)
+		}
+		if got := strings.Join(s.Warnings, "\n"); tt.warn != "" && !strings.Contains(got, tt.warn) || tt.warn == "" && got != "" {
+			t.Errorf("%s: warnings %q, want %q", tt.name, got, tt.warn)
+		}
+		if (s.Saturated != "") != (tt.opt.Saturation > 0) {
+			t.Errorf("%s: saturation note %q", tt.name, s.Saturated)
+		}
+	}
+	if _, err := Select(h, SelectOptions{MinVMAF: -1}); err == nil {
+		t.Error("a negative floor was accepted")
+	}
+}

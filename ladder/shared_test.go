@@ -84,6 +84,14 @@ func TestLadderShared(t *testing.T) {
 			line := fmt.Sprintf("%-16s BD-rate vs apple: exhaustive %s, adaptive %s (rungs %s); trials %d of %d (%.0f%%); hull gap mean %.2f, worst %.2f VMAF",
 				name, bdString(ex.BDRate), bdString(ad.BDRate), rungsBD(ad.BDRate), ad.TrialEncodes, ex.TrialEncodes,
 				100*float64(ad.TrialEncodes)/float64(ex.TrialEncodes), mean, worst)
+			for _, r := range []Report{ex, ad} {
+				if ps := r.PerShot; ps != nil {
+					line += fmt.Sprintf("; %s per-shot vs per-title %s (%d shots)", r.Search, pct(ps.BDRate, ps.BDRateNote), len(ps.Shots))
+					if ps.BDRate != nil && *ps.BDRate > 0.5 {
+						t.Errorf("%s: per-shot %+.2f%% worse than per-title", r.Search, *ps.BDRate)
+					}
+				}
+			}
 			t.Log(line)
 			summary = append(summary, line)
 			if ad.TrialEncodes*10 > ex.TrialEncodes*4 {
@@ -104,6 +112,13 @@ func TestLadderShared(t *testing.T) {
 		})
 	}
 	os.WriteFile(filepath.Join(root, "summary.txt"), []byte(strings.Join(summary, "\n")+"\n"), 0o644)
+}
+
+func pct(v *float64, note string) string {
+	if v == nil {
+		return "none (" + note + ")"
+	}
+	return fmt.Sprintf("%+.2f%%", *v)
 }
 
 func bdString(e *BDRateEntry) string {
@@ -130,15 +145,19 @@ func checkLadder(t *testing.T, r Report) {
 	if len(r.Rungs) < MinRungs {
 		t.Errorf("%d rungs", len(r.Rungs))
 	}
+	hull := r.Hull
+	if r.PerShot != nil {
+		hull = r.PerShot.Hull
+	}
 	for i, g := range r.Rungs {
-		if !onHull(r.Hull, Point{Width: g.Width, Height: g.Height, CRF: g.CRF, Kbps: g.Kbps}) {
+		if !onHull(hull, Point{Width: g.Width, Height: g.Height, CRF: g.CRF, Kbps: g.Kbps}) {
 			t.Errorf("rung %d (%s) is not on the hull", i, g.Label())
 		}
 		if i > 0 && (g.Kbps <= r.Rungs[i-1].Kbps || g.VMAF <= r.Rungs[i-1].VMAF) {
 			t.Errorf("rung %d (%s, %.0f kb/s, VMAF %.2f) does not climb", i, g.Label(), g.Kbps, g.VMAF)
 		}
 	}
-	if r.BDRate == nil || r.BDRate.Percent == nil {
+	if len(r.Reference) > 0 && (r.BDRate == nil || r.BDRate.Percent == nil) {
 		t.Errorf("no BD-rate: %+v", r.BDRate)
 	}
 }

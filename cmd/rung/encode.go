@@ -14,8 +14,11 @@ import (
 	"syscall"
 
 	"github.com/urfave/cli/v2"
+
 	"rung/encode"
+	"rung/ladder"
 	"rung/mezzfs"
+	"rung/quality"
 )
 
 // encodeCommand is `rung encode INPUT -o OUT --codec C --crf N ...`.
@@ -28,6 +31,9 @@ func encodeCommand() *cli.Command {
 			&cli.StringFlag{Name: "output", Aliases: []string{"o"}, Usage: "output file (.mp4 or .mkv), a path or s3://bucket/key (uploaded once complete)"},
 			&cli.StringFlag{Name: "codec", Value: "x264", Usage: "x264, x265, svtav1, vp9 or aom"},
 			&cli.Float64Flag{Name: "crf", Value: 23, Usage: "constant quality (CRF)"},
+			&cli.Float64Flag{Name: "target-vmaf", Usage: "give each chunk the CRF that reaches this VMAF (probes, interpolated, corrected) instead of one --crf"},
+			&cli.StringFlag{Name: "pool", Value: "mean", Usage: "with --target-vmaf: how a chunk's frames are pooled (mean, harmonic_mean, min, p1, p5, ...)"},
+			&cli.StringFlag{Name: "model", Usage: "with --target-vmaf: VMAF model (default vmaf_v0.6.1, vmaf_4k_v0.6.1 above 2560x1440)"},
 			&cli.IntFlag{Name: "qp", Usage: "constant quantizer instead of CRF (x264, x265, svtav1)"},
 			&cli.StringFlag{Name: "preset", Usage: "encoder preset (x264/x265 name, svtav1/vp9/aom speed number)"},
 			&cli.IntFlag{Name: "height", Usage: "output height (width keeps the aspect ratio)"},
@@ -63,6 +69,12 @@ func runEncode(c *cli.Context) (err error) {
 	job, err := encodeJob(c)
 	if err != nil {
 		return err
+	}
+	if c.IsSet("target-vmaf") {
+		if c.String("temporal") != "" {
+			return usagef("encode: --target-vmaf runs on this machine only, not with --temporal")
+		}
+		return runTargetEncode(c, args[0], job)
 	}
 	if c.String("temporal") != "" {
 		return runEncodeTemporal(c, args[0], job)
@@ -197,5 +209,77 @@ func writePlan(path string, p *encode.Plan) error {
 	if err != nil {
 		return fmt.Errorf("encode: write plan: %w", err)
 	}
+	return nil
+}
+
+// runTargetEncode is `rung encode --target-vmaf V`: each chunk at the CRF
+// that reaches V (ladder.Target). The work dir keeps the probe and chunk
+// encodes, so a rerun resumes.
+func runTargetEncode(c *cli.Context, input string, job encode.Job) (err error) {
+	for _, f := range []string{"crf", "qp", "keyint", "params", "frames", "plan", "bit-depth"} {
+		if c.IsSet(f) {
+			return usagef("encode: --target-vmaf chooses the CRF of each chunk; --%s cannot go with it", f)
+		}
+	}
+	v := c.Float64("target-vmaf")
+	if !(v > 0 && v < 100) {
+		return usagef("encode: --target-vmaf %g: want 0 < V < 100", v)
+	}
+	if _, err := quality.Pool(c.String("pool"), []float64{1}); err != nil {
+		return usagef("encode: --pool %s: %v", c.String("pool"), err)
+	}
+	s, err := openSession(c)
+	if err != nil {
+		return err
+	}
+	defer func() { err = s.close(err) }()
+	dst := job.Output
+	if job.WorkDir == "" {
+		job.WorkDir = job.Output + ".rung"
+		if mezzfs.IsS3(dst) {
+			job.WorkDir = s3WorkDir(dst)
+		}
+	}
+	out := dst
+	if mezzfs.IsS3(dst) {
+		out = filepath.Join(job.WorkDir, path.Base(dst))
+		defer os.Remove(out)
+	}
+	media, err := ladder.NewMedia(ladder.MediaOptions{Model: c.String("model"), CacheDir: filepath.Join(job.WorkDir, "chunks"),
+		Preset: job.Settings.Preset, Workers: job.Workers, Plan: job.PlanOptions, Source: s.opts})
+	if err != nil {
+		return err
+	}
+	defer media.Close()
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	jsonOut := c.Bool("json")
+	res, err := ladder.Target(ctx, ladder.TargetOptions{
+		Input: input, Output: out, Codec: job.Settings.Codec, Height: job.Settings.Height, VMAF: v, Pool: c.String("pool"),
+		WorkDir: job.WorkDir, Media: media,
+		Progress: func(p ladder.Progress) {
+			if jsonOut {
+				json.NewEncoder(os.Stdout).Encode(map[string]any{"event": "progress", "stage": p.Stage, "done": p.Done, "total": p.Total, "label": p.Label})
+				return
+			}
+			fmt.Fprintf(os.Stderr, "[%s %d/%d] %s\n", p.Stage, p.Done, p.Total, p.Label)
+		},
+	})
+	if err != nil {
+		return err
+	}
+	if dst != out {
+		if err := uploadFile(ctx, out, dst, s.opts); err != nil {
+			return err
+		}
+		res.Output = dst
+	}
+	if jsonOut {
+		return json.NewEncoder(os.Stdout).Encode(map[string]any{"event": "done", "result": res})
+	}
+	for _, ch := range res.Chunks {
+		fmt.Fprintf(os.Stderr, "chunk %d (frames %d–%d): crf %.1f, VMAF %.2f (predicted %.2f), %.0f kb/s\n", ch.Index, ch.Start, ch.End, ch.CRF, ch.VMAF, ch.Predicted, ch.Kbps)
+	}
+	fmt.Fprintf(os.Stderr, "%s: VMAF %.2f (%s, target %g), %.0f kb/s; mean |predicted − achieved| %.2f\n", res.Output, res.VMAF, res.Pool, res.Target, res.Kbps, res.MeanAbsError)
 	return nil
 }

@@ -34,6 +34,9 @@ func ladderCommand() *cli.Command {
 			&cli.Float64Flag{Name: "max-kbps", Usage: "no rung above this bitrate"},
 			&cli.Float64Flag{Name: "max-vmaf", Usage: "drop hull points above this VMAF (e.g. 95)"},
 			&cli.Float64Flag{Name: "min-top-vmaf", Usage: "warn when the top rung is below this VMAF"},
+			&cli.Float64Flag{Name: "min-vmaf", Value: 40, Usage: "quality floor: no rung below this VMAF, nor below the fixed reference ladder's lowest rung on this title (0: no floor)"},
+			&cli.Float64Flag{Name: "saturation", Value: 1, Usage: "the top rung stops where 1.5x more bitrate gains less than this VMAF (0: off)"},
+			&cli.StringFlag{Name: "optimize", Value: ladder.PerShot, Usage: "per-shot (a CRF per shot at equal rate–quality slope, from the trial encodes' chunks) or per-title (one CRF per rung)"},
 			&cli.StringFlag{Name: "fixed", Usage: "reference ladder for the BD-rate: apple|netflix2015|none (default apple for x264 and x265, none for the codecs without bitrate-targeted encodes)"},
 			&cli.BoolFlag{Name: "exhaustive", Usage: "encode the full candidate grid instead of the adaptive search"},
 			&cli.IntFlag{Name: "workers", Value: 1, Usage: "candidates encoded at once (each encode is chunk-parallel)"},
@@ -73,13 +76,20 @@ func runLadder(c *cli.Context) (err error) {
 		Select: ladder.SelectOptions{
 			Rungs: c.Int("rungs"), MinKbps: c.Float64("min-kbps"), MaxKbps: c.Float64("max-kbps"),
 			MaxVMAF: c.Float64("max-vmaf"), MinTopVMAF: c.Float64("min-top-vmaf"),
+			MinVMAF: c.Float64("min-vmaf"), Saturation: c.Float64("saturation"),
 		},
-		Fixed: fixed, Exhaustive: c.Bool("exhaustive"), Workers: c.Int("workers"),
+		Optimize: c.String("optimize"),
+		Fixed:    fixed, Exhaustive: c.Bool("exhaustive"), Workers: c.Int("workers"),
 	}
 	if err := o.Validate(); err != nil {
 		return usageError{err}
 	}
 	if c.String("temporal") != "" {
+		// The Temporal runner's search keeps no per-chunk encodes yet.
+		if c.IsSet("optimize") && o.Optimize == ladder.PerShot {
+			return usagef("ladder: --optimize per-shot runs on this machine only, not with --temporal (yet)")
+		}
+		o.Optimize = ladder.PerTitle
 		return runLadderTemporal(c, o)
 	}
 	if mezzfs.IsS3(outDir) {
@@ -150,6 +160,9 @@ func printLadder(jsonOut bool, res ladder.Result) error {
 	}
 	if r.BDRate != nil && r.BDRate.Percent != nil {
 		fmt.Printf("BD-rate vs %s: %+.1f%%\n", r.BDRate.Reference, *r.BDRate.Percent)
+	}
+	if ps := r.PerShot; ps != nil && ps.BDRate != nil {
+		fmt.Printf("per-shot vs per-title BD-rate: %+.1f%% (%d shots, %d chunk encodes of a %d grid)\n", *ps.BDRate, len(ps.Shots), ps.ChunkEncodes, ps.GridChunks)
 	}
 	for _, w := range r.Warnings {
 		fmt.Printf("warning: %s\n", w)
