@@ -55,13 +55,8 @@ func newAACTranscoder(name string, in, out *astiav.Stream) (*aacTranscoder, erro
 	if err := t.dec.Open(dc, nil); err != nil {
 		return nil, fmt.Errorf("encode: %s: open %s decoder: %w", name, dc.Name(), err)
 	}
-	// Mono stays mono; everything else becomes stereo AAC (aformat
-	// downmixes with libswresample's default matrix).
 	n := t.dec.ChannelLayout().NbChannels()
-	layout := astiav.ChannelLayoutStereo
-	if n == 1 {
-		layout = astiav.ChannelLayoutMono
-	}
+	layout := aacLayout(ec, t.dec.ChannelLayout())
 	if t.enc = astiav.AllocCodecContext(ec); t.enc == nil {
 		return nil, fmt.Errorf("encode: %s: cannot allocate an AAC encoder", name)
 	}
@@ -85,6 +80,39 @@ func newAACTranscoder(name string, in, out *astiav.Stream) (*aacTranscoder, erro
 	t.frame, t.filtered, t.pkt = astiav.AllocFrame(), astiav.AllocFrame(), astiav.AllocPacket()
 	ok = true
 	return t, nil
+}
+
+// aacLayout returns the channel layout of the AAC encode of audio in
+// layout in: the same layout when the encoder takes it (5.1 stays 5.1; an
+// encoder that lists no layouts is taken to take any of up to 8), else
+// its layout with as many channels (5.1(side) becomes 5.1(back)), else
+// mono for one channel and stereo for the rest (aformat downmixes with
+// libswresample's default matrix).
+func aacLayout(enc *astiav.Codec, in astiav.ChannelLayout) astiav.ChannelLayout {
+	n := in.NbChannels()
+	switch n {
+	case 1:
+		return astiav.ChannelLayoutMono
+	case 2:
+		return astiav.ChannelLayoutStereo
+	}
+	layouts := enc.ChannelLayouts()
+	if len(layouts) == 0 && n <= 8 && in.Valid() {
+		return in // FFmpeg 5.1's AAC encoder lists none: it takes 1 to 8 channels
+	}
+	var same *astiav.ChannelLayout
+	for _, l := range layouts {
+		if l.Equal(in) {
+			return l
+		}
+		if same == nil && l.NbChannels() == n {
+			same = &l
+		}
+	}
+	if same != nil {
+		return *same
+	}
+	return astiav.ChannelLayoutStereo
 }
 
 // buildGraph makes abuffer -> aformat -> asetnsamples -> abuffersink; n

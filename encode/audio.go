@@ -50,8 +50,12 @@ func newAudioCopier(job ConcatJob, m *atomicMuxer, format string) (*audioCopier,
 	if first == 0 && last == v.Frames-1 {
 		a.start, a.end = math.MinInt64, math.MaxInt64
 	}
+	track := 0
 	for _, s := range d.fc.Streams() {
 		if s.CodecParameters().MediaType() != astiav.MediaTypeAudio {
+			continue
+		}
+		if track++; job.AudioTrack > 0 && track != job.AudioTrack {
 			continue
 		}
 		out := &audioOut{st: m.fc.NewStream(nil)}
@@ -71,6 +75,10 @@ func newAudioCopier(job ConcatJob, m *atomicMuxer, format string) (*audioCopier,
 		}
 		out.st.CodecParameters().SetCodecTag(0)
 		out.st.SetTimeBase(s.TimeBase())
+	}
+	if job.AudioTrack > track {
+		a.close()
+		return nil, fmt.Errorf("encode: %s: audio track %d asked for, the source has %d", job.Info.Name, job.AudioTrack, track)
 	}
 	if len(a.outOf) == 0 {
 		a.close()

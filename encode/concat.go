@@ -24,6 +24,9 @@ type ConcatJob struct {
 	// Audio, when set, is the source whose audio streams are copied (the
 	// part matching the chunks' time range).
 	Audio Source
+	// AudioTrack, when positive, copies only that audio track (1 is the
+	// source's first audio stream); 0 copies every one.
+	AudioTrack int
 	// Output is the file to write; Format is a libavformat muxer name,
 	// or "" to choose by Output's extension (mp4, mkv).
 	Output string

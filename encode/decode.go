@@ -33,6 +33,9 @@ type frameDecoder struct {
 	// previous frame's plus the last gap between frames.
 	prevPTS, step int64
 	nominal       int64 // one frame at the stream's frame rate, in its time base
+	// width and height are the stream's picture size: rung refuses a
+	// stream whose size changes.
+	width, height int
 }
 
 // maxDecodeErrors bounds the consecutive decode errors frameDecoder.next
@@ -89,7 +92,8 @@ func newFrameDecoder(d *demuxer, threads int) (*frameDecoder, error) {
 		cc.Free()
 		return nil, fmt.Errorf("encode: %s: open %s decoder: %w", d.name, codec.Name(), err)
 	}
-	fd := &frameDecoder{name: d.name, d: d, stream: vs, cc: cc, pkt: astiav.AllocPacket(), prevPTS: astiav.NoPtsValue}
+	fd := &frameDecoder{name: d.name, d: d, stream: vs, cc: cc, pkt: astiav.AllocPacket(), prevPTS: astiav.NoPtsValue,
+		width: vs.CodecParameters().Width(), height: vs.CodecParameters().Height()}
 	rate := vs.AvgFrameRate()
 	if rate.Num() <= 0 || rate.Den() <= 0 {
 		rate = vs.RFrameRate()
@@ -121,6 +125,9 @@ func (fd *frameDecoder) next(f *astiav.Frame) error {
 		err := fd.cc.ReceiveFrame(f)
 		switch {
 		case err == nil:
+			if f.Width() != fd.width || f.Height() != fd.height {
+				return fmt.Errorf("encode: %s: %w: the picture size changes mid-stream, from %dx%d to %dx%d", fd.name, ErrUnsupported, fd.width, fd.height, f.Width(), f.Height())
+			}
 			fd.stamp(f)
 			return nil
 		case errors.Is(err, astiav.ErrEof):

@@ -37,9 +37,13 @@ type Job struct {
 	Workers int
 	// NoAudio drops the source's audio instead of copying it.
 	NoAudio bool
+	// AudioTrack, when positive, keeps only that audio track (1 is the
+	// first); 0 keeps every one.
+	AudioTrack int
 	// Strict fails the encode on any packet that does not decode;
 	// otherwise the frames that decode are encoded, the others listed in
-	// Result.Lost and in an EventWarning.
+	// Result.Lost and in an EventWarning, unless they are more than 10%
+	// of the source (ErrDamaged).
 	Strict   bool
 	Progress ProgressFunc
 }
@@ -91,6 +95,9 @@ func Encode(ctx context.Context, job Job) (*Result, error) {
 			return nil, err
 		}
 	}
+	if n := info.AudioTracks(); job.AudioTrack > n && !job.NoAudio {
+		return nil, fmt.Errorf("encode: %s: audio track %d asked for, the source has %d", job.Name, job.AudioTrack, n)
+	}
 	sourceID, err := SourceID(job.Source)
 	if err != nil {
 		return nil, err
@@ -122,7 +129,7 @@ func Encode(ctx context.Context, job Job) (*Result, error) {
 	rep.send(Event{Kind: EventConcat, Chunk: -1})
 	cj := ConcatJob{Info: info, Chunks: res.Plan.Chunks, Paths: res.paths, Output: job.Output}
 	if !job.NoAudio {
-		cj.Audio = job.Source
+		cj.Audio, cj.AudioTrack = job.Source, job.AudioTrack
 	}
 	cr, err := Concat(ctx, cj)
 	if err != nil {
@@ -131,7 +138,7 @@ func Encode(ctx context.Context, job Job) (*Result, error) {
 	res.Frames, res.Lost = cr.Frames, cr.Lost
 	if len(cr.Lost) > 0 {
 		// Chunks from an earlier run may hold gaps a strict run refuses.
-		if job.Strict {
+		if job.Strict || len(cr.Lost) > int(maxLost*float64(total)) {
 			os.Remove(job.Output)
 			return nil, fmt.Errorf("encode: %s: %w: %s", job.Name, ErrDamaged, LostFrames(cr.Lost, total))
 		}
@@ -263,6 +270,11 @@ func encodeChunks(ctx context.Context, job Job, info *Info, settings Settings, t
 	}
 	return res, nil
 }
+
+// maxLost is the share of a source's frames that may fail to decode
+// before Encode refuses it as bad media rather than warning: a damaged
+// packet or two is a usable source, a corrupted middle is not.
+const maxLost = 0.1
 
 // LostFrames describes frames that did not decode, out of total, in one
 // phrase naming the first few: "2 of 456 frames did not decode (frames

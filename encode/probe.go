@@ -45,6 +45,23 @@ type Info struct {
 	BitRate  int64        `json:"bit_rate"` // bits/s, as the container states it
 	Streams  []StreamInfo `json:"streams"`
 	Video    *VideoInfo   `json:"video"` // the first video stream
+	// indexEnd is the end of the last video frame's data by the
+	// container's index (MP4 sample tables), 0 when unknown.
+	indexEnd int64
+	// indexErr is the container index's complaint that its data runs past
+	// the end of the file.
+	indexErr error
+}
+
+// AudioTracks returns the number of audio streams.
+func (info *Info) AudioTracks() int {
+	n := 0
+	for _, s := range info.Streams {
+		if s.Type == "audio" {
+			n++
+		}
+	}
+	return n
 }
 
 // StreamInfo describes one stream of an input.
@@ -488,6 +505,12 @@ var ErrTruncated = errors.New("truncated")
 // (a Matroska file cut short keeps its header's duration).
 func checkComplete(info *Info) error {
 	v := info.Video
+	if info.indexErr != nil {
+		return fmt.Errorf("%w: %v", ErrTruncated, info.indexErr)
+	}
+	if info.indexEnd > info.Size {
+		return fmt.Errorf("%w: the index puts video data up to byte %d, the file has %d bytes", ErrTruncated, info.indexEnd, info.Size)
+	}
 	if v.DeclaredFrames > 0 && int64(v.Frames) < v.DeclaredFrames {
 		return fmt.Errorf("%w: the container lists %d video frames, only %d are present", ErrTruncated, v.DeclaredFrames, v.Frames)
 	}

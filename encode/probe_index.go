@@ -51,6 +51,9 @@ func probeIndex(ctx context.Context, d *demuxer, src Source, info *Info) (used, 
 	v.PTS = make([]int64, len(frames))
 	var keys []Keyframe
 	for i, f := range frames {
+		if f.Pos >= 0 && f.Size > 0 {
+			info.indexEnd = max(info.indexEnd, f.Pos+f.Size)
+		}
 		v.PTS[i] = f.PTS + shift.pts
 		if f.Key {
 			keys = append(keys, Keyframe{PTS: v.PTS[i], Pos: f.Pos})
@@ -81,6 +84,9 @@ func indexedFrames(src Source, info *Info) ([]indexFrame, string) {
 		return nil, ""
 	}
 	if err != nil {
+		if errors.Is(err, index.ErrPastEnd) {
+			info.indexErr = err // checkComplete refuses the file
+		}
 		return nil, ""
 	}
 	if nthVideo(info) != 0 {

@@ -49,6 +49,7 @@ func encodeCommand() *cli.Command {
 			&cli.StringFlag{Name: "plan", Usage: "encode the chunks of a plan written by --plan-json"},
 			&cli.StringFlag{Name: "work-dir", Usage: "directory of finished chunks (default OUT.rung; for an s3:// OUT, one in $TMPDIR named after it)"},
 			&cli.BoolFlag{Name: "no-audio", Usage: "drop the source's audio"},
+			&cli.IntFlag{Name: "audio-track", Usage: "keep only audio track `N` (1 is the first; default: every track)"},
 			&cli.BoolFlag{Name: "keep-interlaced", Usage: "encode an interlaced source's frames as they are (default: deinterlace with bwdif first)"},
 			&cli.BoolFlag{Name: "strict", Usage: "fail on any packet that does not decode (default: encode the frames that decode, warn about the rest)"},
 			&cli.BoolFlag{Name: "clean", Usage: "remove the work dir after a successful encode"},
@@ -106,8 +107,13 @@ func runEncode(c *cli.Context) (err error) {
 	job.Progress = progress
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM) // finished chunks stay for the rerun
 	defer stop()
+	_, statErr := os.Stat(workDir(job))
+	newWorkDir := os.IsNotExist(statErr)
 	res, err := encode.Encode(ctx, job)
 	wait()
+	if err != nil && newWorkDir && badMedia(err) {
+		os.RemoveAll(workDir(job)) // no rerun can fix the source: leave nothing behind
+	}
 	if err == nil && dst != job.Output {
 		err = uploadFile(ctx, job.Output, dst, s.opts)
 		res.Output = dst
@@ -154,6 +160,10 @@ func encodeJob(c *cli.Context) (encode.Job, error) {
 		Workers:     c.Int("workers"),
 		NoAudio:     c.Bool("no-audio"),
 		Strict:      c.Bool("strict"),
+		AudioTrack:  c.Int("audio-track"),
+	}
+	if job.AudioTrack < 0 {
+		return job, usagef("encode: --audio-track %d: want 1 or more", job.AudioTrack)
 	}
 	if job.Output == "" {
 		return job, usagef("encode: -o OUT is required")
@@ -189,6 +199,17 @@ func encodeJob(c *cli.Context) (encode.Job, error) {
 		}
 	}
 	return job, nil
+}
+
+// badMedia reports whether err says the source itself cannot be encoded
+// (rather than the run failing).
+func badMedia(err error) bool {
+	for _, e := range []error{encode.ErrDamaged, encode.ErrUnsupported, encode.ErrTruncated, encode.ErrNoVideo} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 func workDir(job encode.Job) string {

@@ -17,6 +17,10 @@ import (
 // usable index: a Matroska file without Cues, a fragmented MP4.
 var ErrNoIndex = errors.New("no index")
 
+// ErrPastEnd is wrapped by the error of an index that places data past the
+// end of the file: the file was cut short.
+var ErrPastEnd = errors.New("data past the end of the file")
+
 // Index is what a container's index says about its tracks.
 type Index struct {
 	Format string  // "matroska" or "mp4"

@@ -426,7 +426,7 @@ func sampleOffsets(st []box, out []Entry, fileSize int64) error {
 			pos := chunks[c-1]
 			for k := int64(0); k < per && s < len(out); k++ {
 				if pos < 0 || pos+out[s].Size > fileSize {
-					return fmt.Errorf("sample %d is at offset %d, past the end of the file (%d bytes)", s+1, pos, fileSize)
+					return fmt.Errorf("%w: sample %d at offset %d (%d bytes) ends after the file's %d bytes", ErrPastEnd, s+1, pos, out[s].Size, fileSize)
 				}
 				out[s].Pos = pos
 				pos += out[s].Size
