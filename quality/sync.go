@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sync"
 )
 
 // TimedReader is a VideoReader that knows when each picture is shown.
@@ -32,8 +33,8 @@ type SyncStats struct {
 // FFmpeg's framesync does with ts_sync_mode=nearest when the distorted
 // input is the main one. It returns readers to hand to Score in place of
 // ref and dis, and the statistics, complete once the readers reached
-// io.EOF. Score reads one picture from each reader per frame; the two
-// readers share state and are not for concurrent use.
+// io.EOF. The readers must be read in step, one picture from each per
+// frame (as Score does), from any goroutines.
 func SyncByTime(ref, dis TimedReader) (VideoReader, VideoReader, *SyncStats) {
 	ri, di := ref.Info(), dis.Info()
 	s := &timeSync{
@@ -44,8 +45,10 @@ func SyncByTime(ref, dis TimedReader) (VideoReader, VideoReader, *SyncStats) {
 	return &syncSide{s: s, ref: true, info: ri}, &syncSide{s: s, info: di}, &s.stats
 }
 
-// timeSync is the state SyncByTime's two readers share.
+// timeSync is the state SyncByTime's two readers share; Score reads its
+// inputs concurrently, one picture each per frame.
 type timeSync struct {
+	mu          sync.Mutex // guards everything below
 	ref, dis    TimedReader
 	cur, next   *Picture // reference pictures: the last paired and the one after it
 	curT, nextT float64
@@ -158,6 +161,8 @@ func (r *syncSide) Info() VideoInfo { return r.info }
 
 func (r *syncSide) ReadPicture(p *Picture) error {
 	s := r.s
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if r.n == s.pairs {
 		if s.err != nil {
 			return s.err

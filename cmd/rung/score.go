@@ -369,5 +369,27 @@ func openInputs(c *cli.Context, opts mezzfs.Options, disPaths []string) (ref *vi
 		}
 		dis = append(dis, d)
 	}
+	if ref.Info().Chroma != quality.Chroma420 && sameChroma(dis, quality.Chroma420) {
+		// A 4:2:2 or 4:4:4 mezzanine against 4:2:0 encodes: the
+		// reference is converted to 4:2:0 with swscale, as `-pix_fmt
+		// yuv420p` before libvmaf would.
+		ref.Close()
+		if ref, err = openVideo(c.Context, c.String("reference"), raw, &quality.VideoInfo{Chroma: quality.Chroma420}, opts); err != nil {
+			for _, d := range dis {
+				d.Close()
+			}
+			return nil, nil, err
+		}
+	}
 	return ref, dis, nil
+}
+
+// sameChroma reports whether every input has chroma format f.
+func sameChroma(vs []*video, f quality.ChromaFormat) bool {
+	for _, v := range vs {
+		if v.Info().Chroma != f {
+			return false
+		}
+	}
+	return true
 }
