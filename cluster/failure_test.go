@@ -7,12 +7,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
 	"rung/encode"
+	"rung/mezzfs"
 )
 
 // startJob starts an encode of the rig's source to output through the API
@@ -31,12 +34,18 @@ func (r *rig) startJob(t *testing.T, c client.Client, output string, heartbeat t
 	return run
 }
 
-// outputAbsent fails the test if the output object exists.
-func (r *rig) outputAbsent(t *testing.T, output, when string) {
+// outputSize returns the size of the output object, -1 when absent.
+func (r *rig) outputSize(t *testing.T, output string) int64 {
 	t.Helper()
-	if _, _, code := r.rung(t, "mezzfs", "stat", output); code == 0 {
-		t.Fatalf("%s exists %s: a partial output", output, when)
+	u, err := mezzfs.ParseS3URL(output)
+	if err != nil {
+		t.Fatal(err)
 	}
+	out, err := r.s3.Client().HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String(u.Bucket), Key: aws.String(u.Key)})
+	if err != nil {
+		return -1
+	}
+	return aws.ToInt64(out.ContentLength)
 }
 
 // TestTemporalWorkerKilled kills one of two workers (SIGKILL) while it
@@ -76,10 +85,13 @@ func TestTemporalWorkerKilled(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	victim.kill()
-	r.outputAbsent(t, output, "after the kill")
+	if n := r.outputSize(t, output); n >= 0 {
+		t.Fatalf("%s exists (%d bytes) with chunks left to encode", output, n)
+	}
 	r.startWorker(t, "victim-restarted", "--concurrency", "1")
 
 	var res EncodeResult
+	var seen []int64
 	done := make(chan error, 1)
 	go func() { done <- run.Get(context.Background(), &res) }()
 	for waiting := true; waiting; {
@@ -89,8 +101,17 @@ func TestTemporalWorkerKilled(t *testing.T) {
 				t.Fatal(err)
 			}
 			waiting = false
-		case <-time.After(200 * time.Millisecond):
-			r.outputAbsent(t, output, "while the job runs")
+		case <-time.After(100 * time.Millisecond):
+			// The object appears only when the concat activity commits it,
+			// whole: every size seen must be the final one.
+			if n := r.outputSize(t, output); n >= 0 {
+				seen = append(seen, n)
+			}
+		}
+	}
+	for _, n := range seen {
+		if n != res.Bytes {
+			t.Errorf("the output was seen with %d bytes, %d when whole", n, res.Bytes)
 		}
 	}
 	extra, byWorker := 0, map[string]int{}
