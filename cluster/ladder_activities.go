@@ -141,6 +141,13 @@ func (a *Activities) Reference(ctx context.Context, in ReferenceInput) (p ladder
 // measure encodes (from cached chunks) and scores job into a local file,
 // uploads it and its scores to output/file and returns its point.
 func (a *Activities) measure(ctx context.Context, m *ladder.EncodeMedia, job ladder.EncodeJob, output, file string) (ladder.Point, error) {
+	// The media keeps the sources it opens for the next activities, and a
+	// source's reads end with the context it was opened with: open it
+	// with one that outlives this activity (encoding and scoring still
+	// stop with ctx).
+	if _, err := m.Probe(context.WithoutCancel(ctx), job.Source); err != nil {
+		return ladder.Point{}, classify(err)
+	}
 	dir, err := os.MkdirTemp(a.CacheDir, "measure-")
 	if err != nil {
 		return ladder.Point{}, fmt.Errorf("worker: measure dir: %w", err)
