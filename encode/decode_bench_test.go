@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/asticode/go-astiav"
+
 	"rung/internal/vmafref"
 )
 
@@ -61,4 +63,77 @@ func BenchmarkFrameDifferences(b *testing.B) {
 	}
 	b.SetBytes(1280 * 720 * 75)
 	b.ReportMetric(float64(frames)/b.Elapsed().Seconds(), "frames/s")
+}
+
+// BenchmarkSceneDetection compares, on the intra-only multi-shot clip,
+// the two ways of finding its scene cuts: the sparse pass of PlanChunks
+// (FrameDifferences: every fourth frame decoded, then the spans that may
+// hold a cut), a decode of its own before any chunk is encoded; and what
+// the streaming encode adds to the decode it does anyway (the luma block
+// sums of every frame and sceneStream), measured as the time over a plain
+// decode, which it also reports. Each reports ms per pass over the clip.
+func BenchmarkSceneDetection(b *testing.B) {
+	path := filepath.Join(vmafref.Dir(b), "clips", "multishot_768x432.mkv")
+	src, closeSrc, err := OpenSource(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer closeSrc()
+	ctx := context.Background()
+	info, err := Probe(ctx, src, path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	// decode decodes every frame, calling each on it.
+	decode := func(b *testing.B, each func(*astiav.Frame)) {
+		fd, err := openFrameDecoder(src, path, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer fd.Close()
+		f := astiav.AllocFrame()
+		defer f.Free()
+		for {
+			err := fd.next(f)
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+			each(f)
+		}
+	}
+	perPass := func(b *testing.B) {
+		b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N), "ms/pass")
+	}
+	b.Run("sparse-pass", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := FrameDifferences(ctx, src, info, SceneOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perPass(b)
+	})
+	b.Run("decode", func(b *testing.B) {
+		for b.Loop() {
+			decode(b, func(*astiav.Frame) {})
+		}
+		perPass(b)
+	})
+	b.Run("decode+stream-detection", func(b *testing.B) {
+		for b.Loop() {
+			luma := newLumaSampler(info.Video)
+			s := newSceneStream(info.Video, SceneOptions{})
+			decode(b, func(f *astiav.Frame) {
+				sums, err := luma.sums(f)
+				if err != nil {
+					b.Fatal(err)
+				}
+				s.push(sums)
+			})
+			luma.free()
+		}
+		perPass(b)
+	})
 }

@@ -65,7 +65,8 @@ type Result struct {
 	Decoded int   `json:"decoded_frames,omitempty"`
 	Plan    *Plan `json:"plan"`
 
-	paths []string // chunk files, by chunk index
+	paths   []string // chunk files, by chunk index
+	maxHeld int64    // most decoded frames a streaming encode held at once
 }
 
 // Encode cuts the source into chunks, encodes the chunks missing from the
@@ -203,7 +204,7 @@ func encodeStreamJob(ctx context.Context, job Job, info *Info, settings Settings
 		plan.SceneCuts = job.Plan.SceneCuts
 	}
 	return &Result{Output: job.Output, Frames: v.Frames, Chunks: len(sr.chunks), Encoded: sr.encoded, Cached: sr.cached,
-		Workers: threads.Workers, Decoded: sr.decoded, Plan: plan, paths: sr.paths}, nil
+		Workers: threads.Workers, Decoded: sr.decoded, Plan: plan, paths: sr.paths, maxHeld: sr.maxHeld}, nil
 }
 
 // encodeChunks plans the source (detecting scenes first unless the job

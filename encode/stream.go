@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"github.com/asticode/go-astiav"
 	"golang.org/x/sync/errgroup"
@@ -42,7 +43,8 @@ type streamResult struct {
 	sceneCuts []int
 	encoded   int
 	cached    int
-	decoded   int // frames decoded
+	decoded   int   // frames decoded
+	maxHeld   int64 // most decoded frames held at once (pending, queued or being encoded)
 }
 
 // placedFrame is a decoded frame and its place in its chunk.
@@ -107,7 +109,14 @@ type streamPipeline struct {
 	next    int             // index of the next frame to dispatch
 	expect  int             // index of the next frame the decoder should give
 	cur     *streamChunk
-	mu      sync.Mutex // guards res.encoded once encoders run
+	mu      sync.Mutex   // guards res.encoded once encoders run
+	held    atomic.Int64 // decoded frames not yet freed
+}
+
+// free releases a decoded frame the pipeline holds.
+func (p *streamPipeline) free(f *astiav.Frame) {
+	f.Free()
+	p.held.Add(-1)
 }
 
 // streamChunk is the open chunk: its frames go to an encoder through in,
@@ -170,6 +179,9 @@ func (p *streamPipeline) decode(ctx context.Context) error {
 		}
 		f := astiav.AllocFrame()
 		f.MoveRef(frame)
+		if n := p.held.Add(1); n > p.res.maxHeld {
+			p.res.maxHeld = n
+		}
 		p.pending = append(p.pending, f)
 		if err := p.dispatch(ctx, known); err != nil {
 			return err
@@ -239,14 +251,14 @@ func (p *streamPipeline) dispatch(ctx context.Context, known int) error {
 			continue
 		}
 		if p.cur.in == nil {
-			f.Free()
+			p.free(f)
 			continue
 		}
 		select {
 		case p.cur.in <- placedFrame{f, i - p.cur.c.Start}:
 			p.cur.fed++
 		case <-ctx.Done():
-			f.Free()
+			p.free(f)
 			return ctx.Err()
 		}
 	}
@@ -363,7 +375,7 @@ func (p *streamPipeline) closeChunk(ctx context.Context, end int) error {
 func (p *streamPipeline) abort() {
 	for _, f := range p.pending {
 		if f != nil {
-			f.Free()
+			p.free(f)
 		}
 	}
 	p.pending = nil
@@ -379,7 +391,7 @@ func (p *streamPipeline) abort() {
 func (p *streamPipeline) encodeChunk(ctx context.Context, sc *streamChunk) error {
 	defer func() {
 		for pf := range sc.in { // frames left after an error
-			pf.f.Free()
+			p.free(pf.f)
 		}
 	}()
 	job := p.job
@@ -391,7 +403,7 @@ func (p *streamPipeline) encodeChunk(ctx context.Context, sc *streamChunk) error
 	job.rep.chunkFrames(sc.c, 0, 0, EventChunkStart)
 	for pf := range sc.in {
 		err := ce.add(pf.f, pf.place)
-		pf.f.Free()
+		p.free(pf.f)
 		if err != nil {
 			return err
 		}
@@ -419,7 +431,7 @@ func (p *streamPipeline) chunkDone(c Chunk, path string) {
 }
 
 // lumaSampler turns decoded frames into the scene detector's luma block
-// sums, as lumaSums does.
+// sums, for lumaSums and the streaming encode alike.
 type lumaSampler struct {
 	sc    *scaler
 	block int
@@ -430,9 +442,10 @@ func newLumaSampler(v *VideoInfo) *lumaSampler {
 	return &lumaSampler{sc: newScaler(v.Width, v.Height, astiav.FindPixelFormatByName("gray")), block: sceneBlock(v)}
 }
 
-// sums returns the block sums of frame's luma (a new slice).
+// sums returns the block sums of frame's luma (a new slice), on the
+// full-range 8-bit scale of swscale's gray (limited-range Y is expanded).
 func (l *lumaSampler) sums(frame *astiav.Frame) ([]int32, error) {
-	f, err := l.sc.convert(frame) // luma only; a plain copy for 8-bit YUV
+	f, err := l.sc.convert(frame)
 	if err != nil {
 		return nil, err
 	}

@@ -86,6 +86,13 @@ func TestStreamEncode(t *testing.T) {
 	if first.Decoded != 180 {
 		t.Errorf("decoded %d frames, want the source's 180", first.Decoded)
 	}
+	// Frames held: those awaiting the detector (a span), a queue per open
+	// encoder and the frame each is encoding; not the chunk's length.
+	limit := int64(sceneStride + 1 + streamOpen*(streamQueue+1))
+	if first.maxHeld > limit || first.maxHeld < 2 {
+		t.Errorf("held up to %d decoded frames at once, want 2 to %d", first.maxHeld, limit)
+	}
+	t.Logf("held up to %d decoded frames at once (bound %d) for 180 frames in %d chunks", first.maxHeld, limit, first.Chunks)
 	src, closeSrc, err := OpenSource(path)
 	if err != nil {
 		t.Fatal(err)
