@@ -139,7 +139,7 @@ func (c *CAMBI) Extract(ref, dis *Picture, i int, out *Scores) error {
 	if c.st == nil || c.st.w != dis.Width || c.st.h != dis.Height || c.st.bpc != dis.BitDepth {
 		st, err := newCAMBIState(c.opt, dis.Width, dis.Height, dis.BitDepth)
 		if err != nil {
-			return err
+			return err // names cambi; Score adds the frame
 		}
 		c.st = st
 	}

@@ -128,6 +128,9 @@ func WriteJSON(w io.Writer, res *Result, extra []string) error {
 	if s := res.Sync; s != nil {
 		fmt.Fprintf(bw, ",\n  \"sync\": {\n    \"mode\": \"pts\",\n    \"pairs\": %d,\n    \"repeated\": %d,\n    \"dropped\": %d\n  }", s.Pairs, s.Repeated, s.Dropped)
 	}
+	if len(res.Gates) > 0 {
+		writeGatesJSON(bw, res.Gates)
+	}
 	bw.WriteString("\n}\n")
 	return bw.Flush()
 }

@@ -57,6 +57,9 @@ type Result struct {
 	// Sync, when the frames were paired by time (SyncByTime), counts the
 	// repeated and dropped frames; WriteJSON writes it as "sync".
 	Sync *SyncStats
+	// Gates are the quality gates checked on this result (Gate.Check);
+	// WriteJSON writes them as "gates".
+	Gates []Verdict
 }
 
 // Values returns feature name's values on the scored frames, skipping

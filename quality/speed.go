@@ -113,7 +113,7 @@ func (s *SpeedChroma) Extract(ref, dis *Picture, i int, out *Scores) error {
 	if s.st == nil || s.st.w != ref.Width || s.st.h != ref.Height || s.st.bpc != ref.BitDepth {
 		st, err := newSpeedState(s.opt, ref)
 		if err != nil {
-			return fmt.Errorf("speed_chroma: frame %d: %w", i, err)
+			return err // names speed_chroma; Score adds the frame
 		}
 		s.st = st
 	}

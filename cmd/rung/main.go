@@ -63,7 +63,7 @@ func main() {
 // printing it as one line on stderr.
 func run(args []string) int {
 	quietFFmpeg()
-	err := newApp().Run(args)
+	err := newApp().Run(libvmafArgs(args))
 	if err == nil {
 		return exitOK
 	}

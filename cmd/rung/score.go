@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path"
 	"path/filepath"
@@ -23,7 +22,7 @@ func scoreCommand() *cli.Command {
 		Name:      "score",
 		Usage:     "score a distorted video against its reference with VMAF (libvmaf's numbers)",
 		UsageText: "rung score -r REF -d DIST [-d DIST2 ...] [--model NAME|PATH] [--json FILE|DIR|-] [--min V] [--stats FILE] [--mezzfs-trace FILE]",
-		Flags: append(append(vmafFlags(), []cli.Flag{
+		Flags: append(append(append(vmafFlags(), gateFlags()...), []cli.Flag{
 			&cli.StringFlag{Name: "reference", Aliases: []string{"r"}, Usage: "reference `FILE` (y4m, raw .yuv, or anything FFmpeg decodes)"},
 			&cli.GenericFlag{Name: "distorted", Aliases: []string{"d"}, Value: &pathList{}, Usage: "distorted `FILE` (repeat to score several against the reference in one pass)"},
 			&cli.IntFlag{Name: "threads", Usage: "frames scored at once (0: one per CPU)"},
@@ -33,10 +32,8 @@ func scoreCommand() *cli.Command {
 			&cli.IntFlag{Name: "width", Usage: "width of raw .yuv inputs"},
 			&cli.IntFlag{Name: "height", Usage: "height of raw .yuv inputs"},
 			&cli.StringFlag{Name: "pixfmt", Value: "yuv420p", Usage: "pixel format of raw .yuv inputs (yuv420p, yuv420p10le, yuv444p, ...)"},
-			&cli.Float64Flag{Name: "min", Value: math.NaN(), Usage: "exit 3 when the pooled score is below `V`"},
 			&cli.StringFlag{Name: "pool", Value: "mean", Usage: "pooling for --min and the summary: mean, harmonic_mean, min, max, p1, p5, p10, p50, low1"},
 			&cli.StringFlag{Name: "plot", Usage: "draw per-frame VMAF with pooled lines (and the CI band of a bootstrap model) to `FILE`.svg or .png (with several -d, a directory holding NAME.svg per input)"},
-			&cli.StringFlag{Name: "gate", Usage: "what --min gates on: vmaf (default) or ci_lo (the bootstrap model's lower 95% bound)"},
 			&cli.BoolFlag{Name: "estimate-offset", Usage: "only estimate the distorted input's constant frame offset and print it"},
 			&cli.IntFlag{Name: "subsample", Value: 1, Usage: "score every `N`th frame"},
 			&cli.IntFlag{Name: "frame-offset", Usage: "skip the first `K` distorted frames (negative: reference frames)"},
@@ -99,14 +96,6 @@ func runScore(c *cli.Context) (err error) {
 	if c.Int("subsample") < 1 {
 		return usagef("score: --subsample must be at least 1")
 	}
-	key := "vmaf"
-	switch c.String("gate") {
-	case "", "vmaf":
-	case "ci_lo":
-		key = "vmaf_ci_p95_lo"
-	default:
-		return usagef("score: --gate %q: want vmaf or ci_lo", c.String("gate"))
-	}
 	syncPTS := false
 	switch c.String("sync") {
 	case "", "frame":
@@ -138,6 +127,10 @@ func runScore(c *cli.Context) (err error) {
 		return estimateOffset(c, s.opts)
 	}
 	model, extractors, err := scoreModel(c)
+	if err != nil {
+		return err
+	}
+	gate, gated, err := scoreGate(c, model)
 	if err != nil {
 		return err
 	}
@@ -195,35 +188,32 @@ func runScore(c *cli.Context) (err error) {
 	for _, w := range results[0].Warnings {
 		fmt.Fprintf(os.Stderr, "rung: warning: %s\n", w)
 	}
+	var cases []quality.JUnitCase
 	var failed []string
+	if gated {
+		if cases, failed, err = checkGates(gate, results, disPaths); err != nil {
+			return err
+		}
+	}
 	for k, res := range results {
 		if err := writeScoreOutputs(outs[k], res, pool, disPaths[k], refPath); err != nil {
 			return err
 		}
-		if model == nil && c.String("gate") == "" {
-			continue // --no_prediction: features only, nothing to summarise
-		}
-		vals := res.Values(key)
-		if vals == nil {
-			return fmt.Errorf("score: --gate %s needs a bootstrap model (--model vmaf_b_v0.6.3)", c.String("gate"))
-		}
-		score, err := quality.Pool(pool, vals)
-		if err != nil {
-			return err
+		if !gated || quiet {
+			continue
 		}
 		prefix := ""
 		if len(results) > 1 {
 			prefix = disPaths[k] + ": "
 		}
-		if !quiet {
-			fmt.Fprintf(os.Stdout, "%s%s: %s %.6f over %d frames\n", prefix, key, pool, score, len(res.Scored))
-		}
-		if min := c.Float64("min"); !math.IsNaN(min) && score < min {
-			failed = append(failed, fmt.Sprintf("%s%s %s %.6f is below --min %g", prefix, key, pool, score, min))
-		}
+		v := res.Gates[0]
+		fmt.Fprintf(os.Stdout, "%s%s: %s %.6f over %d frames\n", prefix, v.Name, v.Pool, v.Value, len(res.Scored))
+	}
+	if err := writeJUnit(c, cases); err != nil {
+		return err
 	}
 	if len(failed) > 0 {
-		return gateError{"quality gate failed: " + strings.Join(failed, "; ")}
+		return gateFailure(failed)
 	}
 	return nil
 }

@@ -219,7 +219,7 @@ func TestScorePlotAndCIGate(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q", code, stderr)
 	}
 	_, stderr, code = runRung(t, "score", "-r", ref, "-d", dis, "--gate", "ci_lo", "--min", "1")
-	if code != 1 || !strings.Contains(stderr, "bootstrap") {
+	if code != 2 || !strings.Contains(stderr, "bootstrap") {
 		t.Fatalf("ci_lo gate without a bootstrap model: exit %d, stderr %q", code, stderr)
 	}
 	stdout, _, code := runRung(t, "score", "-r", ref, "-d", dis, "--estimate-offset")

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"cmp"
+	"strings"
+
 	"github.com/urfave/cli/v2"
 
 	"rung/quality"
@@ -43,4 +46,90 @@ func scoreModel(c *cli.Context) (*quality.Model, []func() quality.Extractor, err
 		return nil, nil, usagef("score: --no_prediction needs at least one --feature")
 	}
 	return model, ex, nil
+}
+
+// libvmafArgs rewrites the score arguments libvmaf's vmaf tool spells
+// differently into rung's (args[0] is the program, args[1] "score"):
+// --output/-o FILE with the output format flags --json, --xml or --csv
+// (bare, as libvmaf has them; XML when none is given) becomes --json FILE
+// (...); --quiet/-q and --cpumask/--gpumask N are dropped; the raw-input
+// flags --width/-w, --height/-h, --pixel_format/-p 420|422|444 and
+// --bitdepth/-b 8|10|12|16 become --width, --height and --pixfmt. Other
+// arguments are left as they are, so rung's own syntax is unchanged.
+func libvmafArgs(args []string) []string {
+	if len(args) < 2 || args[1] != "score" {
+		return args
+	}
+	out := append([]string(nil), args[:2]...)
+	var output, pixfmt, bitdepth string
+	var formats []string
+	bare := func(k int) bool { return k+1 >= len(args) || (len(args[k+1]) > 1 && args[k+1][0] == '-') }
+	for k := 2; k < len(args); k++ {
+		a := args[k]
+		name, val, hasVal := strings.Cut(a, "=")
+		next := func() (string, bool) {
+			if hasVal {
+				return val, true
+			}
+			if k+1 < len(args) {
+				k++
+				return args[k], true
+			}
+			return "", false
+		}
+		switch name {
+		case "-o", "--output":
+			if v, ok := next(); ok {
+				output = v
+				continue
+			}
+		case "--json", "--xml", "--csv", "--sub":
+			if !hasVal && bare(k) {
+				formats = append(formats, name)
+				continue
+			}
+		case "-q", "--quiet":
+			continue
+		case "--cpumask", "--gpumask":
+			next()
+			continue
+		case "-w":
+			out = append(out, "--width")
+			continue
+		case "-h":
+			if !bare(k) {
+				out = append(out, "--height")
+				continue
+			}
+		case "-p", "--pixel_format":
+			if v, ok := next(); ok {
+				pixfmt = v
+				continue
+			}
+		case "-b", "--bitdepth":
+			if v, ok := next(); ok {
+				bitdepth = v
+				continue
+			}
+		}
+		out = append(out, a)
+	}
+	if output != "" {
+		if len(formats) == 0 {
+			formats = []string{"--xml"}
+		}
+		for _, f := range formats {
+			out = append(out, f, output)
+		}
+	} else {
+		out = append(out, formats...) // let the flag parser report them
+	}
+	if pixfmt != "" || bitdepth != "" {
+		pf := "yuv" + cmp.Or(pixfmt, "420") + "p"
+		if bitdepth != "" && bitdepth != "8" {
+			pf += bitdepth + "le"
+		}
+		out = append(out, "--pixfmt", pf)
+	}
+	return out
 }
