@@ -47,6 +47,7 @@ func newApp() *cli.App {
 			mezzfsCommand(),
 			workerCommand(),
 			jobsCommand(),
+			serveCommand(),
 		},
 		ExitErrHandler: func(*cli.Context, error) {}, // main maps errors to exit codes
 		OnUsageError: func(_ *cli.Context, err error, _ bool) error {

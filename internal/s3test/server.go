@@ -34,6 +34,7 @@ type Server struct {
 	bin      string
 	addr     string
 	dir      string
+	env      []string
 	tb       testing.TB
 	cmd      *exec.Cmd
 	exited   chan struct{}
@@ -63,11 +64,19 @@ func Binary() string {
 // test is skipped when no MinIO binary is installed (`make minio`).
 func Start(tb testing.TB) *Server {
 	tb.Helper()
+	return StartEnv(tb)
+}
+
+// StartEnv is Start with extra environment variables (KEY=value) for
+// MinIO, such as the MINIO_NOTIFY_WEBHOOK_*_<ID> settings of a webhook
+// target; a Restart keeps them.
+func StartEnv(tb testing.TB, env ...string) *Server {
+	tb.Helper()
 	bin := Binary()
 	if bin == "" {
 		tb.Skip("s3test: no MinIO binary: run `make minio` (or set RUNG_MINIO)")
 	}
-	s := &Server{bin: bin, addr: FreeAddr(tb), dir: tb.TempDir(), tb: tb}
+	s := &Server{bin: bin, addr: FreeAddr(tb), dir: tb.TempDir(), env: env, tb: tb}
 	s.Endpoint = "http://" + s.addr
 	s.start()
 	tb.Cleanup(s.Stop)
@@ -97,6 +106,7 @@ func (s *Server) start() {
 		"MINIO_UPDATE=off",
 		"MINIO_CI_CD=1",
 	)
+	cmd.Env = append(cmd.Env, s.env...)
 	logf, err := os.OpenFile(filepath.Join(filepath.Dir(s.dir), "minio.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err == nil {
 		cmd.Stdout, cmd.Stderr = logf, logf
