@@ -12,7 +12,7 @@ DEB_PKGS := libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev \
 	libswscale-dev libswresample-dev libavutil-dev pkg-config ffmpeg fuse3 gcc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build test demo models bench bench-score bench-encode fuzz vet fmt clean browser-deps ladder-check demo-ladder minio temporal bench-mezzfs bench-temporal
+.PHONY: all deps build test demo models bench bench-score bench-encode fuzz vet fmt clean browser-deps ladder-check demo-ladder demo-serve minio temporal bench-mezzfs bench-temporal
 
 all: build
 
@@ -75,6 +75,49 @@ demo-ladder: build
 	echo "rung ladder $$src -o $(DEMO)/ladder"; \
 	$(BIN)/rung ladder "$$src" -o $(DEMO)/ladder && \
 	echo "ladder report: $(abspath $(DEMO))/ladder/report.html (HLS: $(abspath $(DEMO))/ladder/master.m3u8)"
+
+# demo-serve starts MinIO with a webhook target (token, queue dir) posting
+# to `rung serve`, which runs its own Temporal dev server and worker;
+# uploads a ../shared clip (one generated with ffmpeg when ../shared is
+# absent) and prints where its ladder appeared. Everything stops at the end.
+DEMO_SERVE_PORT ?= 19400
+demo-serve: build minio models
+	@set -e; d=$(abspath $(DEMO))/serve; rm -rf $$d; mkdir -p $$d/minio $$d/queue; \
+	if [ -f "$(RUNG_SHARED)/clips/bottles_640x360.mkv" ]; then src="$(RUNG_SHARED)/clips/bottles_640x360.mkv"; \
+	else echo "$(RUNG_SHARED) not found: generating a clip with ffmpeg"; src=$$d/title.mkv; \
+		ffmpeg -nostdin -hide_banner -v error -y -f lavfi -i testsrc2=size=640x360:rate=25 -frames:v 75 -pix_fmt yuv420p -c:v ffv1 $$src; fi; \
+	head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > $$d/token; \
+	export AWS_ACCESS_KEY_ID=rungdemo AWS_SECRET_ACCESS_KEY=rungdemo-secret AWS_REGION=us-east-1 \
+		AWS_ENDPOINT_URL=http://127.0.0.1:$(DEMO_SERVE_PORT); \
+	MINIO_ROOT_USER=$$AWS_ACCESS_KEY_ID MINIO_ROOT_PASSWORD=$$AWS_SECRET_ACCESS_KEY MINIO_BROWSER=off MINIO_UPDATE=off \
+	MINIO_NOTIFY_WEBHOOK_ENABLE_RUNG=on MINIO_NOTIFY_WEBHOOK_ENDPOINT_RUNG=http://127.0.0.1:$$(($(DEMO_SERVE_PORT)+1))/events \
+	MINIO_NOTIFY_WEBHOOK_AUTH_TOKEN_RUNG=$$(cat $$d/token) MINIO_NOTIFY_WEBHOOK_QUEUE_DIR_RUNG=$$d/queue \
+		$(MINIO_BIN)/minio server --quiet --address 127.0.0.1:$(DEMO_SERVE_PORT) \
+		--console-address 127.0.0.1:$$(($(DEMO_SERVE_PORT)+2)) $$d/minio > $$d/minio.log 2>&1 & minio=$$!; \
+	$(BIN)/rung serve --listen 127.0.0.1:$$(($(DEMO_SERVE_PORT)+1)) --output s3://ladders/out --token-file $$d/token \
+		--data-dir $$d/serve --ladder-args "--rungs 4" > $$d/serve.log 2>&1 & serve=$$!; \
+	trap 'kill $$serve $$minio 2>/dev/null; wait' EXIT; \
+	s3() { curl -fsS --aws-sigv4 aws:amz:us-east-1:s3 --user $$AWS_ACCESS_KEY_ID:$$AWS_SECRET_ACCESS_KEY "$$@"; }; \
+	for i in $$(seq 120); do s3 -X PUT $$AWS_ENDPOINT_URL/mezz >/dev/null 2>&1 && break; sleep 0.5; done; \
+	s3 -X PUT $$AWS_ENDPOINT_URL/ladders; \
+	for i in $$(seq 60); do s3 -X PUT "$$AWS_ENDPOINT_URL/mezz?notification=" -d \
+		'<NotificationConfiguration><QueueConfiguration><Queue>arn:minio:sqs::RUNG:webhook</Queue><Event>s3:ObjectCreated:*</Event></QueueConfiguration></NotificationConfiguration>' \
+		>/dev/null 2>&1 && break; sleep 0.5; done; \
+	for i in $$(seq 240); do curl -fs http://127.0.0.1:$$(($(DEMO_SERVE_PORT)+1))/readyz >/dev/null && break; \
+		kill -0 $$serve 2>/dev/null || { cat $$d/serve.log; exit 1; }; sleep 0.5; done; \
+	echo "rung serve is up (log: $$d/serve.log); uploading $$src to s3://mezz/titles/"; \
+	$(BIN)/rung mezzfs cp "$$src" "s3://mezz/titles/$$(basename "$$src")"; \
+	key=titles/$$(basename "$${src%.*}"); \
+	for i in $$(seq 1200); do \
+		if s3 -I "$$AWS_ENDPOINT_URL/ladders/out/$$key/master.m3u8" >/dev/null 2>&1; then \
+			echo "ladder of s3://mezz/titles/$$(basename "$$src") appeared under s3://ladders/out/$$key/:"; \
+			s3 "$$AWS_ENDPOINT_URL/ladders/out/$$key/master.m3u8"; \
+			grep -o '"job":"[^"]*"' $$d/serve.log | sort -u; \
+			curl -fsS http://127.0.0.1:$$(($(DEMO_SERVE_PORT)+1))/metrics | grep '^rung_'; exit 0; fi; \
+		if s3 -I "$$AWS_ENDPOINT_URL/ladders/out/$$key/error.json" >/dev/null 2>&1; then \
+			s3 "$$AWS_ENDPOINT_URL/ladders/out/$$key/error.json"; exit 1; fi; \
+		kill -0 $$serve 2>/dev/null || { tail $$d/serve.log; exit 1; }; sleep 0.5; done; \
+	echo "no ladder after 10 minutes (log: $$d/serve.log)"; exit 1
 
 # fuzz runs every parser's fuzz target for FUZZTIME each (make test runs them
 # briefly, for a count of inputs: a duration ends in a race of Go 1.26's fuzz
