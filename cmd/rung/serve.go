@@ -73,9 +73,6 @@ func runServe(c *cli.Context) error {
 	if endpoint == "" {
 		endpoint = os.Getenv("AWS_ENDPOINT_URL")
 	}
-	if endpoint != "" {
-		ladderArgs = append([]string{"--s3-endpoint", endpoint}, ladderArgs...)
-	}
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -119,7 +116,13 @@ func runServe(c *cli.Context) error {
 		w := worker.New(tc, queue, worker.Options{
 			MaxConcurrentActivityExecutionSize: max(1, c.Int("concurrency")),
 		})
-		serve.Register(w, &serve.Activities{Rung: exe, Storage: mezzfs.Options{S3Options: mezzfs.S3Options{Endpoint: endpoint}}})
+		// The ladders reach S3 as serve does; a cluster's workers use
+		// their own settings.
+		var env []string
+		if endpoint != "" {
+			env = append(env, "AWS_ENDPOINT_URL="+endpoint)
+		}
+		serve.Register(w, &serve.Activities{Rung: exe, Env: env, Storage: mezzfs.Options{S3Options: mezzfs.S3Options{Endpoint: endpoint}}})
 		if err := w.Start(); err != nil {
 			return fmt.Errorf("serve: start the in-process worker: %w", err)
 		}
