@@ -371,6 +371,17 @@ func TestServeEndToEnd(t *testing.T) {
 		}
 	}
 
+	// The same event again, after its job ended: Temporal's reject-duplicate
+	// policy still refuses the ID, and serve counts a duplicate.
+	head, err := c.HeadObject(context.Background(), &s3.HeadObjectInput{Bucket: aws.String("mezz"), Key: aws.String("titles/My Clip.y4m")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	redelivery := minioEventBody("s3:ObjectCreated:Put", "mezz", "titles/My Clip.y4m", strings.Trim(aws.ToString(head.ETag), `"`))
+	if code := postEvent(t, p.URL, "Bearer "+serveToken, strings.NewReader(redelivery)); code != http.StatusOK {
+		t.Errorf("redelivery after the job ended: status %d", code)
+	}
+
 	// A clip rung refuses: error.json with its one-line reason, no
 	// master.m3u8.
 	short := filepath.Join(t.TempDir(), "short.y4m")
@@ -404,7 +415,7 @@ func TestServeEndToEnd(t *testing.T) {
 			t.Errorf("%s: status %d, want %d", tt.name, code, tt.code)
 		}
 	}
-	want := map[string]float64{"started": 2, "duplicate": 0, "ignored": 2, "unauthorized": 2, "invalid": 3, "failed": 0}
+	want := map[string]float64{"started": 2, "duplicate": 1, "ignored": 2, "unauthorized": 2, "invalid": 3, "failed": 0}
 	for r, n := range want {
 		if got := p.metric(t, `rung_events_received_total{result="`+r+`"}`); got != n {
 			t.Errorf("rung_events_received_total{result=%q} = %v, want %v", r, got, n)
