@@ -167,8 +167,14 @@ func (a *Activities) Ladder(ctx context.Context, in JobInput) (JobResult, error)
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {
-		// Between progress lines (a long encode), the ladder is alive.
-		t := time.NewTicker(5 * time.Second)
+		// Between progress lines (a long encode, the upload), the ladder
+		// is alive: say so well within the heartbeat timeout (the SDK
+		// sends at most one heartbeat per 0.8 of it).
+		every := 5 * time.Second
+		if hb := activity.GetInfo(ctx).HeartbeatTimeout; hb > 0 {
+			every = min(every, max(hb/4, 100*time.Millisecond))
+		}
+		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
 			select {

@@ -24,6 +24,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
@@ -364,7 +365,7 @@ func TestServeEndToEnd(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "h264,") {
 		t.Fatalf("ffprobe master.m3u8: %v\n%s", err, out)
 	}
-	t.Logf("ffprobe of the uploaded ladder's master.m3u8: %s", strings.TrimSpace(string(out)))
+	t.Logf("ffprobe of the uploaded ladder's master.m3u8 (codec,width,height): %s", strings.Join(strings.Fields(string(out)), " "))
 	for _, f := range []string{"ladder.json", "report.html"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Errorf("ladder output: %v", err)
@@ -583,13 +584,24 @@ func TestServeKill(t *testing.T) {
 	}
 	p2 := startServe(t, s.addr, args...)
 	waitObject(t, c, "out", "ladders/kill/long/master.m3u8", "ladders/kill/long/error.json", 4*time.Minute)
-	runs, closed := jobWorkflows(t, p2.temporalAddr(t))
+	addr := p2.temporalAddr(t)
+	runs, closed := jobWorkflows(t, addr)
+	for deadline := time.Now().Add(time.Minute); closed != 1 && time.Now().Before(deadline); {
+		// master.m3u8 is uploaded before the workflow closes.
+		time.Sleep(250 * time.Millisecond)
+		runs, closed = jobWorkflows(t, addr)
+	}
 	if len(runs) != 1 || closed != 1 {
 		t.Errorf("workflows %v (%d closed), want one, closed", runs, closed)
 	}
 	for id, r := range runs {
 		if r != 1 {
 			t.Errorf("workflow %s ran %d times", id, r)
+		}
+		if a := ladderAttempt(t, addr, id); a != 2 {
+			t.Errorf("the ladder of %s completed at attempt %d, want 2: the one the kill cut, then one more", id, a)
+		} else {
+			t.Logf("workflow %s: one run, its ladder completed at attempt %d", id, a)
 		}
 	}
 	if got := p2.metric(t, "rung_jobs_started_total"); got != 0 {
@@ -599,6 +611,29 @@ func TestServeKill(t *testing.T) {
 		t.Errorf("ladder.json objects %v, want one", keys)
 	}
 	p2.stop(t)
+}
+
+// ladderAttempt returns the attempt at which the ladder activity of
+// workflow id last started.
+func ladderAttempt(t *testing.T, addr, id string) int32 {
+	t.Helper()
+	c, err := client.Dial(client.Options{HostPort: addr, Logger: tlog.NewStructuredLogger(quietLogger())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	it := c.GetWorkflowHistory(context.Background(), id, "", false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var attempt int32
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a := ev.GetActivityTaskStartedEventAttributes(); a != nil {
+			attempt = a.GetAttempt()
+		}
+	}
+	return attempt
 }
 
 // childPIDs lists the children of pid.
