@@ -96,26 +96,21 @@ demo-serve: build minio models
 		--console-address 127.0.0.1:$$(($(DEMO_SERVE_PORT)+2)) $$d/minio > $$d/minio.log 2>&1 & minio=$$!; \
 	$(BIN)/rung serve --listen 127.0.0.1:$$(($(DEMO_SERVE_PORT)+1)) --output s3://ladders/out --token-file $$d/token \
 		--data-dir $$d/serve --ladder-args "--rungs 4" > $$d/serve.log 2>&1 & serve=$$!; \
-	trap 'kill $$serve $$minio 2>/dev/null; wait' EXIT; \
-	s3() { curl -fsS --aws-sigv4 aws:amz:us-east-1:s3 --user $$AWS_ACCESS_KEY_ID:$$AWS_SECRET_ACCESS_KEY "$$@"; }; \
-	for i in $$(seq 120); do s3 -X PUT $$AWS_ENDPOINT_URL/mezz >/dev/null 2>&1 && break; sleep 0.5; done; \
-	s3 -X PUT $$AWS_ENDPOINT_URL/ladders; \
-	for i in $$(seq 60); do s3 -X PUT "$$AWS_ENDPOINT_URL/mezz?notification=" -d \
-		'<NotificationConfiguration><QueueConfiguration><Queue>arn:minio:sqs::RUNG:webhook</Queue><Event>s3:ObjectCreated:*</Event></QueueConfiguration></NotificationConfiguration>' \
-		>/dev/null 2>&1 && break; sleep 0.5; done; \
+	trap 'kill $$serve $$minio 2>/dev/null; wait' EXIT; trap 'exit 1' INT TERM; \
+	$(GO) run ./internal/demo/s3notify -create mezz,ladders -bucket mezz -arn arn:minio:sqs::RUNG:webhook; \
 	for i in $$(seq 240); do curl -fs http://127.0.0.1:$$(($(DEMO_SERVE_PORT)+1))/readyz >/dev/null && break; \
 		kill -0 $$serve 2>/dev/null || { cat $$d/serve.log; exit 1; }; sleep 0.5; done; \
 	echo "rung serve is up (log: $$d/serve.log); uploading $$src to s3://mezz/titles/"; \
 	$(BIN)/rung mezzfs cp "$$src" "s3://mezz/titles/$$(basename "$$src")"; \
 	key=titles/$$(basename "$${src%.*}"); \
 	for i in $$(seq 1200); do \
-		if s3 -I "$$AWS_ENDPOINT_URL/ladders/out/$$key/master.m3u8" >/dev/null 2>&1; then \
-			echo "ladder of s3://mezz/titles/$$(basename "$$src") appeared under s3://ladders/out/$$key/:"; \
-			s3 "$$AWS_ENDPOINT_URL/ladders/out/$$key/master.m3u8"; \
-			grep -o '"job":"[^"]*"' $$d/serve.log | sort -u; \
-			curl -fsS http://127.0.0.1:$$(($(DEMO_SERVE_PORT)+1))/metrics | grep '^rung_'; exit 0; fi; \
-		if s3 -I "$$AWS_ENDPOINT_URL/ladders/out/$$key/error.json" >/dev/null 2>&1; then \
-			s3 "$$AWS_ENDPOINT_URL/ladders/out/$$key/error.json"; exit 1; fi; \
+		if $(BIN)/rung mezzfs stat "s3://ladders/out/$$key/master.m3u8" >/dev/null 2>&1; then \
+			echo "ladder of s3://mezz/titles/$$(basename "$$src") appeared under s3://ladders/out/$$key/ (ladder.json, report.html, hls/):"; \
+			$(BIN)/rung mezzfs cat "s3://ladders/out/$$key/master.m3u8"; \
+			grep '"job started"' $$d/serve.log; \
+			curl -fsS http://127.0.0.1:$$(($(DEMO_SERVE_PORT)+1))/metrics | grep -E '^rung_(events|jobs)'; exit 0; fi; \
+		if $(BIN)/rung mezzfs stat "s3://ladders/out/$$key/error.json" >/dev/null 2>&1; then \
+			$(BIN)/rung mezzfs cat "s3://ladders/out/$$key/error.json"; exit 1; fi; \
 		kill -0 $$serve 2>/dev/null || { tail $$d/serve.log; exit 1; }; sleep 0.5; done; \
 	echo "no ladder after 10 minutes (log: $$d/serve.log)"; exit 1
 
