@@ -81,7 +81,7 @@ demo-ladder: build
 # uploads a ../shared clip (one generated with ffmpeg when ../shared is
 # absent) and prints where its ladder appeared. Everything stops at the end.
 DEMO_SERVE_PORT ?= 19400
-demo-serve: build minio models
+demo-serve: build minio temporal models
 	@set -e; d=$(abspath $(DEMO))/serve; rm -rf $$d; mkdir -p $$d/minio $$d/queue; \
 	if [ -f "$(RUNG_SHARED)/clips/bottles_640x360.mkv" ]; then src="$(RUNG_SHARED)/clips/bottles_640x360.mkv"; \
 	else echo "$(RUNG_SHARED) not found: generating a clip with ffmpeg"; src=$$d/title.mkv; \

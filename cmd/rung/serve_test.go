@@ -664,3 +664,37 @@ func ladderRunning(t *testing.T, pid int) bool {
 
 // quietLogger drops the Temporal client's logs.
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// TestServeCluster is the cluster set-up: `rung serve --temporal` only
+// starts workflows, and a `rung worker` on the same task queue runs them.
+func TestServeCluster(t *testing.T) {
+	s := newServeSetup(t)
+	bin, _ := serve.TemporalBinary()
+	lt, err := serve.StartLocalTemporal(context.Background(), bin, t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { lt.Close() })
+	wlog, err := os.Create(filepath.Join(t.TempDir(), "worker.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := exec.Command(rungBin, "worker", "--temporal", lt.Addr, "--concurrency", "1", "--cache-dir", t.TempDir())
+	w.Stdout, w.Stderr = wlog, wlog
+	if err := w.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Process.Kill(); w.Wait(); wlog.Close() })
+	p := startServe(t, s.addr, "--temporal", lt.Addr, "--output", "s3://out/ladders", "--token-file", s.tokenFile,
+		"--ladder-args", "--rungs 3 --fixed none")
+	s.srv.PutFile("mezz", "cluster/clip.y4m", s.clip)
+	waitObject(t, s.srv.Client(), "out", "ladders/cluster/clip/master.m3u8", "ladders/cluster/clip/error.json", 3*time.Minute)
+	if log := readFile(t, p.Log); strings.Contains(log, "Started Worker") || strings.Contains(log, "local Temporal") {
+		t.Errorf("rung serve --temporal ran a worker or a Temporal of its own:\n%s", log)
+	}
+	runs, _ := jobWorkflows(t, lt.Addr)
+	if len(runs) != 1 {
+		t.Errorf("job workflows %v, want one", runs)
+	}
+	p.stop(t)
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"rung/cluster"
+	"rung/serve"
 )
 
 // temporalFlags are the flags naming the Temporal service, shared by
@@ -93,6 +94,17 @@ func runWorker(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	// The jobs `rung serve --temporal` starts: each a `rung ladder`
+	// process of this binary.
+	exe, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("worker: own binary: %w", err)
+	}
+	var env []string
+	if ep := o.S3.S3Options.Endpoint; ep != "" {
+		env = append(env, "AWS_ENDPOINT_URL="+ep)
+	}
+	serve.Register(w, &serve.Activities{Rung: exe, Env: env, Storage: o.S3})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("worker: start: %w", err)
 	}
