@@ -45,8 +45,8 @@ Codec {{.R.Codec}}, VMAF model {{.R.Model}}, {{.R.Search}} search: <b>{{.R.Trial
 {{range .Figures}}<figure><img alt="{{.Title}}" src="{{.URI}}"><figcaption>{{.Title}}</figcaption></figure>
 {{end}}
 <h2>Rungs</h2>
-<table><tr><th>#</th><th>size</th><th>CRF</th><th>kb/s</th><th>peak kb/s</th><th>VMAF mean</th><th>p5</th><th>min</th><th class="l">file</th></tr>
-{{range $i, $r := .R.Rungs}}<tr><td>{{$i}}</td><td>{{$r.Width}}x{{$r.Height}}</td><td>{{if $r.Shots}}per shot{{else}}{{$r.CRF}}{{end}}</td><td>{{f1 $r.Kbps}}</td><td>{{f1 $r.PeakKbps}}</td><td>{{f2 $r.VMAF}}</td><td>{{f2 $r.P5}}</td><td>{{f2 $r.Min}}</td><td class="l">{{$r.File}}</td></tr>
+<table><tr><th>#</th><th>size</th><th>CRF</th><th>kb/s</th><th>peak kb/s</th><th>VMAF mean</th><th>p5</th><th>min</th>{{if .CAMBI}}<th>CAMBI</th>{{end}}<th class="l">file</th></tr>
+{{range $i, $r := .R.Rungs}}<tr><td>{{$i}}</td><td>{{$r.Width}}x{{$r.Height}}</td><td>{{if $r.Shots}}per shot{{else}}{{$r.CRF}}{{end}}</td><td>{{f1 $r.Kbps}}</td><td>{{f1 $r.PeakKbps}}</td><td>{{f2 $r.VMAF}}</td><td>{{f2 $r.P5}}</td><td>{{f2 $r.Min}}</td>{{if $.CAMBI}}<td>{{with $r.CAMBI}}{{f2 .}}{{end}}</td>{{end}}<td class="l">{{$r.File}}</td></tr>
 {{end}}</table>
 {{with .R.PerShot}}<h2>Per shot</h2>
 <table><tr><th>shot</th><th>frames</th>{{range $i, $r := $.R.Rungs}}<th>rung {{$i}}</th>{{end}}</tr>
@@ -80,9 +80,11 @@ func RenderHTML(r Report, figs []Figure) ([]byte, error) {
 		R       Report
 		Figures []figureData
 		Worst   bool
+		CAMBI   bool
 	}{R: r}
 	for _, g := range r.Rungs {
 		data.Worst = data.Worst || g.Worst != nil
+		data.CAMBI = data.CAMBI || g.CAMBI != nil
 	}
 	for _, f := range figs {
 		uri := "data:image/svg+xml;base64," + base64.StdEncoding.EncodeToString(f.SVG)

@@ -309,6 +309,9 @@ func Finish(ctx context.Context, o Options, src SourceInfo, found SearchResult, 
 	if err := j.worstFrames(ctx, r.Rungs); err != nil {
 		return Result{}, err
 	}
+	if err := j.rungCAMBI(ctx, r.Rungs); err != nil {
+		return Result{}, err
+	}
 	figs, err := j.plots(&r, found.Points)
 	if err != nil {
 		return Result{}, err

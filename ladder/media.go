@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -159,11 +160,15 @@ func (s *mediaSource) load(ctx context.Context, url string, o MediaOptions) erro
 		return err
 	}
 	s.model = o.Model
-	if s.model == "" {
+	big := s.info.Video.Width*s.info.Video.Height > 2560*1440
+	switch {
+	case s.model == "":
 		s.model = DefaultModel
-		if v := s.info.Video; v.Width*v.Height > 2560*1440 {
+		if big {
 			s.model = Model4K
 		}
+	case big && slices.Contains(v1Models2160, s.model+"_2160"):
+		s.model += "_2160" // VMAF v1's 4K model for the same viewing distance
 	}
 	return nil
 }

@@ -43,6 +43,10 @@ type Rung struct {
 	PeakKbps float64     `json:"peak_kbps,omitempty"` // highest segment bitrate (HLS BANDWIDTH)
 	Playlist string      `json:"playlist,omitempty"`  // HLS variant playlist
 	Worst    *WorstFrame `json:"worst_frame,omitempty"`
+	// CAMBI is the rendition's mean banding index (libvmaf's cambi at the
+	// rendition's size; 0 is no banding, above 5 is visible), when the
+	// media can compute it.
+	CAMBI *float64 `json:"cambi_mean,omitempty"`
 }
 
 // BDRateEntry is the Bjøntegaard delta rate of the ladder's hull against a

@@ -40,7 +40,7 @@ func ladderCommand() *cli.Command {
 			&cli.StringFlag{Name: "fixed", Usage: "reference ladder for the BD-rate: apple|netflix2015|none (default apple for x264 and x265, none for the codecs without bitrate-targeted encodes)"},
 			&cli.BoolFlag{Name: "exhaustive", Usage: "encode the full candidate grid instead of the adaptive search"},
 			&cli.IntFlag{Name: "workers", Value: 1, Usage: "candidates encoded at once (each encode is chunk-parallel)"},
-			&cli.StringFlag{Name: "model", Usage: "VMAF model (default vmaf_v0.6.1, vmaf_4k_v0.6.1 above 2560x1440)"},
+			&cli.StringFlag{Name: "model", Usage: "VMAF model (default vmaf_v0.6.1, vmaf_4k_v0.6.1 above 2560x1440; vmaf_v1.0.16_3d0h for VMAF v1, its _2160 twin above 2560x1440; libvmaf's version=/path= syntax too)"},
 			&cli.BoolFlag{Name: "json", Usage: "print progress and the result as JSON lines on stdout"},
 			&cli.StringFlag{Name: "preset", Usage: "encoder preset of the trial encodes (default the encoder's)"},
 		}, append(sourceFlags(), temporalFlags()...)...),
