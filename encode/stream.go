@@ -388,10 +388,16 @@ func (p *streamPipeline) abort() {
 // encodeChunk is the goroutine of one chunk's encoder: it encodes the
 // frames of sc.in and, once the decoder has closed the chunk, stores it
 // in the cache.
-func (p *streamPipeline) encodeChunk(ctx context.Context, sc *streamChunk) error {
+func (p *streamPipeline) encodeChunk(ctx context.Context, sc *streamChunk) (err error) {
 	defer func() {
-		for pf := range sc.in { // frames left after an error
-			p.free(pf.f)
+		if err != nil {
+			// The error cancels the decoder, which then closes in; free
+			// what it sent until then without holding the error back.
+			go func() {
+				for pf := range sc.in {
+					p.free(pf.f)
+				}
+			}()
 		}
 	}()
 	job := p.job

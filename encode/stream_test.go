@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"testing"
+	"time"
 
 	"rung/internal/vmafref"
 )
@@ -145,6 +146,33 @@ func TestStreamEncode(t *testing.T) {
 	}
 	if got := ffprobeFrames(t, other.Output); !sameTimes(got, want) {
 		t.Fatalf("output has %d frames, the source %d, or other times", len(got), len(want))
+	}
+}
+
+// TestStreamEncoderError checks that a streaming encode whose encoder
+// refuses its options fails with that error, promptly, and leaves no
+// output.
+func TestStreamEncoderError(t *testing.T) {
+	needFFmpeg(t)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "src.mkv")
+	runFFmpeg(t, "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25", "-frames:v", "60", "-c:v", "ffv1", path)
+	src, closeSrc, err := OpenSource(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeSrc()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out := filepath.Join(dir, "out.mp4")
+	_, err = Encode(ctx, Job{Source: src, Name: path, Output: out, Workers: 1,
+		Settings:    Settings{Codec: "x264", CRF: 30, Preset: "no-such-preset"},
+		PlanOptions: PlanOptions{ChunkSeconds: 0.8, MinChunk: 0.4, NoScenes: true}})
+	if err == nil || ctx.Err() != nil {
+		t.Fatalf("err %v, context %v: want the encoder's error before the timeout", err, ctx.Err())
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("%s exists after a failed encode", out)
 	}
 }
 
