@@ -48,3 +48,9 @@ func vifConv17x32AVX512(dst *uint64, n int, src *uint64)
 //
 //go:noescape
 func vifRowAVX512(mu1 *uint64, mu2 *uint64, xx *uint64, yy *uint64, xy *uint64, n int, log2 *uint16, gain float64, eps float64, sums *[4]int64, mu2shift uint64)
+
+// vifConvAVX512 sets dst[j] = Σ_t filt[t]·src[j+t] in 64-bit lanes (src values below 2³²)
+// for j < n, a positive multiple of 16.
+//
+//go:noescape
+func vifConvAVX512(dst *uint64, n int, src *uint64, filt *uint32, taps int)

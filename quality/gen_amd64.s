@@ -553,3 +553,37 @@ rownext:
 	ADDQ          R9, 24(AX)
 	VZEROUPPER
 	RET
+
+// func vifConvAVX512(dst *uint64, n int, src *uint64, filt *uint32, taps int)
+// Requires: AVX, AVX512F
+TEXT ·vifConvAVX512(SB), NOSPLIT, $0-40
+	MOVQ dst+0(FP), AX
+	MOVQ n+8(FP), CX
+	MOVQ src+16(FP), DX
+	MOVQ filt+24(FP), BX
+	MOVQ taps+32(FP), SI
+
+loop:
+	VPXORQ Z0, Z0, Z0
+	VPXORQ Z1, Z1, Z1
+	MOVQ   DX, DI
+	XORQ   R8, R8
+
+tap:
+	VPBROADCASTD (BX)(R8*4), Z2
+	VPMULUDQ     (DI), Z2, Z3
+	VPMULUDQ     64(DI), Z2, Z2
+	VPADDQ       Z3, Z0, Z0
+	VPADDQ       Z2, Z1, Z1
+	ADDQ         $0x08, DI
+	INCQ         R8
+	CMPQ         R8, SI
+	JB           tap
+	VMOVDQU64    Z0, (AX)
+	VMOVDQU64    Z1, 64(AX)
+	ADDQ         $0x80, DX
+	ADDQ         $0x80, AX
+	SUBQ         $0x10, CX
+	JNZ          loop
+	VZEROUPPER
+	RET

@@ -169,6 +169,17 @@ func vifRowAsm(a *vifSums, s *vifScratch, w int, log2 *[65537]uint16, gain float
 	return n
 }
 
+// vifConvAsm512 runs the horizontal filter filt on the first multiple of
+// 16 of dst with the generated AVX-512 kernel and returns how many it did.
+func vifConvAsm512(dst, src []uint64, filt []uint32) int {
+	n := len(dst) &^ 15
+	if n == 0 {
+		return 0
+	}
+	vifConvAVX512(&dst[0], n, &src[:n+len(filt)-1][0], &filt[0], len(filt))
+	return n
+}
+
 // vifConvAsm runs the horizontal filter filt on the first multiple of 8 of
 // dst in 64-bit lanes (for src values below 2³²) and returns how many it
 // did: dst[j] = Σ_t filt[t]·src[j+t].

@@ -180,8 +180,11 @@ func (v *VIF) statistic(ref, dis []uint16, w, h, scale, bpc int) (num, den float
 		for m, src := range [...][]uint64{s.mu1, s.mu2, s.xx, s.yy, s.xy} {
 			dst, src := [...][]uint64{s.hmu1, s.hmu2, s.hxx, s.hyy, s.hxy}[m][:w], src[vifPad-r:]
 			j0 := 0
+			if v.avx512 {
+				j0 = vifConvAsm512(dst, src, vifFilter[scale])
+			}
 			if v.asm {
-				j0 = vifConvAsm(dst, src, vifFilter[scale])
+				j0 += vifConvAsm(dst[j0:], src[j0:], vifFilter[scale])
 			}
 			vifConv[scale](dst[j0:], src[j0:])
 		}

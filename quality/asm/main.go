@@ -24,6 +24,7 @@ func main() {
 	vifConv17AVX512("vifConv17x64AVX512", true)
 	vifConv17AVX512("vifConv17x32AVX512", false)
 	vifRowAVX512()
+	vifConvAVX512()
 	Generate()
 }
 
@@ -474,6 +475,44 @@ func vifRowAVX512() {
 		VMOVQ(l, t)
 		ADDQ(t, Mem{Base: sums, Disp: 8 * k})
 	}
+	VZEROUPPER()
+	RET()
+}
+
+// vifConvAVX512 generates the AVX-512 twin of vifConvAVX2: the horizontal
+// VIF filter of any window (scales 1..3: 9, 5 and 3 taps) in 64-bit lanes
+// for values below 2³², 16 outputs per iteration.
+func vifConvAVX512() {
+	TEXT("vifConvAVX512", NOSPLIT, "func(dst *uint64, n int, src *uint64, filt *uint32, taps int)")
+	Pragma("noescape")
+	Doc("vifConvAVX512 sets dst[j] = Σ_t filt[t]·src[j+t] in 64-bit lanes (src values below 2³²)",
+		"for j < n, a positive multiple of 16.")
+	dst, n, src := Load(Param("dst"), GP64()), Load(Param("n"), GP64()), Load(Param("src"), GP64())
+	filt, taps := Load(Param("filt"), GP64()), Load(Param("taps"), GP64())
+	Label("loop")
+	a0, a1 := ZMM(), ZMM()
+	VPXORQ(a0, a0, a0)
+	VPXORQ(a1, a1, a1)
+	p, k := GP64(), GP64()
+	MOVQ(src, p)
+	XORQ(k, k)
+	Label("tap")
+	f, x, y := ZMM(), ZMM(), ZMM()
+	VPBROADCASTD(Mem{Base: filt, Index: k, Scale: 4}, f)
+	VPMULUDQ(Mem{Base: p}, f, x)
+	VPMULUDQ(Mem{Base: p, Disp: 64}, f, y)
+	VPADDQ(x, a0, a0)
+	VPADDQ(y, a1, a1)
+	ADDQ(Imm(8), p)
+	INCQ(k)
+	CMPQ(k, taps)
+	JB(LabelRef("tap"))
+	VMOVDQU64(a0, Mem{Base: dst})
+	VMOVDQU64(a1, Mem{Base: dst, Disp: 64})
+	ADDQ(Imm(128), src)
+	ADDQ(Imm(128), dst)
+	SUBQ(Imm(16), n)
+	JNZ(LabelRef("loop"))
 	VZEROUPPER()
 	RET()
 }
