@@ -3,6 +3,7 @@ package encode
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/asticode/go-astiav"
 )
@@ -84,8 +85,14 @@ func encoderTimeBase(v *VideoInfo) Rational {
 // setColor passes the source's colour description (when known) to the
 // encoder through its AVCodecContext options.
 func setColor(opts *astiav.Dictionary, v *VideoInfo) {
+	rng := v.ColorRange
+	if strings.HasPrefix(v.PixelFormat, "yuvj") {
+		// swscale turns full-range JPEG YUV (MJPEG) into limited-range
+		// yuv420p for the encoder: the output is limited range.
+		rng = "tv"
+	}
 	for k, val := range map[string]string{
-		"color_range": v.ColorRange, "color_primaries": v.ColorPrimaries,
+		"color_range": rng, "color_primaries": v.ColorPrimaries,
 		"color_trc": v.ColorTransfer, "colorspace": v.ColorMatrix,
 	} {
 		if val != "unknown" && val != "" && val[0] != 'u' {

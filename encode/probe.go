@@ -42,6 +42,7 @@ type Info struct {
 	Index    string       `json:"index"`
 	Size     int64        `json:"size"`     // bytes
 	Duration float64      `json:"duration"` // seconds, as the container states it
+	Start    float64      `json:"start_time"` // seconds, where the container's duration starts
 	BitRate  int64        `json:"bit_rate"` // bits/s, as the container states it
 	Streams  []StreamInfo `json:"streams"`
 	Video    *VideoInfo   `json:"video"` // the first video stream
@@ -200,6 +201,7 @@ func probe(ctx context.Context, src Source, name string, useIndex bool) (*Info, 
 		Container: d.fc.InputFormat().Name(),
 		Size:      src.Size(),
 		Duration:  float64(d.fc.Duration()) / 1e6,
+		Start:     startTime(d.fc.StartTime()),
 		BitRate:   d.fc.BitRate(),
 	}
 	for _, s := range d.fc.Streams() {
@@ -495,6 +497,15 @@ func constantRate(pts []int64) bool {
 	return hi-lo <= 1
 }
 
+// startTime converts a container start time (microseconds, or
+// AV_NOPTS_VALUE) to seconds, 0 when unknown.
+func startTime(us int64) float64 {
+	if us == astiav.NoPtsValue {
+		return 0
+	}
+	return float64(us) / 1e6
+}
+
 // ErrTruncated is wrapped by Probe's error for inputs that end before
 // their container says they do.
 var ErrTruncated = errors.New("truncated")
@@ -514,7 +525,12 @@ func checkComplete(info *Info) error {
 	if v.DeclaredFrames > 0 && int64(v.Frames) < v.DeclaredFrames {
 		return fmt.Errorf("%w: the container lists %d video frames, only %d are present", ErrTruncated, v.DeclaredFrames, v.Frames)
 	}
-	end := float64(v.PTS[len(v.PTS)-1]-v.PTS[0]+v.FrameDuration(len(v.PTS)-1)) * v.TimeBase.Float64()
+	// Containers count their duration from their start time or from 0
+	// (an MP4 whose edit list keeps an MPEG-TS offset): the video's end is
+	// taken on whichever timeline puts it later.
+	tb := v.TimeBase.Float64()
+	last := float64(v.PTS[len(v.PTS)-1]+v.FrameDuration(len(v.PTS)-1)) * tb
+	end := max(last-float64(v.PTS[0])*tb, last, last-info.Start)
 	if missing := info.Duration - end; info.Duration > 0 && missing > max(1, 0.1*info.Duration) {
 		return fmt.Errorf("%w: the container says %.3f s, the video stops at %.3f s", ErrTruncated, info.Duration, end)
 	}
