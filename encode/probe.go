@@ -40,10 +40,10 @@ type Info struct {
 	// Index says where the video frame list comes from: IndexCues,
 	// IndexSampleTable or IndexPackets.
 	Index    string       `json:"index"`
-	Size     int64        `json:"size"`     // bytes
-	Duration float64      `json:"duration"` // seconds, as the container states it
+	Size     int64        `json:"size"`       // bytes
+	Duration float64      `json:"duration"`   // seconds, as the container states it
 	Start    float64      `json:"start_time"` // seconds, where the container's duration starts
-	BitRate  int64        `json:"bit_rate"` // bits/s, as the container states it
+	BitRate  int64        `json:"bit_rate"`   // bits/s, as the container states it
 	Streams  []StreamInfo `json:"streams"`
 	Video    *VideoInfo   `json:"video"` // the first video stream
 	// indexEnd is the end of the last video frame's data by the
