@@ -21,12 +21,17 @@ type Job struct {
 	Progress any       `json:"progress,omitempty"` // *EncodeProgress or *LadderProgress
 }
 
-// ListJobs returns up to n of rung's encode and ladder workflows, newest
+// ListJobs returns up to n of rung's encode and ladder workflows, and of
+// the other workflow types named in also (rung serve's jobs), newest
 // first.
-func ListJobs(ctx context.Context, c client.Client, n int) ([]Job, error) {
+func ListJobs(ctx context.Context, c client.Client, n int, also ...string) ([]Job, error) {
+	types := "'" + EncodeWorkflowName + "', '" + LadderWorkflowName + "'"
+	for _, t := range also {
+		types += ", '" + t + "'"
+	}
 	resp, err := c.ListWorkflow(ctx, &workflowservice.ListWorkflowExecutionsRequest{
 		PageSize: int32(n),
-		Query:    fmt.Sprintf("WorkflowType IN ('%s', '%s')", EncodeWorkflowName, LadderWorkflowName),
+		Query:    fmt.Sprintf("WorkflowType IN (%s)", types),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("jobs: list: %w", err)

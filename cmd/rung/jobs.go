@@ -10,6 +10,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"rung/cluster"
+	"rung/serve"
 )
 
 // jobsCommand is `rung jobs list|show ID|cancel ID --temporal HOST:PORT`.
@@ -49,7 +50,7 @@ func runJobsList(c *cli.Context) error {
 		return err
 	}
 	defer tc.Close()
-	jobs, err := cluster.ListJobs(c.Context, tc, 100)
+	jobs, err := cluster.ListJobs(c.Context, tc, 100, serve.JobWorkflowName)
 	if err != nil {
 		return err
 	}

@@ -426,6 +426,10 @@ func TestServeEndToEnd(t *testing.T) {
 		t.Errorf("rung_jobs_started_total = %v, want 2", got)
 	}
 	runs, _ := jobWorkflows(t, p.temporalAddr(t))
+	list, errOut, code := runRung(t, "jobs", "list", "--temporal", p.temporalAddr(t), "--json")
+	if code != 0 || strings.Count(list, `"type":"`+serve.JobWorkflowName+`"`) != 2 {
+		t.Errorf("rung jobs list (exit %d) does not list the 2 jobs:\n%s%s", code, list, errOut)
+	}
 	if len(runs) != 2 {
 		t.Errorf("Temporal has %d job workflows, want 2 (the clip and the short one): %v", len(runs), runs)
 	}
