@@ -197,7 +197,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	j := &job{o: o, src: src, work: work}
 
 	found, err := Search(ctx, j, SearchOptions{
-		Sizes: sizes, CRFs: crfRange.Values(), Exhaustive: o.Exhaustive, Workers: o.Workers,
+		Sizes: sizes, CRFs: crfRange.Values(), Exhaustive: o.Exhaustive, Workers: o.Workers, PerShot: o.Optimize == PerShot,
 		OnTrial: func(done, most int, p Point) {
 			j.progress("trial", done, most, fmt.Sprintf("%s: %.0f kb/s, VMAF %.2f", p.Label(), p.Kbps, p.VMAF))
 		},

@@ -33,6 +33,12 @@ type SearchOptions struct {
 	Margin  float64
 	Budget  float64
 	MinVMAF float64 // the search does not extend the hull below this VMAF (default 30)
+	// PerShot adds, after the adaptive refinement, a densifying phase for
+	// a per-shot ladder: the unmeasured CRFs between measured ones of each
+	// size with a point on the hull, widest bitrate gap first, until none
+	// is left or the trial encodes double. A per-shot allocation mixes the
+	// shots' CRFs, so it gains where each size's CRFs are dense.
+	PerShot bool
 
 	// OnTrial, when set, is called after each trial encode with the number
 	// done so far and the most that will be made. Calls are serialised.
@@ -44,6 +50,9 @@ type SearchResult struct {
 	Points []Point // every trial encode, in the order they finished
 	Hull   []Point // Hull(Points)
 	Grid   int     // size of the full grid
+	// TitleTrials is how many of Points the per-title search made, before
+	// a per-shot densifying phase (PerShot) added the rest.
+	TitleTrials int
 	// Shots are the chunks of the trial encodes with their own R-D
 	// points, for a per-shot ladder; nil when the runner kept none.
 	Shots []Shot `json:"-"`
@@ -88,6 +97,9 @@ type Planner struct {
 	points  []Point             // in the order recorded
 	most    int                 // the most trial encodes this search makes
 	started bool
+	dense   bool // in the per-shot densifying phase
+	// titleTrials is the number of trials when the densifying phase began.
+	titleTrials int
 }
 
 // NewPlanner validates the options and fills in their defaults.
@@ -140,10 +152,69 @@ func (p *Planner) Next() []Candidate {
 		}
 		return first
 	}
-	if p.o.Exhaustive || len(p.done) >= p.most {
+	if p.o.Exhaustive {
 		return nil
 	}
-	return p.refinements(min(p.o.Workers, p.most-len(p.done)))
+	if !p.dense && len(p.done) < p.most {
+		if next := p.refinements(min(p.o.Workers, p.most-len(p.done))); len(next) > 0 {
+			return next
+		}
+	}
+	if !p.o.PerShot {
+		return nil
+	}
+	if !p.dense {
+		p.dense = true
+		p.titleTrials = len(p.done)
+		p.most = min(2*len(p.done), len(p.grid))
+	}
+	if len(p.done) >= p.most {
+		return nil
+	}
+	return p.densify(min(p.o.Workers, p.most-len(p.done)))
+}
+
+// densify returns up to n unmeasured candidates lying between two measured
+// CRFs of a size that has a point on the hull, ranked by the bitrate gap
+// (log ratio) between the measured neighbours they fall in, widest first;
+// of one gap only the CRF nearest its middle is taken per batch.
+func (p *Planner) densify(n int) []Candidate {
+	hull := Hull(p.points)
+	type gap struct {
+		c     Candidate
+		width float64
+	}
+	var gaps []gap
+	for _, size := range p.o.Sizes {
+		onHull := false
+		for _, h := range hull {
+			onHull = onHull || h.Width == size.Width && h.Height == size.Height
+		}
+		if !onHull {
+			continue
+		}
+		var measured []int // indexes into p.crfs
+		for i, crf := range p.crfs {
+			if _, ok := p.done[Candidate{size, crf}]; ok {
+				measured = append(measured, i)
+			}
+		}
+		for k := 1; k < len(measured); k++ {
+			lo, hi := measured[k-1], measured[k]
+			if hi-lo < 2 {
+				continue
+			}
+			a, b := p.done[Candidate{size, p.crfs[lo]}], p.done[Candidate{size, p.crfs[hi]}]
+			mid := (lo + hi) / 2
+			gaps = append(gaps, gap{Candidate{size, p.crfs[mid]}, math.Abs(math.Log(a.Kbps / b.Kbps))})
+		}
+	}
+	sort.SliceStable(gaps, func(i, j int) bool { return gaps[i].width > gaps[j].width })
+	var out []Candidate
+	for _, g := range gaps[:min(n, len(gaps))] {
+		out = append(out, g.c)
+	}
+	return out
 }
 
 // Record stores the measured point of candidate c (its size and CRF are
@@ -163,7 +234,11 @@ func (p *Planner) Measured() int { return len(p.points) }
 
 // Result returns every recorded point and their hull.
 func (p *Planner) Result() SearchResult {
-	return SearchResult{Points: p.points, Hull: Hull(p.points), Grid: len(p.grid)}
+	title := len(p.points)
+	if p.dense {
+		title = p.titleTrials
+	}
+	return SearchResult{Points: p.points, Hull: Hull(p.points), Grid: len(p.grid), TitleTrials: title}
 }
 
 // diagonal returns the initial CRF indexes (of n, best quality first) of

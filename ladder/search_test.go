@@ -179,3 +179,73 @@ func TestPlannerOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestSearchPerShot: the per-shot phase starts where the per-title search
+// stops, at most doubles its trial encodes, puts each trial between two
+// measured CRFs of its size, and stops early only when the sizes on the
+// hull have no such gap left.
+func TestSearchPerShot(t *testing.T) {
+	crfs := []float64{18, 21, 24, 27, 30, 33, 36, 39, 42, 45}
+	src := Size{768, 432}
+	sizes, err := Sizes(src, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := 0
+	for _, budget := range []float64{0.4, 0.25, 0.2} {
+		opt := SearchOptions{Sizes: sizes, CRFs: crfs, Workers: 2, Budget: budget}
+		title, err := Search(context.Background(), &rdModel{src: src, kbps18: 3000, detail: 0.8}, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		opt.PerShot = true
+		shot, err := Search(context.Background(), &rdModel{src: src, kbps18: 3000, detail: 0.8}, opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("budget %g: per-title %d trials, per-shot %d (title phase %d)", budget, len(title.Points), len(shot.Points), shot.TitleTrials)
+		if shot.TitleTrials != len(title.Points) || title.TitleTrials != len(title.Points) {
+			t.Errorf("per-title phase %d trials, the per-title search %d", shot.TitleTrials, len(title.Points))
+		}
+		if len(shot.Points) > 2*len(title.Points) {
+			t.Errorf("per-shot %d trials for per-title %d: more than twice", len(shot.Points), len(title.Points))
+		}
+		for i := range title.Points {
+			if a, b := title.Points[i], shot.Points[i]; a.Width != b.Width || a.CRF != b.CRF {
+				t.Fatalf("point %d: per-title %s, per-shot %s", i, a.Label(), b.Label())
+			}
+		}
+		between := func(ps []Point, w int, crf float64) bool {
+			below, above := false, false
+			for _, q := range ps {
+				if q.Width == w && q.CRF != crf {
+					below = below || q.CRF < crf
+					above = above || q.CRF > crf
+				}
+			}
+			return below && above
+		}
+		for _, p := range shot.Points[len(title.Points):] {
+			if !between(title.Points, p.Width, p.CRF) {
+				t.Errorf("densifying trial %s is not between two measured CRFs of its size", p.Label())
+			}
+		}
+		added += len(shot.Points) - len(title.Points)
+		if len(shot.Points) < 2*len(title.Points) {
+			measured := map[Candidate]bool{}
+			for _, p := range shot.Points {
+				measured[Candidate{Size{p.Width, p.Height}, p.CRF}] = true
+			}
+			for _, h := range shot.Hull {
+				for _, crf := range crfs {
+					if c := (Candidate{Size{h.Width, h.Height}, crf}); !measured[c] && between(shot.Points, h.Width, crf) {
+						t.Errorf("budget %g: stopped with a gap at %v", budget, c)
+					}
+				}
+			}
+		}
+	}
+	if added == 0 {
+		t.Error("the per-shot phase never added a trial")
+	}
+}

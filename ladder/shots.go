@@ -56,6 +56,7 @@ type ShotRow struct {
 type PerShotSummary struct {
 	Shots        []ShotRow `json:"shots"`
 	Hull         []Point   `json:"hull"`                           // per-shot title points on their hull
+	TitleTrials  int       `json:"per_title_trials"`               // trial encodes of the per-title search, before per-shot densifying
 	ChunkEncodes int       `json:"chunk_encodes"`                  // chunk encodes the search made (trial encodes × chunks)
 	GridChunks   int       `json:"grid_chunks"`                    // chunk encodes of the full grid
 	BDRate       *float64  `json:"bd_rate_vs_per_title,omitempty"` // PCHIP, percent
@@ -162,6 +163,7 @@ func shotTable(shots []Shot, rungs []Point) []ShotRow {
 func perShotSummary(shots []Shot, found SearchResult, seconds float64) *PerShotSummary {
 	s := &PerShotSummary{
 		Hull:         Hull(PerShotPoints(shots, seconds)),
+		TitleTrials:  found.TitleTrials,
 		ChunkEncodes: len(found.Points) * len(shots),
 		GridChunks:   found.Grid * len(shots),
 	}
