@@ -198,4 +198,4 @@ $(BIN)/web/node_modules/hls.js/dist/hls.min.js:
 # exhaustive, per-shot never worse than per-title by more than 0.5%) and
 # rung encode --target-vmaf 93 on the multi-shot clip, and prints the figures.
 ladder-check: build
-	RUNG_LADDER_CHECK=1 $(GO) test ./ladder -run 'TestLadderShared|TestTargetShared' -v -timeout 90m
+	RUNG_LADDER_CHECK=1 $(GO) test ./ladder -run 'TestLadderShared|TestTargetShared|TestPerShotMultishot' -v -timeout 90m

@@ -29,8 +29,11 @@ type Point struct {
 
 // Label names the point as "640x360 crf 27" or "640x360 365 kb/s".
 func (p Point) Label() string {
-	if len(p.Shots) > 0 {
+	if len(p.Shots) > 1 {
 		return fmt.Sprintf("%dx%d per-shot", p.Width, p.Height)
+	}
+	if len(p.Shots) == 1 {
+		return fmt.Sprintf("%dx%d crf %g", p.Width, p.Height, p.Shots[0].CRF)
 	}
 	if p.Target > 0 {
 		return fmt.Sprintf("%dx%d %.0f kb/s", p.Width, p.Height, p.Target)

@@ -195,7 +195,7 @@ func (o SelectOptions) limits() string {
 		s += fmt.Sprintf(" at VMAF ≤ %g", o.MaxVMAF)
 	}
 	if o.MinVMAF > 0 {
-		s += fmt.Sprintf(" at VMAF ≥ %g", o.MinVMAF)
+		s += fmt.Sprintf(" at VMAF ≥ %.4g", o.MinVMAF)
 	}
 	return s
 }
