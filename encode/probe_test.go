@@ -89,8 +89,47 @@ func TestKeyframeAtOrBefore(t *testing.T) {
 // the decoder: neither may panic or hang, and errors must name the input.
 // Run it with a short -fuzzminimizetime (make fuzz uses 2s): minimizing
 // kilobyte-sized containers for the default 60 s leaves no time to fuzz.
+// mezzanineSeeds are the tiny mezzanine formats of gen.sh.
+var mezzanineSeeds = []string{"tiny-bframes.avi", "tiny-mjpeg.avi", "tiny-prores.mov", "tiny-interlaced.mxf", "tiny-main10.mp4", "tiny-rotated.mp4"}
+
+// TestProbeMezzanines checks what Probe reports of the mezzanine seeds:
+// timestamps decoded for an AVI without pts, field order, rotation,
+// timecode, bit depth.
+func TestProbeMezzanines(t *testing.T) {
+	for _, tc := range []struct {
+		file, index, fieldOrder, timecode string
+		frames, bitDepth                  int
+		rotation                          float64
+	}{
+		{"tiny-bframes.avi", IndexDecoded, "progressive", "", 5, 8, 0},
+		{"tiny-mjpeg.avi", IndexPackets, "progressive", "", 5, 8, 0},
+		{"tiny-prores.mov", IndexSampleTable, "progressive", "01:00:00:00", 5, 10, 0},
+		{"tiny-interlaced.mxf", IndexPackets, "tt", "00:00:00:00", 5, 8, 0},
+		{"tiny-main10.mp4", IndexSampleTable, "progressive", "", 5, 10, 0},
+		{"tiny-rotated.mp4", IndexSampleTable, "progressive", "", 5, 8, 90},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			path := filepath.Join("testdata", tc.file)
+			src, closeSrc, err := OpenSource(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer closeSrc()
+			info, err := Probe(context.Background(), src, path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v := info.Video
+			if info.Index != tc.index || v.FieldOrder != tc.fieldOrder || v.Timecode != tc.timecode || v.Frames != tc.frames || v.BitDepth != tc.bitDepth || v.Rotation != tc.rotation {
+				t.Errorf("index %s, field order %s, timecode %q, %d frames, %d-bit, rotation %g; want %s, %s, %q, %d, %d, %g",
+					info.Index, v.FieldOrder, v.Timecode, v.Frames, v.BitDepth, v.Rotation, tc.index, tc.fieldOrder, tc.timecode, tc.frames, tc.bitDepth, tc.rotation)
+			}
+		})
+	}
+}
+
 func FuzzProbe(f *testing.F) {
-	for _, name := range []string{"tiny.mp4", "tiny.mkv", "tiny.webm", "tiny.ts"} {
+	for _, name := range append([]string{"tiny.mp4", "tiny.mkv", "tiny.webm", "tiny.ts"}, mezzanineSeeds...) {
 		b, err := os.ReadFile(filepath.Join("testdata", name))
 		if err != nil {
 			f.Fatal(err)
