@@ -268,6 +268,15 @@ func (a *Activities) options(ctx context.Context) (mezzfs.Options, error) {
 		}
 		a.S3.S3 = c
 	}
+	// One block cache for every activity of the worker: the chunks of a
+	// source fetch its blocks once.
+	if a.S3.Cache == nil {
+		c, err := mezzfs.NewCache(a.S3.CacheOptions)
+		if err != nil {
+			return a.S3, err
+		}
+		a.S3.Cache = c
+	}
 	return a.S3, nil
 }
 

@@ -43,8 +43,9 @@ func StartEncode(ctx context.Context, c client.Client, taskQueue string, in Enco
 	return run, nil
 }
 
-// pollInterval is how often Follow asks for progress.
-const pollInterval = 300 * time.Millisecond
+// pollInterval is how often Follow asks for progress (each ask is a query,
+// answered by a worker, and a describe).
+const pollInterval = time.Second
 
 // FollowEncode waits for an encode workflow to end, turning its progress
 // query and its chunks' heartbeats into the events of a local encode.
