@@ -129,7 +129,13 @@ func (a *Activities) EncodeChunk(ctx context.Context, in ChunkInput) (run ChunkR
 	defer a.count(chunkActivity, &err)
 	began := time.Now()
 	ai := activity.GetInfo(ctx)
-	key := encode.ChunkKey(in.SourceID, in.Chunk, in.Settings)
+	// The thread count is part of the key (x264's output depends on it).
+	set := in.Settings
+	set.Threads = in.Threads
+	if set.Threads == 0 {
+		set.Threads = max(1, runtime.NumCPU()/max(1, a.Concurrency))
+	}
+	key := encode.ChunkKey(in.SourceID, in.Chunk, set)
 	name := path.Base(encode.Cache{Dir: "/"}.Path(in.Chunk.Index, key))
 	run = ChunkRun{Index: in.Chunk.Index, URL: in.Prefix + name, Worker: a.Identity, Attempt: int(ai.Attempt), Latency: ai.StartedTime.Sub(ai.ScheduledTime)}
 	defer func() { run.Seconds = time.Since(began).Seconds() }()
@@ -154,11 +160,6 @@ func (a *Activities) EncodeChunk(ctx context.Context, in ChunkInput) (run ChunkR
 			return run, err
 		}
 		defer src.Close()
-		set := in.Settings
-		set.Threads = in.Threads
-		if set.Threads == 0 {
-			set.Threads = max(1, runtime.NumCPU()/max(1, a.Concurrency))
-		}
 		err = encode.EncodeChunk(ctx, encode.ChunkJob{
 			Source: src, Info: info, Chunk: in.Chunk, Settings: set, Path: local, DecodeThreads: 1,
 			Frames: func(done int, bytes int64) { activity.RecordHeartbeat(ctx, done) },

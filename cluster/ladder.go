@@ -40,6 +40,9 @@ type LadderOptions struct {
 	Workers int    `json:"workers,omitempty"`
 	Model   string `json:"model,omitempty"`
 	Preset  string `json:"preset,omitempty"`
+	// Optimize is ladder.PerShot or ladder.PerTitle ("" is the local
+	// run's default).
+	Optimize string `json:"optimize,omitempty"`
 }
 
 // LadderInput is the input of LadderWorkflow: the start API of a ladder
@@ -57,7 +60,7 @@ type LadderInput struct {
 func (in LadderInput) options(outDir string) ladder.Options {
 	o := in.Options
 	return ladder.Options{Input: in.Source, OutDir: outDir, Codec: o.Codec, Heights: o.Heights, Select: o.Select,
-		Fixed: o.Fixed, Exhaustive: o.Exhaustive, Workers: o.Workers, Model: o.Model}
+		Fixed: o.Fixed, Exhaustive: o.Exhaustive, Workers: o.Workers, Model: o.Model, Optimize: o.Optimize}
 }
 
 // LadderResult is what LadderWorkflow produced: the report and the URLs of
@@ -157,8 +160,11 @@ func LadderWorkflow(ctx workflow.Context, in LadderInput) (*LadderResult, error)
 			})
 			futures[i] = workflow.ExecuteChildWorkflow(cctx, TrialWorkflowName, TrialInput{
 				Source: in.Source, ETag: prep.ETag, SourceID: prep.SourceID, Chunks: prep.Plan.Chunks,
-				Settings: encode.Settings{Codec: codec, CRF: c.CRF, Preset: in.Options.Preset, Height: c.Size.Height},
-				Size:     c.Size, Prefix: ladderChunkPrefix(in.Output), Output: in.Output, File: file, Model: prep.Model, Heartbeat: in.Heartbeat,
+				// The settings of ladder.EncodeMedia's chunks, so that the
+				// measure finds them in its cache.
+				Settings: ladder.ChunkSettings(ladder.EncodeJob{Codec: codec, Size: c.Size, CRF: c.CRF}, in.Options.Preset,
+					float64(prep.Source.FrameRateNum)/float64(max(1, prep.Source.FrameRateDen))),
+				Size: c.Size, Prefix: ladderChunkPrefix(in.Output), Output: in.Output, File: file, Model: prep.Model, Heartbeat: in.Heartbeat,
 			})
 		}
 		// Recorded in the batch's order: the planner's decisions do not
@@ -200,6 +206,7 @@ func LadderWorkflow(ctx workflow.Context, in LadderInput) (*LadderResult, error)
 	var res LadderResult
 	err = workflow.ExecuteActivity(actx, finishActivity, FinishInput{
 		Input: in, Source: prep.Source, Model: prep.Model, Found: found, Reference: ref,
+		SourceID: prep.SourceID, Chunks: prep.Plan.Chunks,
 	}).Get(ctx, &res)
 	if err != nil {
 		return nil, err

@@ -43,6 +43,8 @@ type FinishInput struct {
 	Model     string              `json:"model"`
 	Found     ladder.SearchResult `json:"found"`
 	Reference []ladder.Point      `json:"reference,omitempty"`
+	SourceID  string              `json:"source_id"`
+	Chunks    []encode.Chunk      `json:"chunks"`
 }
 
 // Prepare checks the ladder's options, probes and plans the source and
@@ -188,40 +190,70 @@ func (a *Activities) measure(ctx context.Context, m *ladder.EncodeMedia, job lad
 	return p, nil
 }
 
-// Finish downloads the hull's encodes and scores, runs ladder.Finish (rungs,
-// BD-rate, HLS, plots, report) and uploads the ladder, master.m3u8 last.
+// Finish gathers what ladder.Finish reads, runs it (rungs, per-shot
+// assembly, BD-rate, HLS, worst frames, plots, report) with the worker's
+// media, and uploads the ladder, master.m3u8 last. It downloads the hull's
+// encodes and, for a per-shot ladder, every trial's chunks and scores.
 func (a *Activities) Finish(ctx context.Context, in FinishInput) (res LadderResult, err error) {
 	defer a.count(finishActivity, &err)
 	stop := heartbeatEvery(ctx, 5*time.Second, "finish")
 	defer stop()
+	m, err := a.media(ctx, in.Model, in.Input.Options.Preset)
+	if err != nil {
+		return res, err
+	}
+	if _, err := m.Probe(context.WithoutCancel(ctx), in.Input.Source); err != nil {
+		return res, classify(err)
+	}
 	dir, err := os.MkdirTemp(a.CacheDir, "ladder-")
 	if err != nil {
 		return res, fmt.Errorf("worker: ladder dir: %w", err)
 	}
 	defer os.RemoveAll(dir)
+	o := in.Input.options(dir)
+	o.Model, o.Media = in.Model, m
+	perShot := o.Optimize == "" || o.Optimize == ladder.PerShot
 	found := in.Found
-	for i, p := range found.Hull {
+	scores := func(p ladder.Point) ([]float64, error) {
 		local := filepath.Join(dir, filepath.FromSlash(p.File))
 		if err := os.MkdirAll(filepath.Dir(local), 0o755); err != nil {
-			return res, fmt.Errorf("worker: %w", err)
+			return nil, fmt.Errorf("worker: %w", err)
 		}
 		url := joinURL(in.Input.Output, p.File)
 		if err := a.download(ctx, url, local); err != nil {
-			return res, err
+			return nil, err
 		}
 		if err := a.download(ctx, url+".vmaf.json", local+".vmaf.json"); err != nil {
-			return res, err
+			return nil, err
 		}
+		var frames []float64
 		b, err := os.ReadFile(local + ".vmaf.json")
 		if err == nil {
-			err = json.Unmarshal(b, &found.Hull[i].Frames)
+			err = json.Unmarshal(b, &frames)
 		}
 		if err != nil {
-			return res, fmt.Errorf("worker: scores of %s: %w", url, err)
+			return nil, fmt.Errorf("worker: scores of %s: %w", url, err)
+		}
+		return frames, nil
+	}
+	for i, p := range found.Hull {
+		if found.Hull[i].Frames, err = scores(p); err != nil {
+			return res, err
 		}
 	}
-	o := in.Input.options(dir)
-	o.Model = in.Model
+	if perShot {
+		if err := a.fetchChunks(ctx, in, found.Points); err != nil {
+			return res, err
+		}
+		for i, p := range found.Points {
+			if found.Points[i].Frames, err = scores(p); err != nil {
+				return res, err
+			}
+		}
+		if found.Shots, err = ladder.Shots(ctx, o, in.Source, found.Points); err != nil {
+			return res, classify(err)
+		}
+	}
 	r, err := ladder.Finish(ctx, o, in.Source, found, in.Reference)
 	if err != nil {
 		return res, classify(err)
@@ -237,6 +269,34 @@ func (a *Activities) Finish(ctx context.Context, in FinishInput) (res LadderResu
 		return joinURL(in.Input.Output, filepath.ToSlash(rel))
 	}
 	return LadderResult{Report: r.Report, JSON: remote(r.JSON), HTML: remote(r.HTML), Master: remote(r.Master)}, nil
+}
+
+// fetchChunks puts the chunks of every trial into the worker media's cache
+// (a per-shot ladder joins its rungs from them).
+func (a *Activities) fetchChunks(ctx context.Context, in FinishInput, trials []ladder.Point) error {
+	if err := os.MkdirAll(a.mediaCache(), 0o755); err != nil {
+		return fmt.Errorf("worker: cache dir: %w", err)
+	}
+	codec := in.Input.Options.Codec
+	if codec == "" {
+		codec = "x264"
+	}
+	fps := float64(in.Source.FrameRateNum) / float64(max(1, in.Source.FrameRateDen))
+	prefix := ladderChunkPrefix(in.Input.Output)
+	for _, p := range trials {
+		set := ladder.ChunkSettings(ladder.EncodeJob{Codec: codec, Size: ladder.Size{Width: p.Width, Height: p.Height}, CRF: p.CRF}, in.Input.Options.Preset, fps)
+		for _, c := range in.Chunks {
+			name := path.Base(encode.Cache{Dir: "/"}.Path(c.Index, encode.ChunkKey(in.SourceID, c, set)))
+			dst := filepath.Join(a.mediaCache(), name)
+			if (encode.Cache{}).Has(dst) {
+				continue
+			}
+			if err := a.download(ctx, prefix+name, dst); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // uploadDir uploads the ladder built in dir (its work directory aside) to

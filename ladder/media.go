@@ -245,8 +245,17 @@ func (m *EncodeMedia) Encode(ctx context.Context, job EncodeJob) (float64, error
 // encoders' own scene-cut keyframes off (x264, x265; the other encoders
 // may add keyframes of their own).
 func (m *EncodeMedia) settings(s *mediaSource, job EncodeJob) (encode.Settings, error) {
-	set := encode.Settings{Codec: job.Codec, CRF: job.CRF, Preset: m.o.Preset, Height: job.Size.Height, Threads: 1}
-	if fps := s.info.Video.FrameRate.Float64(); fps > 0 {
+	set := ChunkSettings(job, m.o.Preset, s.info.Video.FrameRate.Float64())
+	return set, set.Validate()
+}
+
+// ChunkSettings are the encoder settings of the chunks of a ladder encode
+// of a source at fps frames/s (EncodeMedia's; the Temporal runner's chunk
+// activities use them too, so that their chunks are the same cache
+// entries).
+func ChunkSettings(job EncodeJob, preset string, fps float64) encode.Settings {
+	set := encode.Settings{Codec: job.Codec, CRF: job.CRF, Preset: preset, Height: job.Size.Height, Threads: 1}
+	if fps > 0 {
 		set.Keyint = max(1, int(math.Round(KeyintSeconds*fps)))
 	}
 	// Chunks of different CRFs join into one stream only when their
@@ -259,7 +268,7 @@ func (m *EncodeMedia) settings(s *mediaSource, job EncodeJob) (encode.Settings, 
 	case "x265":
 		set.Params = "scenecut=0:info=0"
 	}
-	return set, set.Validate()
+	return set
 }
 
 // KeyintSeconds is the keyframe interval inside a chunk of every ladder

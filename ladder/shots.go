@@ -111,6 +111,23 @@ func (j *job) shots(ctx context.Context, trials []Point) ([]Shot, error) {
 	return shots, nil
 }
 
+// Shots returns the shots of the trial encodes of a finished search (their
+// chunks through o.Media, a ShotMedia, and the trials' per-frame scores),
+// which Finish needs in found.Shots for a per-shot ladder: Run calls it
+// after its search, the Temporal runner on the worker that finishes.
+func Shots(ctx context.Context, o Options, src SourceInfo, trials []Point) ([]Shot, error) {
+	o, err := o.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	work := o.WorkDir
+	if work == "" {
+		work = filepath.Join(o.OutDir, "work")
+	}
+	j := &job{o: o, src: src, work: work}
+	return j.shots(ctx, trials)
+}
+
 // errNoShots is returned by job.shots for a Media without chunks.
 var errNoShots = errors.New("ladder: per-shot: the media gives no per-chunk encodes")
 

@@ -85,11 +85,6 @@ func runLadder(c *cli.Context) (err error) {
 		return usageError{err}
 	}
 	if c.String("temporal") != "" {
-		// The Temporal runner's search keeps no per-chunk encodes yet.
-		if c.IsSet("optimize") && o.Optimize == ladder.PerShot {
-			return usagef("ladder: --optimize per-shot runs on this machine only, not with --temporal (yet)")
-		}
-		o.Optimize = ladder.PerTitle
 		return runLadderTemporal(c, o)
 	}
 	if mezzfs.IsS3(outDir) {

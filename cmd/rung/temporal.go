@@ -82,7 +82,7 @@ func runLadderTemporal(c *cli.Context, o ladder.Options) error {
 	}
 	in := cluster.LadderInput{Source: o.Input, Output: o.OutDir, Heartbeat: c.Duration("heartbeat"), Options: cluster.LadderOptions{
 		Codec: o.Codec, Heights: o.Heights, Select: o.Select, Fixed: o.Fixed, Exhaustive: o.Exhaustive,
-		Workers: o.Workers, Model: c.String("model"), Preset: c.String("preset"),
+		Workers: o.Workers, Model: c.String("model"), Preset: c.String("preset"), Optimize: o.Optimize,
 	}}
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
