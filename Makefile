@@ -142,7 +142,7 @@ bench: bench-score bench-mezzfs bench-encode bench-temporal
 # on the same pairs, whole process, alternating, median of 5.
 bench-score: build
 	$(GO) test ./quality -run '^$$' -bench 'BenchmarkScore' -benchtime 3x -timeout 30m
-	$(GO) test ./cmd/rung -run '^$$' -bench 'BenchmarkScoreVsLibvmaf' -benchtime 1x -timeout 30m
+	$(GO) test ./cmd/rung -run '^$$' -bench 'BenchmarkScore(V1)?VsLibvmaf' -benchtime 1x -timeout 30m
 
 # bench-mezzfs reads one object from a local MinIO through mezzfs.Source and
 # through aws-sdk-go-v2's feature/s3/manager Downloader in the same run and

@@ -616,11 +616,35 @@ func (s *cambiState) cValues(ws, w, h int) {
 			s.cRow(cv, hist, i, w)
 		}
 	}
+	inBand := func(r, j int) (int, bool) {
+		if s.mask[r*st+j] == 0 {
+			return 0, false
+		}
+		v := int(s.img[r*st+j]) - base
+		return v, v >= 0 && v < size
+	}
 	for i := pad + 1; i < h-pad; i++ {
 		for j := range w {
-			// uh_slide: the removal and the addition cancel when equal.
-			update(i-pad-1, j, -1)
-			update(i+pad, j, 1)
+			// uh_slide: a removal and an addition of the same value
+			// cancel, and flat areas (where banding is) are full of them.
+			vs, subIn := inBand(i-pad-1, j)
+			va, addIn := inBand(i+pad, j)
+			if subIn && addIn && vs == va {
+				continue
+			}
+			lo, hi := max(j-pad, 0), min(j+pad+1, w)
+			if subIn {
+				row := hist[vs*w+lo : vs*w+hi]
+				for k := range row {
+					row[k]--
+				}
+			}
+			if addIn {
+				row := hist[va*w+lo : va*w+hi]
+				for k := range row {
+					row[k]++
+				}
+			}
 		}
 		s.cRow(cv, hist, i, w)
 	}
