@@ -310,3 +310,52 @@ func orNone(s string) string {
 	}
 	return s
 }
+
+// TestBadMezzanines: sources rung cannot encode fail in one line naming
+// the file and the problem, exit 1, and leave no output or work dir.
+func TestBadMezzanines(t *testing.T) {
+	for _, tool := range []string{"ffmpeg", "ffprobe"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	dir := t.TempDir()
+	p := func(name string) string { return filepath.Join(dir, name) }
+	// A picture size change mid-stream: two MPEG-TS files back to back.
+	ffmpegGen(t, "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", p("a.ts"))
+	ffmpegGen(t, "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25", "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", "-output_ts_offset", "1.4", p("b.ts"))
+	a, _ := os.ReadFile(p("a.ts"))
+	b, _ := os.ReadFile(p("b.ts"))
+	os.WriteFile(p("sizechange.ts"), append(a, b...), 0o644)
+	// A corrupted middle: random bytes over a third of an H.264 MP4.
+	ffmpegGen(t, "-f", "lavfi", "-i", "testsrc2=size=320x180:rate=25", "-t", "1", "-c:v", "libx264", "-preset", "ultrafast", p("corrupt.mp4"))
+	c, _ := os.ReadFile(p("corrupt.mp4"))
+	for i := len(c) / 3; i < 2*len(c)/3; i++ {
+		c[i] = byte(i*7919 + 13)
+	}
+	os.WriteFile(p("corrupt.mp4"), c, 0o644)
+	// Cut short: a faststart MP4 missing its last kilobyte.
+	ffmpegGen(t, "-f", "lavfi", "-i", "testsrc2=size=160x90:rate=25", "-t", "2", "-c:v", "libx264", "-movflags", "+faststart", p("full.mp4"))
+	f, _ := os.ReadFile(p("full.mp4"))
+	os.WriteFile(p("cut.mp4"), f[:len(f)-1024], 0o644)
+	ffmpegGen(t, "-f", "lavfi", "-i", "sine", "-t", "1", "-c:a", "aac", p("audio.m4a"))
+	os.WriteFile(p("subs.srt"), []byte("1\n00:00:00,000 --> 00:00:01,000\nhello\n"), 0o644)
+	ffmpegGen(t, "-i", p("subs.srt"), p("subs.mkv"))
+	for _, tc := range []struct{ file, problem string }{
+		{"sizechange.ts", "the picture size changes mid-stream"},
+		{"corrupt.mp4", "did not decode"},
+		{"cut.mp4", "truncated"},
+		{"audio.m4a", "no video stream"},
+		{"subs.mkv", "no video stream"},
+	} {
+		out := p(tc.file + ".out.mp4")
+		_, stderr, code := runRung(t, "encode", p(tc.file), "-o", out, "--preset", "ultrafast")
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		if code != 1 || len(lines) != 1 || !strings.Contains(stderr, tc.file) || !strings.Contains(stderr, tc.problem) {
+			t.Errorf("%s: exit %d, stderr %q; want exit 1 and one line naming the file and %q", tc.file, code, stderr, tc.problem)
+		}
+		if left, _ := filepath.Glob(out + "*"); len(left) > 0 {
+			t.Errorf("%s: left %v", tc.file, left)
+		}
+	}
+}
