@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
+	"go.temporal.io/sdk/temporal"
 )
 
 // Temporal is the Runner of rung serve: each job is a JobWorkflow whose
@@ -94,11 +95,16 @@ var outcomes = map[enumspb.WorkflowExecutionStatus]string{
 }
 
 // rootCause is the message of the innermost error of a workflow's
-// failure: the job's one-line reason.
+// failure, without the SDK's "(type: ..., retryable: ...)": the job's
+// one-line reason.
 func rootCause(err error) string {
 	for {
 		next := errors.Unwrap(err)
 		if next == nil {
+			var app *temporal.ApplicationError
+			if errors.As(err, &app) {
+				return strings.TrimSpace(app.Message())
+			}
 			return strings.TrimSpace(err.Error())
 		}
 		err = next
