@@ -367,11 +367,20 @@ func (j *job) plots(r *Report, candidates []Point) ([]Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	var figs []Figure
-	for _, f := range []struct {
+	type figure struct {
 		title, name string
 		p           *plot.Plot
-	}{{"Rate–quality per resolution, convex hull and rungs", "rate_quality", rq}, {"Per-frame VMAF of each rung", "frames", fp}} {
+	}
+	all := []figure{{"Rate–quality per resolution, convex hull and rungs", "rate_quality", rq}, {"Per-frame VMAF of each rung", "frames", fp}}
+	if r.PerShot != nil {
+		cp, err := CurvesPlot(title+": per-shot and per-title R-D curves", r.Hull, r.PerShot.Hull)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, figure{"The title's R-D curves: per-title hull and per-shot hull of the same trial encodes", "per_shot", cp})
+	}
+	var figs []Figure
+	for _, f := range all {
 		svg, files, err := SavePlot(f.p, j.o.OutDir, f.name)
 		if err != nil {
 			return nil, err

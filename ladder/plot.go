@@ -93,6 +93,39 @@ func RateQualityPlot(title string, candidates, hull, rungs, reference []Point) (
 	return p, nil
 }
 
+// CurvesPlot draws the title's R-D curves of a per-shot ladder: the
+// per-title hull and the per-shot hull of the same trial encodes, VMAF over
+// kb/s on a log bitrate axis.
+func CurvesPlot(title string, perTitle, perShot []Point) (*plot.Plot, error) {
+	p := plot.New()
+	p.Title.Text = title
+	p.X.Label.Text = "bitrate (kb/s)"
+	p.Y.Label.Text = "VMAF (mean)"
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.Legend.Top = false
+	p.Legend.Left = false
+	p.Add(plotter.NewGrid())
+	for i, c := range []struct {
+		name string
+		pts  []Point
+	}{{"per-title hull", perTitle}, {"per-shot hull", perShot}} {
+		if len(c.pts) == 0 {
+			continue
+		}
+		line, scatter, err := plotter.NewLinePoints(xys(c.pts))
+		if err != nil {
+			return nil, fmt.Errorf("ladder: plot %s: %w", c.name, err)
+		}
+		line.Color, scatter.Color = plotutil.Color(i), plotutil.Color(i)
+		scatter.Shape = draw.CircleGlyph{}
+		scatter.Radius = vg.Points(2)
+		p.Add(line, scatter)
+		p.Legend.Add(c.name, line, scatter)
+	}
+	return p, nil
+}
+
 // FramePlot draws the per-frame VMAF of every rung that carries its frame
 // scores.
 func FramePlot(title string, rungs []Point) (*plot.Plot, error) {

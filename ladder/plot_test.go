@@ -25,8 +25,12 @@ func TestPlots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cp, err := CurvesPlot("curves", r.Hull, Hull(append(append([]Point(nil), r.Hull...), Point{Kbps: 300, VMAF: 90})))
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
-	for name, p := range map[string]*plot.Plot{"rq": rq, "frames": fp} {
+	for name, p := range map[string]*plot.Plot{"rq": rq, "frames": fp, "curves": cp} {
 		svg, files, err := SavePlot(p, dir, name)
 		if err != nil {
 			t.Fatal(err)
@@ -52,6 +56,12 @@ func TestPlots(t *testing.T) {
 	for _, s := range []string{"640x360", "416x234", "convex hull", "chosen rungs", "fixed ladder"} {
 		if !bytes.Contains(svg, []byte(s)) {
 			t.Errorf("rate-quality plot has no %q", s)
+		}
+	}
+	svg, _ = RenderPlot(cp, "svg")
+	for _, s := range []string{"per-title hull", "per-shot hull"} {
+		if !bytes.Contains(svg, []byte(s)) {
+			t.Errorf("curves plot has no %q", s)
 		}
 	}
 	if _, err := RenderPlot(rq, "bmp"); err == nil {
