@@ -23,6 +23,7 @@ import (
 // goal (7m42s here with other jobs running: too long for make test).
 type multishotRun struct {
 	once sync.Once
+	dir  string // removed by TestMain
 	out  string
 	r    Report
 	err  error
@@ -55,6 +56,7 @@ func multishotLadder(t *testing.T, full bool) (src, out string, r Report) {
 			run.err = err
 			return
 		}
+		run.dir = dir
 		run.out = filepath.Join(dir, "out")
 		media, err := NewMedia(MediaOptions{CacheDir: filepath.Join(dir, "chunks"), Preset: "veryfast"})
 		if err != nil {
