@@ -141,7 +141,9 @@ func LadderWorkflow(ctx workflow.Context, in LadderInput) (*LadderResult, error)
 	if err := workflow.ExecuteActivity(actx, prepareActivity, in).Get(ctx, &prep); err != nil {
 		return nil, err
 	}
-	pl, err := ladder.NewPlanner(ladder.SearchOptions{Sizes: prep.Sizes, CRFs: prep.CRFs, Exhaustive: in.Options.Exhaustive, Workers: in.Options.Workers})
+	perShot := in.Options.Optimize == "" || in.Options.Optimize == ladder.PerShot
+	pl, err := ladder.NewPlanner(ladder.SearchOptions{Sizes: prep.Sizes, CRFs: prep.CRFs, Exhaustive: in.Options.Exhaustive,
+		Workers: in.Options.Workers, PerShot: perShot})
 	if err != nil {
 		return nil, err
 	}

@@ -207,7 +207,7 @@ func TestLadderWorkflowSearch(t *testing.T) {
 	}
 	sizes, _ := ladder.Sizes(ladder.Size{Width: 1280, Height: 720}, nil)
 	r, _ := ladder.CRFRangeFor("x264")
-	want, err := ladder.Search(context.Background(), f, ladder.SearchOptions{Sizes: sizes, CRFs: r.Values(), Workers: 2})
+	want, err := ladder.Search(context.Background(), f, ladder.SearchOptions{Sizes: sizes, CRFs: r.Values(), Workers: 2, PerShot: true})
 	if err != nil {
 		t.Fatal(err)
 	}
