@@ -2,8 +2,10 @@ package ladder
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"rung/encode"
 	"rung/quality"
@@ -21,11 +23,14 @@ type CAMBIMedia interface {
 }
 
 // rungCAMBI records each rung's mean CAMBI when the media can measure it.
-func (j *job) rungCAMBI(ctx context.Context, rungs []Rung) error {
+// Rungs too small for CAMBI (under 216 in both directions, with a source as
+// small) are left without one and named in the returned warning.
+func (j *job) rungCAMBI(ctx context.Context, rungs []Rung) (warning string, err error) {
 	cm, ok := j.o.Media.(CAMBIMedia)
 	if !ok {
-		return nil
+		return "", nil
 	}
+	var small []string
 	for i := range rungs {
 		g := &rungs[i]
 		if g.File == "" {
@@ -33,18 +38,26 @@ func (j *job) rungCAMBI(ctx context.Context, rungs []Rung) error {
 		}
 		j.progress("cambi", i, len(rungs), g.Label())
 		v, err := cm.CAMBI(ctx, j.o.Input, filepath.Join(j.o.OutDir, g.File), g.Width, g.Height)
+		if errors.Is(err, quality.ErrCAMBISize) {
+			small = append(small, g.Label())
+			continue
+		}
 		if err != nil {
-			return fmt.Errorf("ladder: cambi of rung %d: %w", i, err)
+			return "", fmt.Errorf("ladder: cambi of rung %d: %w", i, err)
 		}
 		g.CAMBI = &v
 	}
-	return nil
+	if len(small) > 0 {
+		warning = fmt.Sprintf("no CAMBI for %s: CAMBI needs a picture at least %d wide or high", strings.Join(small, ", "), quality.CAMBIMinSize)
+	}
+	return warning, nil
 }
 
 // CAMBI decodes the encode dist as Score does (scaled to the source's size)
 // and returns its mean CAMBI computed at the encode's size (libvmaf's
 // cambi with enc_width and enc_height; at the source's size when the
-// encode is below CAMBI's smallest, 180x150).
+// encode is below CAMBI's smallest, quality.CAMBIMinSize in both
+// directions; an error wrapping quality.ErrCAMBISize when the source is too).
 func (m *EncodeMedia) CAMBI(ctx context.Context, src, dist string, width, height int) (float64, error) {
 	s, err := m.source(ctx, src)
 	if err != nil {
@@ -63,7 +76,7 @@ func (m *EncodeMedia) CAMBI(ctx context.Context, src, dist string, width, height
 	}
 	defer dis.Close()
 	feature := "cambi"
-	if width >= 180 && height >= 150 {
+	if width >= quality.CAMBIMinSize || height >= quality.CAMBIMinSize {
 		feature = fmt.Sprintf("cambi=enc_width=%d:enc_height=%d", width, height)
 	}
 	ex, err := quality.Extractors(nil, []string{feature})

@@ -309,8 +309,10 @@ func Finish(ctx context.Context, o Options, src SourceInfo, found SearchResult, 
 	if err := j.worstFrames(ctx, r.Rungs); err != nil {
 		return Result{}, err
 	}
-	if err := j.rungCAMBI(ctx, r.Rungs); err != nil {
+	if w, err := j.rungCAMBI(ctx, r.Rungs); err != nil {
 		return Result{}, err
+	} else if w != "" {
+		r.Warnings = append(r.Warnings, w)
 	}
 	figs, err := j.plots(&r, found.Points)
 	if err != nil {

@@ -62,9 +62,9 @@ func (o CAMBIOptions) params() map[string]any {
 	}
 }
 
-// cambiMinSize is CAMBI_MIN_WIDTH_HEIGHT: libvmaf refuses an encode (or
+// CAMBIMinSize is CAMBI_MIN_WIDTH_HEIGHT: libvmaf refuses an encode (or
 // source) whose width and height are both below it.
-const cambiMinSize = 216
+const CAMBIMinSize = 216
 
 // cambiScaleWeights and cambiContrastWeights are g_scale_weights and
 // g_contrast_weights.
@@ -75,6 +75,12 @@ var (
 
 // errCAMBI is wrapped by CAMBI's refusals of a picture or option set.
 var errCAMBI = errors.New("cambi")
+
+// ErrCAMBISize is wrapped by CAMBI's refusal of a source or encode whose
+// width and height are both below libvmaf's minimum (216): callers that
+// measure CAMBI by the way, as the ladder does, leave it out for such
+// pictures instead of failing. It reads "cambi" and wraps errCAMBI.
+var ErrCAMBISize = fmt.Errorf("%w", errCAMBI)
 
 // CAMBI is libvmaf's cambi feature extractor (libvmaf/src/feature/cambi.c),
 // the Contrast Aware Multiscale Banding Index of Tandon et al. (PCS 2021),
@@ -179,10 +185,10 @@ func newCAMBIState(o CAMBIOptions, w, h, bpc int) (*cambiState, error) {
 		s.encW, s.encH = w, h
 	}
 	switch {
-	case s.encW < cambiMinSize && s.encH < cambiMinSize:
-		return nil, fmt.Errorf("%w: %dx%d is too small: CAMBI needs an encode at least %d wide or high (libvmaf refuses it too)", errCAMBI, s.encW, s.encH, cambiMinSize)
-	case s.srcW < cambiMinSize && s.srcH < cambiMinSize:
-		return nil, fmt.Errorf("%w: source %dx%d is too small: CAMBI needs at least %d wide or high", errCAMBI, s.srcW, s.srcH, cambiMinSize)
+	case s.encW < CAMBIMinSize && s.encH < CAMBIMinSize:
+		return nil, fmt.Errorf("%w: %dx%d is too small: CAMBI needs an encode at least %d wide or high (libvmaf refuses it too)", ErrCAMBISize, s.encW, s.encH, CAMBIMinSize)
+	case s.srcW < CAMBIMinSize && s.srcH < CAMBIMinSize:
+		return nil, fmt.Errorf("%w: source %dx%d is too small: CAMBI needs at least %d wide or high", ErrCAMBISize, s.srcW, s.srcH, CAMBIMinSize)
 	case s.srcW > s.encW && s.srcH < s.encH, s.srcW < s.encW && s.srcH > s.encH:
 		return nil, fmt.Errorf("%w: source %dx%d and encode %dx%d do not scale the same way in both directions", errCAMBI, s.srcW, s.srcH, s.encW, s.encH)
 	}

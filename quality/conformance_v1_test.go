@@ -2,6 +2,7 @@ package quality
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"path/filepath"
@@ -117,7 +118,7 @@ func TestV1TooSmall(t *testing.T) {
 		}
 		ref, dis := openPairReaders(t, dir, e)
 		_, err = Score(context.Background(), ref, dis, ScoreOptions{Extractors: ex, Threads: 2})
-		if err == nil || !strings.Contains(err.Error(), "160x90 is too small") || strings.Contains(err.Error(), "\n") {
+		if err == nil || !strings.Contains(err.Error(), "160x90 is too small") || strings.Contains(err.Error(), "\n") || !errors.Is(err, ErrCAMBISize) {
 			t.Errorf("--feature %s on 160x90: err = %v, want one line saying 160x90 is too small", feature, err)
 		}
 	}
