@@ -226,6 +226,10 @@ type DecodeOptions struct {
 	// Info, when set (from Probe of the same input), gives the exact frame
 	// count in Info().Frames.
 	Info *Info
+	// Deinterlace runs a source that Info says is interlaced through the
+	// bwdif an encode of it goes through (deinterlaceFilter), so that the
+	// encode is scored against the pictures it was made from.
+	Deinterlace bool
 }
 
 // Decoder reads a video with FFmpeg and yields quality pictures. It
@@ -238,6 +242,10 @@ type Decoder struct {
 	info   quality.VideoInfo
 	pts    int64        // of the last picture read (stream time base)
 	closer func() error // releases the Source when the Decoder opened it
+
+	deint   *VideoInfo    // the interlaced source's, when its frames go through bwdif
+	di      *deinterlacer // built from the first frame
+	flushed bool          // the deinterlacer has had its end
 }
 
 var _ quality.TimedReader = (*Decoder)(nil)
@@ -329,12 +337,16 @@ func newDecoder(fd *frameDecoder, opts DecodeOptions) (*Decoder, error) {
 	} else if n := fd.stream.NbFrames(); n > 0 {
 		info.Frames = int(n)
 	}
-	return &Decoder{
+	d := &Decoder{
 		fd:    fd,
 		sc:    newScaler(w, h, pf),
 		frame: astiav.AllocFrame(),
 		info:  info,
-	}, nil
+	}
+	if v := opts.Info; opts.Deinterlace && v != nil && v.Video != nil && v.Video.Interlaced() {
+		d.deint = v.Video
+	}
+	return d, nil
 }
 
 // outputSize resolves a requested size against the source's: zero keeps
@@ -360,15 +372,56 @@ func (d *Decoder) ReadPicture(p *quality.Picture) error {
 	if p.Width != d.info.Width || p.Height != d.info.Height || p.BitDepth != d.info.BitDepth || p.Chroma != d.info.Chroma {
 		return fmt.Errorf("encode: %s: picture is %s, stream is %s", d.fd.name, p.Format(), d.info.Format())
 	}
-	if err := d.fd.next(d.frame); err != nil {
+	df, err := d.nextFrame()
+	if err != nil {
 		return err
 	}
-	d.pts = d.frame.Pts()
-	f, err := d.sc.convert(d.frame)
+	d.pts = df.Pts()
+	f, err := d.sc.convert(df)
 	if err != nil {
 		return fmt.Errorf("encode: %s: %w", d.fd.name, err)
 	}
 	return d.copyPicture(f, p)
+}
+
+// nextFrame returns the next decoded frame, deinterlaced when d.deint is
+// set (bwdif gives one frame per frame, one frame late, the last at its
+// flush), or io.EOF.
+func (d *Decoder) nextFrame() (*astiav.Frame, error) {
+	if d.deint == nil {
+		return d.frame, d.fd.next(d.frame)
+	}
+	for {
+		if d.di != nil {
+			if f, err := d.di.pull(); f != nil || err != nil {
+				return f, err
+			}
+		}
+		if d.flushed {
+			return nil, io.EOF
+		}
+		err := d.fd.next(d.frame)
+		if errors.Is(err, io.EOF) {
+			d.flushed = true
+			if d.di != nil {
+				if err := d.di.push(nil); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if d.di == nil {
+			if d.di, err = newDeinterlacer(d.fd.name, d.frame, d.fd.stream.TimeBase(), d.deint.SAR.av()); err != nil {
+				return nil, err
+			}
+		}
+		if err := d.di.push(d.frame); err != nil {
+			return nil, err
+		}
+	}
 }
 
 // copyPicture copies the planes of f (in the output pixel format) into p.
@@ -414,6 +467,9 @@ func frameBytes(f *astiav.Frame, buf []byte) ([]byte, error) {
 
 // Close releases the decoder, and the Source when OpenFile opened it.
 func (d *Decoder) Close() error {
+	if d.di != nil {
+		d.di.close()
+	}
 	d.sc.free()
 	d.frame.Free()
 	d.fd.Close()

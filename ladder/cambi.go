@@ -63,7 +63,7 @@ func (m *EncodeMedia) CAMBI(ctx context.Context, src, dist string, width, height
 	if err != nil {
 		return 0, err
 	}
-	ref, err := encode.OpenVideo(ctx, s.src, src, encode.DecodeOptions{Info: s.info, Threads: 1, Chroma420: true})
+	ref, err := encode.OpenVideo(ctx, s.src, src, encode.DecodeOptions{Info: s.info, Threads: 1, Chroma420: true, Deinterlace: true})
 	if err != nil {
 		return 0, err
 	}

@@ -466,7 +466,7 @@ func (m *EncodeMedia) Score(ctx context.Context, src, dist string) ([]float64, e
 	if ok {
 		return memo, nil
 	}
-	ref, err := encode.OpenVideo(ctx, s.src, src, encode.DecodeOptions{Info: s.info, Threads: 1, Chroma420: true})
+	ref, err := encode.OpenVideo(ctx, s.src, src, encode.DecodeOptions{Info: s.info, Threads: 1, Chroma420: true, Deinterlace: true})
 	if err != nil {
 		return nil, err
 	}
@@ -528,7 +528,7 @@ func (m *EncodeMedia) FramePair(ctx context.Context, src, dist string, frame int
 	if err != nil {
 		return nil, nil, err
 	}
-	rd, err := encode.OpenVideo(ctx, s.src, src, encode.DecodeOptions{Info: s.info, Threads: 1, Chroma420: true})
+	rd, err := encode.OpenVideo(ctx, s.src, src, encode.DecodeOptions{Info: s.info, Threads: 1, Chroma420: true, Deinterlace: true})
 	if err != nil {
 		return nil, nil, err
 	}
