@@ -56,8 +56,9 @@ func (j *job) rungCAMBI(ctx context.Context, rungs []Rung) (warning string, err 
 // CAMBI decodes the encode dist as Score does (scaled to the source's size)
 // and returns its mean CAMBI computed at the encode's size (libvmaf's
 // cambi with enc_width and enc_height; at the source's size when the
-// encode is below CAMBI's smallest, quality.CAMBIMinSize in both
-// directions; an error wrapping quality.ErrCAMBISize when the source is too).
+// encode is smaller than CAMBI's options take; an error wrapping
+// quality.ErrCAMBISize when the source is under quality.CAMBIMinSize in
+// both directions).
 func (m *EncodeMedia) CAMBI(ctx context.Context, src, dist string, width, height int) (float64, error) {
 	s, err := m.source(ctx, src)
 	if err != nil {
@@ -75,11 +76,7 @@ func (m *EncodeMedia) CAMBI(ctx context.Context, src, dist string, width, height
 		return 0, err
 	}
 	defer dis.Close()
-	feature := "cambi"
-	if width >= quality.CAMBIMinSize || height >= quality.CAMBIMinSize {
-		feature = fmt.Sprintf("cambi=enc_width=%d:enc_height=%d", width, height)
-	}
-	ex, err := quality.Extractors(nil, []string{feature})
+	ex, err := quality.Extractors(nil, []string{cambiFeature(width, height)})
 	if err != nil {
 		return 0, err
 	}
@@ -93,4 +90,15 @@ func (m *EncodeMedia) CAMBI(ctx context.Context, src, dist string, width, height
 		return 0, err
 	}
 	return quality.Pool("mean", res.Values(name))
+}
+
+// cambiFeature is the --feature that measures CAMBI for an encode of
+// width×height: at that size where libvmaf's options take it (enc_width at
+// least 180, enc_height at least 150, one of them at least
+// quality.CAMBIMinSize), else at the size it is scored at (the source's).
+func cambiFeature(width, height int) string {
+	if width >= 180 && height >= 150 && (width >= quality.CAMBIMinSize || height >= quality.CAMBIMinSize) {
+		return fmt.Sprintf("cambi=enc_width=%d:enc_height=%d", width, height)
+	}
+	return "cambi"
 }
