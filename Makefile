@@ -130,6 +130,7 @@ fuzz: deps
 	$(GO) test ./ladder $(FUZZFLAGS) -fuzz '^FuzzParseMediaPlaylist$$'
 	$(GO) test ./ladder $(FUZZFLAGS) -fuzz '^FuzzCodecStrings$$'
 	$(GO) test ./mezzfs $(FUZZFLAGS) -fuzz '^FuzzReadTrace$$'
+	$(GO) test ./plot $(FUZZFLAGS) -fuzz '^FuzzReads$$'
 	$(GO) test ./encode $(FUZZFLAGS) -fuzz '^FuzzProbe$$'
 	$(GO) test ./encode/index $(FUZZFLAGS) -fuzz '^FuzzMatroska$$'
 	$(GO) test ./encode/index $(FUZZFLAGS) -fuzz '^FuzzMP4$$'

@@ -4,14 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-func TestTraceAndReplay(t *testing.T) {
+// TestTraceAndStats records reads through a Source into a trace and
+// statistics and reads both back (plot.TestReads draws such a trace).
+func TestTraceAndStats(t *testing.T) {
 	dir := t.TempDir()
 	data := randomBytes(1<<20, 12)
 	path := filepath.Join(dir, "in.bin")
@@ -66,33 +67,6 @@ func TestTraceAndReplay(t *testing.T) {
 			t.Errorf("stats %s = %d (present %v), want %d", k, got, ok, v)
 		}
 	}
-
-	for _, ext := range []string{".svg", ".png"} {
-		out := filepath.Join(dir, "replay"+ext)
-		if err := SaveReplay(recs, "trace", out); err != nil {
-			t.Fatal(err)
-		}
-		b, err := os.ReadFile(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		switch ext {
-		case ".svg":
-			if !bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("offset (MiB)")) {
-				t.Fatal("SVG lacks the plot")
-			}
-		case ".png":
-			if _, err := png.Decode(bytes.NewReader(b)); err != nil {
-				t.Fatalf("PNG: %v", err)
-			}
-		}
-	}
-	if err := SaveReplay(recs, "trace", filepath.Join(dir, "replay.gif")); err == nil {
-		t.Fatal("SaveReplay to .gif succeeded")
-	}
-	if err := SaveReplay(nil, "trace", filepath.Join(dir, "empty.svg")); err == nil {
-		t.Fatal("SaveReplay of no reads succeeded")
-	}
 }
 
 func TestReadTraceErrors(t *testing.T) {
@@ -110,6 +84,8 @@ func TestReadTraceErrors(t *testing.T) {
 	}
 }
 
+// FuzzReadTrace checks that every trace ReadTrace accepts is valid
+// (plot.FuzzReads draws what it accepts).
 func FuzzReadTrace(f *testing.F) {
 	seed, err := os.ReadFile(filepath.Join("testdata", "trace.jsonl"))
 	if err != nil {
@@ -125,11 +101,6 @@ func FuzzReadTrace(f *testing.F) {
 		for _, r := range recs {
 			if r.Offset < 0 || r.Length < 0 || r.Time < 0 {
 				t.Fatalf("accepted %+v", r)
-			}
-		}
-		if len(recs) > 0 {
-			if _, err := ReplayPlot(recs, "fuzz"); err != nil {
-				t.Fatal(err)
 			}
 		}
 	})

@@ -15,6 +15,7 @@ import (
 	"github.com/vbauerster/mpb/v8"
 	"github.com/vbauerster/mpb/v8/decor"
 	"rung/mezzfs"
+	"rung/plot"
 )
 
 // mezzfsCommand is `rung mezzfs mount|cat|stat|cp|replay`.
@@ -270,7 +271,11 @@ func runMezzfsReplay(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := mezzfs.SaveReplay(recs, filepath.Base(args[0]), out); err != nil {
+	chart, err := plot.Reads(recs, filepath.Base(args[0]))
+	if err != nil {
+		return err
+	}
+	if _, err := chart.Save(c.Context, out); err != nil {
 		return err
 	}
 	fmt.Fprintln(os.Stderr, out)

@@ -14,6 +14,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"rung/mezzfs"
+	"rung/plot"
 	"rung/quality"
 )
 
@@ -111,7 +112,7 @@ func runScore(c *cli.Context) (err error) {
 		return usagef("score: --sync pts takes one -d")
 	}
 	if p := c.String("plot"); p != "" && len(disPaths) == 1 {
-		if _, err := quality.PlotFormat(p); err != nil {
+		if _, err := plot.Format(p); err != nil {
 			return usagef("score: --plot: %v", err)
 		}
 	}
@@ -298,12 +299,12 @@ func writeScoreOutputs(out scoreFiles, res *quality.Result, pool, disPath, refPa
 // writePlot draws res's per-frame VMAF to w in the format p's extension
 // names.
 func writePlot(w io.Writer, p string, res *quality.Result, disPath, refPath string) error {
-	format, _ := quality.PlotFormat(p)
-	pl, err := quality.PlotFrames(res, "vmaf", fmt.Sprintf("%s vs %s", filepath.Base(disPath), filepath.Base(refPath)))
+	format, _ := plot.Format(p)
+	chart, err := plot.Frames(res, "vmaf", fmt.Sprintf("%s vs %s", filepath.Base(disPath), filepath.Base(refPath)))
 	if err != nil {
 		return err
 	}
-	b, err := quality.RenderPlot(pl, format)
+	b, err := chart.Render(format)
 	if err != nil {
 		return err
 	}

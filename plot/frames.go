@@ -1,25 +1,31 @@
-package quality
+package plot
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"math"
-	"path/filepath"
-	"strings"
 
-	"gonum.org/v1/plot"
+	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
+
+	"rung/quality"
 )
 
-// PlotFrames draws feature key (usually "vmaf") per scored frame with
-// horizontal lines at its mean, harmonic mean and 5th percentile, and, when
-// res has a bootstrap model's vmaf_ci_p95_lo/hi, the 95% confidence band.
-func PlotFrames(res *Result, key, title string) (*plot.Plot, error) {
+// Size of the per-frame chart.
+const (
+	framesWidth  = 8 * vg.Inch
+	framesHeight = 4.5 * vg.Inch
+)
+
+// Frames draws feature key (usually "vmaf") of res per scored frame with
+// horizontal lines at its mean, harmonic mean and 5th percentile (pooled
+// with quality.Pool), and, when res has a bootstrap model's
+// vmaf_ci_p95_lo/hi, the 95% confidence band.
+func Frames(res *quality.Result, key, title string) (Chart, error) {
 	col := res.Scores.Column(key)
 	if col == nil {
-		return nil, fmt.Errorf("quality: plot: no feature %q", key)
+		return Chart{}, fmt.Errorf("plot: no feature %q", key)
 	}
 	pts := make(plotter.XYs, 0, len(res.Scored))
 	vals := make([]float64, 0, len(res.Scored))
@@ -30,9 +36,9 @@ func PlotFrames(res *Result, key, title string) (*plot.Plot, error) {
 		}
 	}
 	if len(pts) == 0 {
-		return nil, fmt.Errorf("quality: plot: feature %q has no values", key)
+		return Chart{}, fmt.Errorf("plot: feature %q has no values", key)
 	}
-	p := plot.New()
+	p := gplot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "frame"
 	p.Y.Label.Text = key
@@ -52,7 +58,7 @@ func PlotFrames(res *Result, key, title string) (*plot.Plot, error) {
 		}
 		poly, err := plotter.NewPolygon(band)
 		if err != nil {
-			return nil, fmt.Errorf("quality: plot CI band: %w", err)
+			return Chart{}, fmt.Errorf("plot: CI band: %w", err)
 		}
 		poly.Color = color.NRGBA{R: 120, G: 160, B: 230, A: 90}
 		poly.LineStyle.Width = 0
@@ -63,7 +69,7 @@ func PlotFrames(res *Result, key, title string) (*plot.Plot, error) {
 
 	line, err := plotter.NewLine(pts)
 	if err != nil {
-		return nil, fmt.Errorf("quality: plot %s: %w", key, err)
+		return Chart{}, fmt.Errorf("plot: %s: %w", key, err)
 	}
 	line.Color = color.RGBA{R: 20, G: 60, B: 160, A: 255}
 	line.Width = vg.Points(1.2)
@@ -82,42 +88,18 @@ func PlotFrames(res *Result, key, title string) (*plot.Plot, error) {
 		{"harmonic_mean", color.RGBA{R: 230, G: 140, B: 0, A: 255}},
 		{"p5", color.RGBA{R: 40, G: 150, B: 60, A: 255}},
 	} {
-		v, err := Pool(m.method, vals)
+		v, err := quality.Pool(m.method, vals)
 		if err != nil {
-			return nil, err
+			return Chart{}, err
 		}
 		l, err := plotter.NewLine(plotter.XYs{{X: first, Y: v}, {X: last, Y: v}})
 		if err != nil {
-			return nil, err
+			return Chart{}, err
 		}
 		l.Color = m.c
 		l.Dashes = []vg.Length{vg.Points(4), vg.Points(2 + float64(k))}
 		p.Add(l)
 		p.Legend.Add(fmt.Sprintf("%s %.2f", m.method, v), l)
 	}
-	return p, nil
-}
-
-// RenderPlot renders p as "svg" or "png" at 8×4.5 inches.
-func RenderPlot(p *plot.Plot, format string) ([]byte, error) {
-	w, err := p.WriterTo(8*vg.Inch, 4.5*vg.Inch, format)
-	if err != nil {
-		return nil, fmt.Errorf("quality: render %s plot: %w", format, err)
-	}
-	var b bytes.Buffer
-	if _, err := w.WriteTo(&b); err != nil {
-		return nil, fmt.Errorf("quality: render %s plot: %w", format, err)
-	}
-	return b.Bytes(), nil
-}
-
-// PlotFormat returns the render format for a plot file name: "svg" or
-// "png" from its extension.
-func PlotFormat(path string) (string, error) {
-	switch ext := strings.ToLower(filepath.Ext(path)); ext {
-	case ".svg", ".png":
-		return ext[1:], nil
-	default:
-		return "", fmt.Errorf("plot %s: want a .svg or .png file name", path)
-	}
+	return Chart{Plot: p, Width: framesWidth, Height: framesHeight}, nil
 }

@@ -1,4 +1,4 @@
-package quality
+package plot
 
 import (
 	"bytes"
@@ -6,11 +6,13 @@ import (
 	"math"
 	"strings"
 	"testing"
+
+	"rung/quality"
 )
 
-func TestPlotFrames(t *testing.T) {
-	s := NewScores()
-	res := &Result{Scores: s, Width: 96, Height: 64}
+func TestFrames(t *testing.T) {
+	s := quality.NewScores()
+	res := &quality.Result{Scores: s, Width: 96, Height: 64}
 	for i := range 120 {
 		v := 80 + 10*math.Sin(float64(i)/9)
 		s.Set("vmaf", i, v)
@@ -18,18 +20,18 @@ func TestPlotFrames(t *testing.T) {
 		s.Set("vmaf_ci_p95_hi", i, v+2)
 		res.Scored = append(res.Scored, i)
 	}
-	p, err := PlotFrames(res, "vmaf", "test clip")
+	c, err := Frames(res, "vmaf", "test clip")
 	if err != nil {
 		t.Fatal(err)
 	}
-	svg, err := RenderPlot(p, "svg")
+	svg, err := c.Render("svg")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(svg) < 5000 || !bytes.Contains(svg, []byte("<svg")) || !strings.Contains(string(svg), "95% CI") {
 		t.Fatalf("SVG of %d bytes lacks the plot or the CI legend", len(svg))
 	}
-	pngBytes, err := RenderPlot(p, "png")
+	pngBytes, err := c.Render("png")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,15 +54,15 @@ func TestPlotFrames(t *testing.T) {
 	if len(colors) < 20 {
 		t.Fatalf("PNG has only %d colours", len(colors))
 	}
-	if _, err := PlotFrames(res, "psnr_y", ""); err == nil {
+	if _, err := Frames(res, "psnr_y", ""); err == nil {
 		t.Fatal("no error for a missing feature")
 	}
 	for _, name := range []string{"a.svg", "b.PNG"} {
-		if _, err := PlotFormat(name); err != nil {
+		if _, err := Format(name); err != nil {
 			t.Error(err)
 		}
 	}
-	if _, err := PlotFormat("c.pdf"); err == nil {
+	if _, err := Format("c.pdf"); err == nil {
 		t.Error("pdf accepted")
 	}
 }
