@@ -20,7 +20,7 @@ func TestRenderHTML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svg, err := RenderPlot(p, "svg")
+	svg, err := p.Render("svg")
 	if err != nil {
 		t.Fatal(err)
 	}

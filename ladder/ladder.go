@@ -10,8 +10,7 @@ import (
 	"strconv"
 	"sync"
 
-	"gonum.org/v1/plot"
-
+	"rung/plot"
 	"rung/quality"
 )
 
@@ -314,7 +313,7 @@ func Finish(ctx context.Context, o Options, src SourceInfo, found SearchResult, 
 	} else if w != "" {
 		r.Warnings = append(r.Warnings, w)
 	}
-	figs, err := j.plots(&r, found.Points)
+	figs, err := j.plots(ctx, &r, found.Points)
 	if err != nil {
 		return Result{}, err
 	}
@@ -355,7 +354,7 @@ func (j *job) packageRungs(ctx context.Context, picked []Point) ([]Rung, string,
 
 // plots writes the rate–quality and per-frame plots into OutDir as SVG and
 // PNG, lists them in the report and returns them for report.html.
-func (j *job) plots(r *Report, candidates []Point) ([]Figure, error) {
+func (j *job) plots(ctx context.Context, r *Report, candidates []Point) ([]Figure, error) {
 	var rungs []Point
 	for _, g := range r.Rungs {
 		rungs = append(rungs, g.Point)
@@ -371,7 +370,7 @@ func (j *job) plots(r *Report, candidates []Point) ([]Figure, error) {
 	}
 	type figure struct {
 		title, name string
-		p           *plot.Plot
+		c           plot.Chart
 	}
 	all := []figure{{"Rate–quality per resolution, convex hull and rungs", "rate_quality", rq}, {"Per-frame VMAF of each rung", "frames", fp}}
 	if r.PerShot != nil {
@@ -383,7 +382,7 @@ func (j *job) plots(r *Report, candidates []Point) ([]Figure, error) {
 	}
 	var figs []Figure
 	for _, f := range all {
-		svg, files, err := SavePlot(f.p, j.o.OutDir, f.name)
+		svg, files, err := saveFigure(ctx, f.c, j.o.OutDir, f.name)
 		if err != nil {
 			return nil, err
 		}

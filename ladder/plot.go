@@ -1,17 +1,19 @@
 package ladder
 
 import (
-	"bytes"
+	"context"
 	"fmt"
 	"image/color"
 	"path/filepath"
 	"sort"
 
-	"gonum.org/v1/plot"
+	gplot "gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"rung/plot"
 )
 
 // Plot sizes.
@@ -23,13 +25,13 @@ const (
 // RateQualityPlot draws the rate–quality curve of every candidate size
 // (VMAF over kb/s, log bitrate axis), the convex hull, the chosen rungs and,
 // when given, the fixed reference ladder's encodes.
-func RateQualityPlot(title string, candidates, hull, rungs, reference []Point) (*plot.Plot, error) {
-	p := plot.New()
+func RateQualityPlot(title string, candidates, hull, rungs, reference []Point) (plot.Chart, error) {
+	p := gplot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "bitrate (kb/s)"
 	p.Y.Label.Text = "VMAF (mean)"
-	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.X.Scale = gplot.LogScale{}
+	p.X.Tick.Marker = gplot.LogTicks{Prec: -1}
 	p.Legend.Top = false
 	p.Legend.Left = false
 	p.Add(plotter.NewGrid())
@@ -49,7 +51,7 @@ func RateQualityPlot(title string, candidates, hull, rungs, reference []Point) (
 		sort.Slice(pts, func(a, b int) bool { return pts[a].Kbps < pts[b].Kbps })
 		line, scatter, err := plotter.NewLinePoints(xys(pts))
 		if err != nil {
-			return nil, fmt.Errorf("ladder: plot %v: %w", s, err)
+			return plot.Chart{}, fmt.Errorf("ladder: plot %v: %w", s, err)
 		}
 		line.Color = plotutil.Color(i)
 		scatter.Color = plotutil.Color(i)
@@ -61,7 +63,7 @@ func RateQualityPlot(title string, candidates, hull, rungs, reference []Point) (
 	if len(hull) > 0 {
 		h, err := plotter.NewLine(xys(hull))
 		if err != nil {
-			return nil, fmt.Errorf("ladder: plot hull: %w", err)
+			return plot.Chart{}, fmt.Errorf("ladder: plot hull: %w", err)
 		}
 		h.Color = color.Black
 		h.Width = vg.Points(1.5)
@@ -84,25 +86,25 @@ func RateQualityPlot(title string, candidates, hull, rungs, reference []Point) (
 		}
 		r, err := plotter.NewScatter(xys(m.pts))
 		if err != nil {
-			return nil, fmt.Errorf("ladder: plot %s: %w", m.what, err)
+			return plot.Chart{}, fmt.Errorf("ladder: plot %s: %w", m.what, err)
 		}
 		r.Shape, r.Radius, r.Color = m.shape, m.radius, m.color
 		p.Add(r)
 		p.Legend.Add(m.legend, r)
 	}
-	return p, nil
+	return plot.Chart{Plot: p, Width: plotWidth, Height: plotHeight}, nil
 }
 
 // CurvesPlot draws the title's R-D curves of a per-shot ladder: the
 // per-title hull and the per-shot hull of the same trial encodes, VMAF over
 // kb/s on a log bitrate axis.
-func CurvesPlot(title string, perTitle, perShot []Point) (*plot.Plot, error) {
-	p := plot.New()
+func CurvesPlot(title string, perTitle, perShot []Point) (plot.Chart, error) {
+	p := gplot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "bitrate (kb/s)"
 	p.Y.Label.Text = "VMAF (mean)"
-	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	p.X.Scale = gplot.LogScale{}
+	p.X.Tick.Marker = gplot.LogTicks{Prec: -1}
 	p.Legend.Top = false
 	p.Legend.Left = false
 	p.Add(plotter.NewGrid())
@@ -115,7 +117,7 @@ func CurvesPlot(title string, perTitle, perShot []Point) (*plot.Plot, error) {
 		}
 		line, scatter, err := plotter.NewLinePoints(xys(c.pts))
 		if err != nil {
-			return nil, fmt.Errorf("ladder: plot %s: %w", c.name, err)
+			return plot.Chart{}, fmt.Errorf("ladder: plot %s: %w", c.name, err)
 		}
 		line.Color, scatter.Color = plotutil.Color(i), plotutil.Color(i)
 		scatter.Shape = draw.CircleGlyph{}
@@ -123,13 +125,13 @@ func CurvesPlot(title string, perTitle, perShot []Point) (*plot.Plot, error) {
 		p.Add(line, scatter)
 		p.Legend.Add(c.name, line, scatter)
 	}
-	return p, nil
+	return plot.Chart{Plot: p, Width: plotWidth, Height: plotHeight}, nil
 }
 
 // FramePlot draws the per-frame VMAF of every rung that carries its frame
 // scores.
-func FramePlot(title string, rungs []Point) (*plot.Plot, error) {
-	p := plot.New()
+func FramePlot(title string, rungs []Point) (plot.Chart, error) {
+	p := gplot.New()
 	p.Title.Text = title
 	p.X.Label.Text = "frame"
 	p.Y.Label.Text = "VMAF"
@@ -145,13 +147,13 @@ func FramePlot(title string, rungs []Point) (*plot.Plot, error) {
 		}
 		l, err := plotter.NewLine(pts)
 		if err != nil {
-			return nil, fmt.Errorf("ladder: plot frames of %s: %w", r.Label(), err)
+			return plot.Chart{}, fmt.Errorf("ladder: plot frames of %s: %w", r.Label(), err)
 		}
 		l.Color = plotutil.Color(i)
 		p.Add(l)
 		p.Legend.Add(fmt.Sprintf("%s %.0f kb/s", Size{r.Width, r.Height}, r.Kbps), l)
 	}
-	return p, nil
+	return plot.Chart{Plot: p, Width: plotWidth, Height: plotHeight}, nil
 }
 
 func xys(ps []Point) plotter.XYs {
@@ -162,30 +164,14 @@ func xys(ps []Point) plotter.XYs {
 	return out
 }
 
-// RenderPlot renders a plot in a format gonum/plot knows ("svg", "png").
-func RenderPlot(p *plot.Plot, format string) ([]byte, error) {
-	w, err := p.WriterTo(plotWidth, plotHeight, format)
-	if err != nil {
-		return nil, fmt.Errorf("ladder: render %s plot: %w", format, err)
-	}
-	var b bytes.Buffer
-	if _, err := w.WriteTo(&b); err != nil {
-		return nil, fmt.Errorf("ladder: render %s plot: %w", format, err)
-	}
-	return b.Bytes(), nil
-}
-
-// SavePlot writes dir/name.svg and dir/name.png and returns the SVG's bytes
-// and both file names.
-func SavePlot(p *plot.Plot, dir, name string) (svg []byte, files []string, err error) {
+// saveFigure saves c as dir/name.svg and dir/name.png (plot.Chart.Save)
+// and returns the SVG's bytes and both file names.
+func saveFigure(ctx context.Context, c plot.Chart, dir, name string) (svg []byte, files []string, err error) {
 	for _, format := range []string{"svg", "png"} {
-		b, err := RenderPlot(p, format)
-		if err != nil {
-			return nil, nil, err
-		}
 		file := name + "." + format
-		if err := writeAtomic(filepath.Join(dir, file), b); err != nil {
-			return nil, nil, err
+		b, err := c.Save(ctx, filepath.Join(dir, file))
+		if err != nil {
+			return nil, nil, fmt.Errorf("ladder: %w", err)
 		}
 		if format == "svg" {
 			svg = b

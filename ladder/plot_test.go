@@ -2,12 +2,13 @@ package ladder
 
 import (
 	"bytes"
+	"context"
 	"image/png"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"gonum.org/v1/plot"
+	"rung/plot"
 )
 
 func TestPlots(t *testing.T) {
@@ -30,8 +31,8 @@ func TestPlots(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	for name, p := range map[string]*plot.Plot{"rq": rq, "frames": fp, "curves": cp} {
-		svg, files, err := SavePlot(p, dir, name)
+	for name, c := range map[string]plot.Chart{"rq": rq, "frames": fp, "curves": cp} {
+		svg, files, err := saveFigure(context.Background(), c, dir, name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -52,19 +53,19 @@ func TestPlots(t *testing.T) {
 		}
 	}
 	// The legend names every size and the hull.
-	svg, _ := RenderPlot(rq, "svg")
+	svg, _ := rq.Render("svg")
 	for _, s := range []string{"640x360", "416x234", "convex hull", "chosen rungs", "fixed ladder"} {
 		if !bytes.Contains(svg, []byte(s)) {
 			t.Errorf("rate-quality plot has no %q", s)
 		}
 	}
-	svg, _ = RenderPlot(cp, "svg")
+	svg, _ = cp.Render("svg")
 	for _, s := range []string{"per-title hull", "per-shot hull"} {
 		if !bytes.Contains(svg, []byte(s)) {
 			t.Errorf("curves plot has no %q", s)
 		}
 	}
-	if _, err := RenderPlot(rq, "bmp"); err == nil {
+	if _, err := rq.Render("bmp"); err == nil {
 		t.Error("unknown format accepted")
 	}
 }
