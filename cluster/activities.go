@@ -19,7 +19,7 @@ import (
 	"go.temporal.io/sdk/temporal"
 
 	"rung/encode"
-	"rung/ladder"
+	"rung/ladder/media"
 	"rung/mezzfs"
 )
 
@@ -84,7 +84,7 @@ type Activities struct {
 
 	mu     sync.Mutex // guards probes and medias
 	probes map[string]*encode.Info
-	medias map[string]*ladder.EncodeMedia // by model and preset
+	medias map[string]*media.FFmpeg // by model and preset
 }
 
 // Plan probes the source and cuts it into chunks (or takes in.Frames as

@@ -10,6 +10,7 @@ import (
 
 	"rung/encode"
 	"rung/ladder"
+	"rung/ladder/media"
 )
 
 // Names of the ladder's workflows and activities.
@@ -162,9 +163,9 @@ func LadderWorkflow(ctx workflow.Context, in LadderInput) (*LadderResult, error)
 			})
 			futures[i] = workflow.ExecuteChildWorkflow(cctx, TrialWorkflowName, TrialInput{
 				Source: in.Source, ETag: prep.ETag, SourceID: prep.SourceID, Chunks: prep.Plan.Chunks,
-				// The settings of ladder.EncodeMedia's chunks, so that the
+				// The settings of media.FFmpeg's chunks, so that the
 				// measure finds them in its cache.
-				Settings: ladder.ChunkSettings(ladder.EncodeJob{Codec: codec, Size: c.Size, CRF: c.CRF}, in.Options.Preset,
+				Settings: media.ChunkSettings(ladder.EncodeJob{Codec: codec, Size: c.Size, CRF: c.CRF}, in.Options.Preset,
 					float64(prep.Source.FrameRateNum)/float64(max(1, prep.Source.FrameRateDen))),
 				Size: c.Size, Prefix: ladderChunkPrefix(in.Output), Output: in.Output, File: file, Model: prep.Model, Heartbeat: in.Heartbeat,
 			})

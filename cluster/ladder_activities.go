@@ -13,6 +13,7 @@ import (
 
 	"rung/encode"
 	"rung/ladder"
+	"rung/ladder/media"
 	"rung/quality"
 )
 
@@ -93,14 +94,14 @@ func (a *Activities) Prepare(ctx context.Context, in LadderInput) (out prepared,
 		return out, err
 	}
 	out.ETag = src.Info().ETag
-	// The plan of ladder.EncodeMedia (default chunk lengths), so that a
+	// The plan of media.FFmpeg (default chunk lengths), so that a
 	// worker's media finds every chunk in its cache.
 	out.Plan, err = encode.PlanChunks(ctx, src, info, encode.PlanOptions{})
 	return out, err
 }
 
 // Measure joins a candidate's chunks, measures its bitrate and its VMAF
-// against the source (ladder.EncodeMedia, as the local run does: the
+// against the source (media.FFmpeg, as the local run does: the
 // chunks are put in its cache, where it finds them), and stores the encode
 // and its per-frame scores next to each other under the ladder's prefix.
 func (a *Activities) Measure(ctx context.Context, in MeasureInput) (p ladder.Point, err error) {
@@ -142,7 +143,7 @@ func (a *Activities) Reference(ctx context.Context, in ReferenceInput) (p ladder
 
 // measure encodes (from cached chunks) and scores job into a local file,
 // uploads it and its scores to output/file and returns its point.
-func (a *Activities) measure(ctx context.Context, m *ladder.EncodeMedia, job ladder.EncodeJob, output, file string) (ladder.Point, error) {
+func (a *Activities) measure(ctx context.Context, m *media.FFmpeg, job ladder.EncodeJob, output, file string) (ladder.Point, error) {
 	// The media keeps the sources it opens for the next activities, and a
 	// source's reads end with the context it was opened with: open it
 	// with one that outlives this activity (encoding and scoring still
@@ -284,7 +285,7 @@ func (a *Activities) fetchChunks(ctx context.Context, in FinishInput, trials []l
 	fps := float64(in.Source.FrameRateNum) / float64(max(1, in.Source.FrameRateDen))
 	prefix := ladderChunkPrefix(in.Input.Output)
 	for _, p := range trials {
-		set := ladder.ChunkSettings(ladder.EncodeJob{Codec: codec, Size: ladder.Size{Width: p.Width, Height: p.Height}, CRF: p.CRF}, in.Input.Options.Preset, fps)
+		set := media.ChunkSettings(ladder.EncodeJob{Codec: codec, Size: ladder.Size{Width: p.Width, Height: p.Height}, CRF: p.CRF}, in.Input.Options.Preset, fps)
 		for _, c := range in.Chunks {
 			name := path.Base(encode.Cache{Dir: "/"}.Path(c.Index, encode.ChunkKey(in.SourceID, c, set)))
 			dst := filepath.Join(a.mediaCache(), name)
@@ -329,9 +330,9 @@ func (a *Activities) uploadDir(ctx context.Context, dir, prefix string) error {
 	return nil
 }
 
-// media returns the worker's ladder.EncodeMedia for a model and preset,
+// media returns the worker's media.FFmpeg for a model and preset,
 // made once: it keeps the sources it opened, probed and planned.
-func (a *Activities) media(ctx context.Context, model, preset string) (*ladder.EncodeMedia, error) {
+func (a *Activities) media(ctx context.Context, model, preset string) (*media.FFmpeg, error) {
 	opts, err := a.options(ctx)
 	if err != nil {
 		return nil, err
@@ -342,7 +343,7 @@ func (a *Activities) media(ctx context.Context, model, preset string) (*ladder.E
 	if m, ok := a.medias[key]; ok {
 		return m, nil
 	}
-	m, err := ladder.NewMedia(ladder.MediaOptions{Model: model, CacheDir: a.mediaCache(), Preset: preset, Source: opts,
+	m, err := media.New(media.Options{Model: model, CacheDir: a.mediaCache(), Preset: preset, Source: opts,
 		Threads: max(1, runtime.NumCPU()/max(1, a.Concurrency))})
 	if err != nil {
 		return nil, err
@@ -352,7 +353,7 @@ func (a *Activities) media(ctx context.Context, model, preset string) (*ladder.E
 		return nil, badInput(err)
 	}
 	if a.medias == nil {
-		a.medias = map[string]*ladder.EncodeMedia{}
+		a.medias = map[string]*media.FFmpeg{}
 	}
 	a.medias[key] = m
 	return m, nil

@@ -1,4 +1,4 @@
-package ladder
+package ladder_test
 
 import (
 	"context"
@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"rung/ladder"
+	"rung/ladder/media"
 )
 
 // TestBrowserPlaysCodecs packages a two-rung VP9 ladder and a two-rung AV1
@@ -24,20 +27,20 @@ func TestBrowserPlaysCodecs(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			out := t.TempDir()
-			var vs []Variant
+			var vs []ladder.Variant
 			for i, size := range []string{"192x108", "320x180"} {
 				src := filepath.Join(t.TempDir(), "in.mp4")
 				args := fmt.Sprintf("-nostdin -v error -f lavfi -i testsrc2=size=%s:rate=24 -frames:v 24 -g 12 -pix_fmt yuv420p -c:v %s %s", size, tt.encoder, src)
 				if b, err := exec.Command("sh", "-c", "ffmpeg "+args).CombinedOutput(); err != nil {
 					t.Fatalf("ffmpeg %s: %v\n%s", args, err, b)
 				}
-				v, err := PackageHLS(context.Background(), src, out, fmt.Sprintf("rung%d", i), 0.5)
+				v, err := media.PackageHLS(context.Background(), src, out, fmt.Sprintf("rung%d", i), 0.5)
 				if err != nil {
 					t.Fatal(err)
 				}
 				vs = append(vs, v)
 			}
-			if _, err := WriteMaster(out, vs); err != nil {
+			if _, err := ladder.WriteMaster(out, vs); err != nil {
 				t.Fatal(err)
 			}
 			srv, results := serve(t, out, hlsjs)

@@ -1,4 +1,4 @@
-package ladder
+package ladder_test
 
 import (
 	"context"
@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"rung/ladder"
 )
 
 // Browser tests: a headless Chromium (Debian's chromium) plays the ladder's
@@ -130,7 +132,7 @@ func TestBrowserPlaysHLS(t *testing.T) {
 
 // checkPlayback plays out/master.m3u8 with hls.js in Chromium to the end,
 // adaptively and with each variant forced, and checks every run.
-func checkPlayback(t *testing.T, chromium, hlsjs, out string, rungs []Rung) {
+func checkPlayback(t *testing.T, chromium, hlsjs, out string, rungs []ladder.Rung) {
 	srv, results := serve(t, out, hlsjs)
 	stop := startChromium(t, chromium, append(chromiumArgs(t.TempDir()), srv.URL+"/player.html")...)
 	defer stop()

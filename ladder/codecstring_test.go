@@ -119,18 +119,18 @@ var initCodecTests = []struct {
 func TestSampleEntryCodecs(t *testing.T) {
 	for _, tt := range initCodecTests {
 		path := filepath.Join("testdata", "init", tt.file)
-		entry, payload, err := sampleEntry(path, tt.config)
+		entry, payload, err := SampleEntry(path, tt.config)
 		if err != nil || entry != tt.entry || payload == nil {
-			t.Fatalf("sampleEntry(%s) = %q, %d bytes, %v; want %s with %s", path, entry, len(payload), err, tt.entry, tt.config)
+			t.Fatalf("SampleEntry(%s) = %q, %d bytes, %v; want %s with %s", path, entry, len(payload), err, tt.entry, tt.config)
 		}
 		if got, err := tt.parse(payload); err != nil || got != tt.want {
 			t.Errorf("%s: %q, %v; want %q", path, got, err, tt.want)
 		}
-		if _, payload, err := sampleEntry(path, "none"); err != nil || payload != nil {
+		if _, payload, err := SampleEntry(path, "none"); err != nil || payload != nil {
 			t.Errorf("%s: absent config box: %d bytes, %v", path, len(payload), err)
 		}
 	}
-	if _, err := initCodecs("vp9", filepath.Join("testdata", "init", "av01.mp4")); err == nil || !strings.Contains(err.Error(), "av01.mp4") {
+	if _, err := InitCodecs("vp9", filepath.Join("testdata", "init", "av01.mp4")); err == nil || !strings.Contains(err.Error(), "av01.mp4") {
 		t.Errorf("av01 init section taken for VP9: %v", err)
 	}
 	init, err := os.ReadFile(filepath.Join("testdata", "init", "vp09.mp4"))
@@ -151,8 +151,8 @@ func TestSampleEntryCodecs(t *testing.T) {
 		if err := os.WriteFile(path, bad, 0o644); err != nil {
 			t.Fatal(err)
 		}
-		if entry, _, err := sampleEntry(path, "vpcC"); err == nil || !strings.Contains(err.Error(), path) {
-			t.Errorf("%s: sampleEntry = %q, %v; want an error naming the file", name, entry, err)
+		if entry, _, err := SampleEntry(path, "vpcC"); err == nil || !strings.Contains(err.Error(), path) {
+			t.Errorf("%s: SampleEntry = %q, %v; want an error naming the file", name, entry, err)
 		}
 	}
 }
@@ -167,7 +167,7 @@ func FuzzCodecStrings(f *testing.F) {
 			f.Fatal(err)
 		}
 		f.Add(init)
-		if _, payload, err := sampleEntry(filepath.Join("testdata", "init", tt.file), tt.config); err == nil {
+		if _, payload, err := SampleEntry(filepath.Join("testdata", "init", tt.file), tt.config); err == nil {
 			f.Add(payload)
 		}
 	}

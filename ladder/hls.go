@@ -12,8 +12,6 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-
-	"github.com/asticode/go-astiav"
 )
 
 // Variant is one rendition in an HLS master playlist.
@@ -158,13 +156,14 @@ func AVCCodecString(extra []byte) (string, error) {
 	return "", errors.New("ladder: no H.264 sequence parameter set in the stream's extradata")
 }
 
-// streamCodecs returns the RFC 6381 CODECS string of a stream of the
+// StreamCodecs returns the RFC 6381 CODECS string of a stream of the
 // named codec (libavcodec's name) from its extradata: the avcC record or
 // Annex B SPS of H.264, the hvcC record of HEVC, the av1C record of AV1.
 // For VP9, whose MP4 extradata libavformat leaves empty, it returns "" and
-// the string comes from the packaged file's vpcC box (initCodecs), with
-// the level the muxer derived from the picture size and rate.
-func streamCodecs(codec string, extra []byte) (string, error) {
+// the string comes from the packaged file's vpcC box (InitCodecs), with
+// the level the muxer derived from the picture size and rate. Any other
+// codec is refused, before anything is packaged.
+func StreamCodecs(codec string, extra []byte) (string, error) {
 	switch codec {
 	case "h264":
 		return AVCCodecString(extra)
@@ -178,10 +177,10 @@ func streamCodecs(codec string, extra []byte) (string, error) {
 	return "", fmt.Errorf("ladder: hls: codec %s, HLS packaging supports H.264, HEVC, AV1 and VP9", codec)
 }
 
-// initCodecs returns the CODECS string of a packaged VP9 rendition from the
+// InitCodecs returns the CODECS string of a packaged VP9 rendition from the
 // vpcC box of its init section in media.
-func initCodecs(codec, media string) (string, error) {
-	entry, vpcC, err := sampleEntry(media, "vpcC")
+func InitCodecs(codec, media string) (string, error) {
+	entry, vpcC, err := SampleEntry(media, "vpcC")
 	if err != nil {
 		return "", err
 	}
@@ -195,142 +194,15 @@ func initCodecs(codec, media string) (string, error) {
 	return s, nil
 }
 
-// sampleEntryTag returns the codec tag the HLS remux forces on a codec's
-// MP4 sample entry: hvc1 for HEVC (parameter sets in the sample entry, as
-// Apple requires; libavformat's mp4 default is hev1), else 0, the muxer's
-// default (avc1, av01, vp09).
-func sampleEntryTag(codec string) astiav.CodecTag {
-	if codec == "hevc" {
-		return astiav.CodecTag('h' | 'v'<<8 | 'c'<<16 | '1'<<24)
-	}
-	return 0
-}
-
-// PackageHLS remuxes the H.264, HEVC, AV1 or VP9 MP4 at src, without
-// re-encoding, into one fragmented MP4 file dir/name.mp4 (an init section,
-// then a moof+mdat fragment per segment of about segSeconds, cut at
-// keyframes) and its byte-range media playlist dir/name.m3u8, with
-// libavformat's hls muxer (hls_segment_type fmp4, single_file). HEVC is
-// tagged hvc1, the sample entry Apple's players require. It returns the
-// variant describing it, its URI relative to dir, with the RFC 6381 CODECS
-// string of the stream (see streamCodecs). On error it leaves neither file.
-func PackageHLS(ctx context.Context, src, dir, name string, segSeconds float64) (_ Variant, err error) {
-	if err := ctx.Err(); err != nil {
-		return Variant{}, err
-	}
-	in := astiav.AllocFormatContext()
-	if in == nil {
-		return Variant{}, errors.New("ladder: hls: alloc input context")
-	}
-	defer in.Free()
-	if err := in.OpenInput(src, nil, nil); err != nil {
-		return Variant{}, fmt.Errorf("ladder: hls: open %s: %w", src, err)
-	}
-	defer in.CloseInput()
-	if err := in.FindStreamInfo(nil); err != nil {
-		return Variant{}, fmt.Errorf("ladder: hls: probe %s: %w", src, err)
-	}
-	var vin *astiav.Stream
-	for _, s := range in.Streams() {
-		if s.CodecParameters().MediaType() == astiav.MediaTypeVideo {
-			vin = s
-			break
-		}
-	}
-	if vin == nil {
-		return Variant{}, fmt.Errorf("ladder: hls: %s has no video stream", src)
-	}
-	par := vin.CodecParameters()
-	codec := par.CodecID().Name()
-	codecs, err := streamCodecs(codec, par.ExtraData())
-	if err != nil {
-		return Variant{}, fmt.Errorf("%w (%s)", err, src)
-	}
-	playlist := filepath.Join(dir, name+".m3u8")
-	media := filepath.Join(dir, name+".mp4")
-	defer func() {
-		if err != nil {
-			os.Remove(playlist)
-			os.Remove(media)
-		}
-	}()
-	out, err := astiav.AllocOutputFormatContext(nil, "hls", playlist)
-	if err != nil || out == nil {
-		return Variant{}, fmt.Errorf("ladder: hls: alloc muxer for %s: %w", playlist, err)
-	}
-	defer out.Free()
-	vout := out.NewStream(nil)
-	if vout == nil {
-		return Variant{}, errors.New("ladder: hls: new stream")
-	}
-	if err := par.Copy(vout.CodecParameters()); err != nil {
-		return Variant{}, fmt.Errorf("ladder: hls: copy codec parameters: %w", err)
-	}
-	vout.CodecParameters().SetCodecTag(sampleEntryTag(codec))
-	vout.SetTimeBase(vin.TimeBase())
-	vout.SetAvgFrameRate(vin.AvgFrameRate())
-	vout.SetRFrameRate(vin.RFrameRate())
-
-	opts := astiav.NewDictionary()
-	defer opts.Free()
-	for k, v := range map[string]string{
-		"hls_segment_type":     "fmp4",
-		"hls_time":             strconv.FormatFloat(segSeconds, 'f', -1, 64),
-		"hls_playlist_type":    "vod",
-		"hls_flags":            "single_file+independent_segments",
-		"hls_segment_filename": media,
-	} {
-		if err := opts.Set(k, v, 0); err != nil {
-			return Variant{}, fmt.Errorf("ladder: hls: option %s: %w", k, err)
-		}
-	}
-	if err := out.WriteHeader(opts); err != nil {
-		return Variant{}, fmt.Errorf("ladder: hls: write header of %s: %w", playlist, err)
-	}
-	pkt := astiav.AllocPacket()
-	defer pkt.Free()
-	for {
-		if err := ctx.Err(); err != nil {
-			return Variant{}, err
-		}
-		if err := in.ReadFrame(pkt); err != nil {
-			if errors.Is(err, astiav.ErrEof) {
-				break
-			}
-			return Variant{}, fmt.Errorf("ladder: hls: read %s: %w", src, err)
-		}
-		if pkt.StreamIndex() != vin.Index() {
-			pkt.Unref()
-			continue
-		}
-		pkt.SetStreamIndex(vout.Index())
-		pkt.RescaleTs(vin.TimeBase(), vout.TimeBase())
-		pkt.SetPos(-1)
-		if err := out.WriteInterleavedFrame(pkt); err != nil {
-			return Variant{}, fmt.Errorf("ladder: hls: write %s: %w", media, err)
-		}
-	}
-	if err := out.WriteTrailer(); err != nil {
-		return Variant{}, fmt.Errorf("ladder: hls: finish %s: %w", playlist, err)
-	}
-	if codecs == "" {
-		if codecs, err = initCodecs(codec, media); err != nil {
-			return Variant{}, err
-		}
-	}
-	peak, avg, err := PlaylistBitrates(playlist)
-	if err != nil {
-		return Variant{}, err
-	}
-	fr := vin.AvgFrameRate()
-	rate := 0.0
-	if fr.Den() > 0 {
-		rate = fr.Float64()
-	}
-	return Variant{
-		URI: name + ".m3u8", Bandwidth: peak, AverageBandwidth: avg,
-		Width: par.Width(), Height: par.Height(), Codecs: codecs, FrameRate: rate,
-	}, nil
+// HLSMedia is what Run and Finish need of the Media to package the rungs:
+// PackageHLS remuxes the MP4 at src, without re-encoding, into one
+// fragmented MP4 file dir/name.mp4 with its byte-range media playlist
+// dir/name.m3u8 (segments of about segSeconds, cut at keyframes), leaving
+// neither file on error, and returns the variant describing it, its URI
+// relative to dir, with the RFC 6381 CODECS string of the stream
+// (StreamCodecs, InitCodecs).
+type HLSMedia interface {
+	PackageHLS(ctx context.Context, src, dir, name string, segSeconds float64) (Variant, error)
 }
 
 // WriteMaster writes dir/master.m3u8 for the variants.

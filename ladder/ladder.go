@@ -14,9 +14,21 @@ import (
 	"rung/quality"
 )
 
+// Default VMAF models: libvmaf's 4K model above 2560x1440, as Netflix
+// scores 4K titles, vmaf_v0.6.1 otherwise.
+const (
+	DefaultModel = "vmaf_v0.6.1"
+	Model4K      = "vmaf_4k_v0.6.1"
+)
+
+// KeyintSeconds is the keyframe interval inside a chunk of every ladder
+// encode, the HLS segment target of the packaged rungs.
+const KeyintSeconds = 2
+
 // Media is what Run needs from the encoder and the scorer: probing the
 // source, encoding it at a size with a CRF or an average bitrate, and scoring
-// an encode against it.
+// an encode against it. Run and Finish also need it to be an HLSMedia;
+// package rung/ladder/media has the FFmpeg-backed one.
 type Media interface {
 	// Probe describes the source.
 	Probe(ctx context.Context, src string) (SourceInfo, error)
@@ -73,7 +85,7 @@ type Options struct {
 	MinSeconds float64 // refuse shorter sources (default 1 s, one chunk)
 	Model      string  // VMAF model named in the report; "" asks the Media (ModelName) or says DefaultModel
 	WorkDir    string  // trial and reference encodes (default OutDir/work)
-	Media      Media
+	Media      Media   // the encoder and scorer, an HLSMedia too (rung/ladder/media's for `rung ladder`)
 	// Progress, when set, is told of every finished encode; calls are
 	// serialised.
 	Progress func(Progress)
@@ -104,8 +116,8 @@ func (o Options) Validate() error {
 }
 
 // FixedSupported reports whether a fixed reference ladder can be encoded
-// with codec: its bitrate-targeted two-pass encodes (EncodeMedia.twoPass)
-// exist for x264 and x265 only.
+// with codec: its bitrate-targeted two-pass encodes (the media's, see
+// rung/ladder/media) exist for x264 and x265 only.
 func FixedSupported(codec string) bool { return codec == "x264" || codec == "x265" }
 
 // withDefaults fills the zero fields and validates the options.
@@ -159,8 +171,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if o.Media == nil {
-		return Result{}, errors.New("ladder: no encoder/scorer configured")
+	if _, err := hlsMedia(o.Media); err != nil {
+		return Result{}, err
 	}
 	crfRange, _ := CRFRangeFor(o.Codec)
 	src, err := o.Media.Probe(ctx, o.Input)
@@ -232,13 +244,17 @@ func Run(ctx context.Context, o Options) (Result, error) {
 // o.Optimize is PerShot and found.Shots holds the trials' chunks, joining
 // each rung from them through o.Media, a ShotMedia), compares them with the
 // reference ladder's points (none when o.Fixed is ""), and writes into
-// o.OutDir the HLS renditions with master.m3u8, the plots, the worst-frame
-// pictures (when o.Media is a FrameMedia), ladder.json and report.html. The
-// files of the hull's points (their File, relative to o.OutDir) must be
-// there, and the rungs' Frames set.
+// o.OutDir the HLS renditions (packaged by o.Media, an HLSMedia) with
+// master.m3u8, the plots, the worst-frame pictures (when o.Media is a
+// FrameMedia), ladder.json and report.html. The files of the hull's points
+// (their File, relative to o.OutDir) must be there, and the rungs' Frames
+// set.
 func Finish(ctx context.Context, o Options, src SourceInfo, found SearchResult, reference []Point) (Result, error) {
 	o, err := o.withDefaults()
 	if err != nil {
+		return Result{}, err
+	}
+	if _, err := hlsMedia(o.Media); err != nil {
 		return Result{}, err
 	}
 	if o.Model == "" {
@@ -327,9 +343,26 @@ func Finish(ctx context.Context, o Options, src SourceInfo, found SearchResult, 
 	return res, nil
 }
 
+// hlsMedia returns m as the HLSMedia that packages the rungs.
+func hlsMedia(m Media) (HLSMedia, error) {
+	if m == nil {
+		return nil, errors.New("ladder: no encoder/scorer configured")
+	}
+	hm, ok := m.(HLSMedia)
+	if !ok {
+		return nil, errors.New("ladder: the encoder/scorer cannot package HLS renditions")
+	}
+	return hm, nil
+}
+
 // packageRungs packages each rung's encode as an HLS fragmented-MP4
-// rendition under OutDir/hls and writes OutDir/master.m3u8.
+// rendition under OutDir/hls (the Media's PackageHLS) and writes
+// OutDir/master.m3u8.
 func (j *job) packageRungs(ctx context.Context, picked []Point) ([]Rung, string, error) {
+	hm, err := hlsMedia(j.o.Media)
+	if err != nil {
+		return nil, "", err
+	}
 	dir := filepath.Join(j.o.OutDir, "hls")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, "", fmt.Errorf("ladder: output directory: %w", err)
@@ -338,7 +371,7 @@ func (j *job) packageRungs(ctx context.Context, picked []Point) ([]Rung, string,
 	variants := make([]Variant, len(picked))
 	for i, p := range picked {
 		name := fmt.Sprintf("rung%d_%dx%d", i, p.Width, p.Height)
-		v, err := PackageHLS(ctx, filepath.Join(j.o.OutDir, p.File), dir, name, 2)
+		v, err := hm.PackageHLS(ctx, filepath.Join(j.o.OutDir, p.File), dir, name, KeyintSeconds)
 		if err != nil {
 			return nil, "", err
 		}

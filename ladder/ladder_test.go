@@ -1,4 +1,4 @@
-package ladder
+package ladder_test
 
 import (
 	"context"
@@ -13,24 +13,28 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"rung/ladder"
+	"rung/ladder/media"
 )
 
 // cliMedia is a test Media: encodes with the ffmpeg CLI (test-only; rung
 // itself never runs it) and scores with a synthetic quality model of the
-// bitrate and size, so Run's wiring is tested without the real scorer.
+// bitrate and size, so Run's wiring is tested without the real scorer; it
+// packages with the real media.PackageHLS.
 type cliMedia struct {
-	src     SourceInfo
+	src     ladder.SourceInfo
 	encodes int
 }
 
-func (m *cliMedia) Probe(ctx context.Context, src string) (SourceInfo, error) {
+func (m *cliMedia) Probe(ctx context.Context, src string) (ladder.SourceInfo, error) {
 	if _, err := os.Stat(src); err != nil {
-		return SourceInfo{}, err
+		return ladder.SourceInfo{}, err
 	}
 	return m.src, nil
 }
 
-func (m *cliMedia) Encode(ctx context.Context, j EncodeJob) (float64, error) {
+func (m *cliMedia) Encode(ctx context.Context, j ladder.EncodeJob) (float64, error) {
 	m.encodes++
 	args := []string{"-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
 		fmt.Sprintf("testsrc2=size=%dx%d:rate=%d", m.src.Size.Width, m.src.Size.Height, m.src.FrameRateNum),
@@ -76,6 +80,10 @@ func (m *cliMedia) Score(ctx context.Context, src, dist string) ([]float64, erro
 	return frames, nil
 }
 
+func (m *cliMedia) PackageHLS(ctx context.Context, src, dir, name string, segSeconds float64) (ladder.Variant, error) {
+	return media.PackageHLS(ctx, src, dir, name, segSeconds)
+}
+
 func needFFmpeg(t *testing.T) {
 	t.Helper()
 	for _, b := range []string{"ffmpeg", "ffprobe"} {
@@ -85,20 +93,20 @@ func needFFmpeg(t *testing.T) {
 	}
 }
 
-func testSource(t *testing.T) (string, SourceInfo) {
+func testSource(t *testing.T) (string, ladder.SourceInfo) {
 	src := filepath.Join(t.TempDir(), "src.y4m")
 	if err := os.WriteFile(src, []byte("YUV4MPEG2 stand-in"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return src, SourceInfo{Size: Size{640, 360}, FrameRateNum: 25, FrameRateDen: 1, Frames: 50}
+	return src, ladder.SourceInfo{Size: ladder.Size{Width: 640, Height: 360}, FrameRateNum: 25, FrameRateDen: 1, Frames: 50}
 }
 
 // testLadder runs the pipeline with the test Media into a temporary
 // directory and returns it with the report.
-func testLadder(t *testing.T) (string, Report) {
+func testLadder(t *testing.T) (string, ladder.Report) {
 	src, info := testSource(t)
 	out := filepath.Join(t.TempDir(), "out")
-	res, err := Run(context.Background(), Options{Input: src, OutDir: out, Fixed: "apple", Media: &cliMedia{src: info}, Select: SelectOptions{Rungs: 4}})
+	res, err := ladder.Run(context.Background(), ladder.Options{Input: src, OutDir: out, Fixed: "apple", Media: &cliMedia{src: info}, Select: ladder.SelectOptions{Rungs: 4}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,9 +119,9 @@ func TestRunPipeline(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	m := &cliMedia{src: info}
 	var stages = map[string]int{}
-	res, err := Run(context.Background(), Options{
-		Input: src, OutDir: out, Fixed: "apple", Media: m, Select: SelectOptions{Rungs: 4},
-		Progress: func(p Progress) { stages[p.Stage]++ },
+	res, err := ladder.Run(context.Background(), ladder.Options{
+		Input: src, OutDir: out, Fixed: "apple", Media: m, Select: ladder.SelectOptions{Rungs: 4},
+		Progress: func(p ladder.Progress) { stages[p.Stage]++ },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -122,7 +130,7 @@ func TestRunPipeline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var r Report
+	var r ladder.Report
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +145,7 @@ func TestRunPipeline(t *testing.T) {
 		t.Fatalf("%d rungs", len(r.Rungs))
 	}
 	for i, g := range r.Rungs {
-		if !onHull(r.Hull, Point{Width: g.Width, Height: g.Height, CRF: g.CRF, Kbps: g.Kbps}) {
+		if !ladder.OnHull(r.Hull, ladder.Point{Width: g.Width, Height: g.Height, CRF: g.CRF, Kbps: g.Kbps}) {
 			t.Errorf("rung %d %s is not on the hull", i, g.Label())
 		}
 		if i > 0 && (g.Kbps <= r.Rungs[i-1].Kbps || g.VMAF <= r.Rungs[i-1].VMAF) {
@@ -178,17 +186,17 @@ func TestRunBadInput(t *testing.T) {
 	short.Frames = 10
 	tests := []struct {
 		name string
-		opt  Options
-		info SourceInfo
+		opt  ladder.Options
+		info ladder.SourceInfo
 		want string
 	}{
-		{"short source", Options{}, short, "0.40 s (10 frames) long, shorter than one chunk"},
-		{"above source", Options{Heights: []int{720}}, info, "resolution 720 lines is above the source's 640x360"},
-		{"bad rungs", Options{Select: SelectOptions{Rungs: 20}}, info, "--rungs 20"},
-		{"min above max", Options{Select: SelectOptions{MinKbps: 900, MaxKbps: 100}}, info, "--min-kbps 900 is above --max-kbps 100"},
-		{"unknown fixed", Options{Fixed: "hbo"}, info, `unknown fixed ladder "hbo"`},
-		{"unknown codec", Options{Codec: "mpeg2"}, info, `unknown codec "mpeg2"`},
-		{"missing input", Options{Input: "/nonexistent/x.mkv"}, info, "probe /nonexistent/x.mkv"},
+		{"short source", ladder.Options{}, short, "0.40 s (10 frames) long, shorter than one chunk"},
+		{"above source", ladder.Options{Heights: []int{720}}, info, "resolution 720 lines is above the source's 640x360"},
+		{"bad rungs", ladder.Options{Select: ladder.SelectOptions{Rungs: 20}}, info, "--rungs 20"},
+		{"min above max", ladder.Options{Select: ladder.SelectOptions{MinKbps: 900, MaxKbps: 100}}, info, "--min-kbps 900 is above --max-kbps 100"},
+		{"unknown fixed", ladder.Options{Fixed: "hbo"}, info, `unknown fixed ladder "hbo"`},
+		{"unknown codec", ladder.Options{Codec: "mpeg2"}, info, `unknown codec "mpeg2"`},
+		{"missing input", ladder.Options{Input: "/nonexistent/x.mkv"}, info, "probe /nonexistent/x.mkv"},
 	}
 	for _, tt := range tests {
 		m := &cliMedia{src: tt.info}
@@ -198,7 +206,7 @@ func TestRunBadInput(t *testing.T) {
 		}
 		o.OutDir = filepath.Join(t.TempDir(), "out")
 		o.Media = m
-		_, err := Run(context.Background(), o)
+		_, err := ladder.Run(context.Background(), o)
 		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: err = %v, want one line containing %q", tt.name, err, tt.want)
 		}
@@ -214,9 +222,9 @@ func TestRunImpossibleBitrate(t *testing.T) {
 	needFFmpeg(t)
 	src, info := testSource(t)
 	out := filepath.Join(t.TempDir(), "out")
-	_, err := Run(context.Background(), Options{Input: src, OutDir: out, Media: &cliMedia{src: info},
-		Heights: []int{234}, Select: SelectOptions{MinKbps: 1e6}})
-	if !errors.Is(err, ErrNoRungs) || !strings.Contains(err.Error(), "1e+06–∞ kb/s") {
+	_, err := ladder.Run(context.Background(), ladder.Options{Input: src, OutDir: out, Media: &cliMedia{src: info},
+		Heights: []int{234}, Select: ladder.SelectOptions{MinKbps: 1e6}})
+	if !errors.Is(err, ladder.ErrNoRungs) || !strings.Contains(err.Error(), "1e+06–∞ kb/s") {
 		t.Errorf("err = %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(out, "ladder.json")); !os.IsNotExist(err) {
@@ -226,7 +234,7 @@ func TestRunImpossibleBitrate(t *testing.T) {
 
 func TestPoolVMAF(t *testing.T) {
 	v := []float64{90, 80, 70, 60, 50, 40, 30, 20, 10, 100, 95}
-	mean, p5, lo, err := poolVMAF(v)
+	mean, p5, lo, err := ladder.PoolVMAF(v)
 	if err != nil || math.Abs(mean-645.0/11) > 1e-9 || math.Abs(p5-15) > 1e-9 || lo != 10 {
 		t.Errorf("poolVMAF = %v, %v, %v, %v; want 58.64, 15, 10", mean, p5, lo, err)
 	}

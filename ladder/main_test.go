@@ -1,4 +1,4 @@
-package ladder
+package ladder_test
 
 import (
 	"os"

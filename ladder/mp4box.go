@@ -8,15 +8,15 @@ import (
 	"os"
 )
 
-// maxMoovBytes bounds the moov box sampleEntry reads into memory; an init
+// maxMoovBytes bounds the moov box SampleEntry reads into memory; an init
 // section is a few kilobytes.
 const maxMoovBytes = 16 << 20
 
-// sampleEntry returns the four-character type of the first track's first
+// SampleEntry returns the four-character type of the first track's first
 // sample entry in the MP4 file at path (ISO/IEC 14496-12
 // moov/trak/mdia/minf/stbl/stsd) and the payload of its child box of type
 // config ("vpcC", "hvcC", …), or nil when the entry has none.
-func sampleEntry(path, config string) (entry string, payload []byte, err error) {
+func SampleEntry(path, config string) (entry string, payload []byte, err error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return "", nil, fmt.Errorf("ladder: read init section: %w", err)

@@ -1,4 +1,4 @@
-package ladder
+package ladder_test
 
 import (
 	"context"
@@ -13,6 +13,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"rung/ladder"
+	"rung/ladder/media"
 )
 
 // The per-shot tests run ladders of ../shared/clips/multishot_768x432 (four
@@ -25,13 +28,13 @@ type multishotRun struct {
 	once sync.Once
 	dir  string // removed by TestMain
 	out  string
-	r    Report
+	r    ladder.Report
 	err  error
 }
 
 var multishotLean, multishotFull multishotRun
 
-func multishotLadder(t *testing.T, full bool) (src, out string, r Report) {
+func multishotLadder(t *testing.T, full bool) (src, out string, r ladder.Report) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("per-shot ladder of the shared multi-shot clip skipped in -short mode")
@@ -58,16 +61,16 @@ func multishotLadder(t *testing.T, full bool) (src, out string, r Report) {
 		}
 		run.dir = dir
 		run.out = filepath.Join(dir, "out")
-		media, err := NewMedia(MediaOptions{CacheDir: filepath.Join(dir, "chunks"), Preset: "veryfast"})
+		m, err := media.New(media.Options{CacheDir: filepath.Join(dir, "chunks"), Preset: "veryfast"})
 		if err != nil {
 			run.err = err
 			return
 		}
-		defer media.Close()
+		defer m.Close()
 		start := time.Now()
-		res, err := Run(context.Background(), Options{
-			Input: src, OutDir: run.out, Heights: heights, Media: media, Optimize: PerShot,
-			Select: SelectOptions{Rungs: rungs, MinVMAF: 40, Saturation: 1},
+		res, err := ladder.Run(context.Background(), ladder.Options{
+			Input: src, OutDir: run.out, Heights: heights, Media: m, Optimize: ladder.PerShot,
+			Select: ladder.SelectOptions{Rungs: rungs, MinVMAF: 40, Saturation: 1},
 		})
 		run.r, run.err = res.Report, err
 		t.Logf("multi-shot per-shot ladder (%v lines) in %s", heights, time.Since(start).Round(time.Second))
@@ -85,7 +88,7 @@ func multishotLadder(t *testing.T, full bool) (src, out string, r Report) {
 func TestPerShotMultishot(t *testing.T) {
 	_, _, r := multishotLadder(t, true)
 	ps := r.PerShot
-	if r.Optimize != PerShot || ps == nil {
+	if r.Optimize != ladder.PerShot || ps == nil {
 		t.Fatalf("optimize %q, per-shot %v", r.Optimize, ps)
 	}
 	if ps.BDRate == nil {
@@ -120,19 +123,19 @@ func TestPerShotMultishot(t *testing.T) {
 func TestPerShotPackaged(t *testing.T) {
 	needFFmpeg(t)
 	src, out, r := multishotLadder(t, false)
-	media, err := NewMedia(MediaOptions{CacheDir: t.TempDir()})
+	m, err := media.New(media.Options{CacheDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer media.Close()
+	defer m.Close()
 	var first []float64
 	for i, g := range r.Rungs {
 		file := filepath.Join(out, g.File)
-		frames, err := media.Score(context.Background(), src, file)
+		frames, err := m.Score(context.Background(), src, file)
 		if err != nil {
 			t.Fatal(err)
 		}
-		mean, _, _, _ := poolVMAF(frames)
+		mean, _, _, _ := ladder.PoolVMAF(frames)
 		if math.Abs(mean-g.VMAF) > 0.1 {
 			t.Errorf("rung %d: %s scores %.3f, the report says %.3f", i, g.File, mean, g.VMAF)
 		}
@@ -222,13 +225,13 @@ func TestTargetShared(t *testing.T) {
 		t.Setenv("RUNG_MODEL_DIR", filepath.Join(sharedDir(), "vmaf", "model"))
 	}
 	dir := t.TempDir()
-	media, err := NewMedia(MediaOptions{CacheDir: filepath.Join(dir, "chunks")})
+	m, err := media.New(media.Options{CacheDir: filepath.Join(dir, "chunks")})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer media.Close()
+	defer m.Close()
 	out := filepath.Join(dir, "out.mp4")
-	res, err := Target(context.Background(), TargetOptions{Input: src, Output: out, VMAF: 93, WorkDir: filepath.Join(dir, "work"), Media: media})
+	res, err := ladder.Target(context.Background(), ladder.TargetOptions{Input: src, Output: out, VMAF: 93, WorkDir: filepath.Join(dir, "work"), Media: m})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -242,7 +245,7 @@ func TestTargetShared(t *testing.T) {
 	if math.Abs(res.VMAF-93) > 0.5 {
 		t.Errorf("whole file VMAF %.3f, want 93 ± 0.5", res.VMAF)
 	}
-	fresh, err := NewMedia(MediaOptions{CacheDir: t.TempDir()})
+	fresh, err := media.New(media.Options{CacheDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +254,7 @@ func TestTargetShared(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if mean, _, _, _ := poolVMAF(frames); math.Abs(mean-res.VMAF) > 0.01 {
+	if mean, _, _, _ := ladder.PoolVMAF(frames); math.Abs(mean-res.VMAF) > 0.01 {
 		t.Errorf("%s scores %.3f, the result says %.3f", out, mean, res.VMAF)
 	}
 }

@@ -1,4 +1,4 @@
-package ladder
+package ladder_test
 
 import (
 	"context"
@@ -9,6 +9,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"rung/ladder"
+	"rung/ladder/media"
 )
 
 // sharedDir is ../shared (RUNG_SHARED), where the clips live.
@@ -23,10 +26,10 @@ func sharedDir() string {
 // reference ladder, measured by TestLadderShared (-update) and replayed by
 // TestSearchRecorded.
 type recording struct {
-	Source     string  `json:"source"`
-	Model      string  `json:"model"`
-	Candidates []Point `json:"candidates"`
-	Reference  []Point `json:"reference"`
+	Source     string         `json:"source"`
+	Model      string         `json:"model"`
+	Candidates []ladder.Point `json:"candidates"`
+	Reference  []ladder.Point `json:"reference"`
 }
 
 // TestLadderShared runs `rung ladder` exhaustive and adaptive on every
@@ -61,17 +64,17 @@ func TestLadderShared(t *testing.T) {
 		name := strings.TrimSuffix(filepath.Base(clip), filepath.Ext(clip))
 		t.Run(name, func(t *testing.T) {
 			dir := filepath.Join(root, name)
-			media, err := NewMedia(MediaOptions{CacheDir: filepath.Join(dir, "chunks")})
+			m, err := media.New(media.Options{CacheDir: filepath.Join(dir, "chunks")})
 			if err != nil {
 				t.Fatal(err)
 			}
-			defer media.Close()
-			runs := map[bool]Report{}
+			defer m.Close()
+			runs := map[bool]ladder.Report{}
 			for _, exhaustive := range []bool{true, false} {
 				out := filepath.Join(dir, map[bool]string{true: "exhaustive", false: "adaptive"}[exhaustive])
-				res, err := Run(context.Background(), Options{
+				res, err := ladder.Run(context.Background(), ladder.Options{
 					Input: clip, OutDir: out, WorkDir: filepath.Join(dir, "work"), Fixed: "apple",
-					Exhaustive: exhaustive, Workers: 2, Media: media,
+					Exhaustive: exhaustive, Workers: 2, Media: m,
 				})
 				if err != nil {
 					t.Fatal(err)
@@ -80,11 +83,11 @@ func TestLadderShared(t *testing.T) {
 				runs[exhaustive] = res.Report
 			}
 			ex, ad := runs[true], runs[false]
-			mean, worst := HullGap(ex.Hull, ad.Hull)
+			mean, worst := ladder.HullGap(ex.Hull, ad.Hull)
 			line := fmt.Sprintf("%-16s BD-rate vs apple: exhaustive %s, adaptive %s (rungs %s); trials %d of %d (%.0f%%); hull gap mean %.2f, worst %.2f VMAF",
 				name, bdString(ex.BDRate), bdString(ad.BDRate), rungsBD(ad.BDRate), ad.TrialEncodes, ex.TrialEncodes,
 				100*float64(ad.TrialEncodes)/float64(ex.TrialEncodes), mean, worst)
-			for _, r := range []Report{ex, ad} {
+			for _, r := range []ladder.Report{ex, ad} {
 				if ps := r.PerShot; ps != nil {
 					line += fmt.Sprintf("; %s per-shot vs per-title %s (%d shots)", r.Search, pct(ps.BDRate, ps.BDRateNote), len(ps.Shots))
 					if ps.BDRate != nil && *ps.BDRate > 0.5 {
@@ -100,12 +103,12 @@ func TestLadderShared(t *testing.T) {
 			if mean > 0.5 {
 				t.Errorf("adaptive hull %.2f VMAF below the exhaustive one", mean)
 			}
-			if *update {
+			if *ladder.Update {
 				rec := recording{Source: filepath.Base(clip), Model: ex.Model, Candidates: ex.Candidates, Reference: ex.Reference}
 				if err := os.MkdirAll(filepath.Join("testdata", "rd"), 0o755); err != nil {
 					t.Fatal(err)
 				}
-				if err := WriteJSON(filepath.Join("testdata", "rd", name+".json"), rec); err != nil {
+				if err := ladder.WriteJSON(filepath.Join("testdata", "rd", name+".json"), rec); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -121,7 +124,7 @@ func pct(v *float64, note string) string {
 	return fmt.Sprintf("%+.2f%%", *v)
 }
 
-func bdString(e *BDRateEntry) string {
+func bdString(e *ladder.BDRateEntry) string {
 	if e == nil || e.Percent == nil {
 		if e != nil {
 			return "none (" + e.Warning + ")"
@@ -131,7 +134,7 @@ func bdString(e *BDRateEntry) string {
 	return fmt.Sprintf("%+.1f%%", *e.Percent)
 }
 
-func rungsBD(e *BDRateEntry) string {
+func rungsBD(e *ladder.BDRateEntry) string {
 	if e == nil || e.RungsPercent == nil {
 		return "n/a"
 	}
@@ -140,9 +143,9 @@ func rungsBD(e *BDRateEntry) string {
 
 // checkLadder asserts what every ladder must be: rungs climbing in bitrate
 // and VMAF, each on the hull, and a BD-rate entry.
-func checkLadder(t *testing.T, r Report) {
+func checkLadder(t *testing.T, r ladder.Report) {
 	t.Helper()
-	if len(r.Rungs) < MinRungs {
+	if len(r.Rungs) < ladder.MinRungs {
 		t.Errorf("%d rungs", len(r.Rungs))
 	}
 	hull := r.Hull
@@ -150,7 +153,7 @@ func checkLadder(t *testing.T, r Report) {
 		hull = r.PerShot.Hull
 	}
 	for i, g := range r.Rungs {
-		if !onHull(hull, Point{Width: g.Width, Height: g.Height, CRF: g.CRF, Kbps: g.Kbps}) {
+		if !ladder.OnHull(hull, ladder.Point{Width: g.Width, Height: g.Height, CRF: g.CRF, Kbps: g.Kbps}) {
 			t.Errorf("rung %d (%s) is not on the hull", i, g.Label())
 		}
 		if i > 0 && (g.Kbps <= r.Rungs[i-1].Kbps || g.VMAF <= r.Rungs[i-1].VMAF) {
@@ -181,12 +184,12 @@ func TestSearchRecorded(t *testing.T) {
 			t.Fatalf("%s: %v", f, err)
 		}
 		pr := recordedProber{}
-		sizeSet, crfSet := map[Size]bool{}, map[float64]bool{}
-		var sizes []Size
+		sizeSet, crfSet := map[ladder.Size]bool{}, map[float64]bool{}
+		var sizes []ladder.Size
 		var crfs []float64
 		for _, p := range rec.Candidates {
-			s := Size{p.Width, p.Height}
-			pr[Candidate{s, p.CRF}] = p
+			s := ladder.Size{Width: p.Width, Height: p.Height}
+			pr[ladder.Candidate{Size: s, CRF: p.CRF}] = p
 			if !sizeSet[s] {
 				sizeSet[s] = true
 				sizes = append(sizes, s)
@@ -196,15 +199,15 @@ func TestSearchRecorded(t *testing.T) {
 				crfs = append(crfs, p.CRF)
 			}
 		}
-		slices.SortStableFunc(sizes, func(a, b Size) int { return b.Height - a.Height })
-		got, err := Search(context.Background(), pr, SearchOptions{Sizes: sizes, CRFs: crfs, Workers: 2})
+		slices.SortStableFunc(sizes, func(a, b ladder.Size) int { return b.Height - a.Height })
+		got, err := ladder.Search(context.Background(), pr, ladder.SearchOptions{Sizes: sizes, CRFs: crfs, Workers: 2})
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		full := Hull(rec.Candidates)
-		mean, worst := HullGap(full, got.Hull)
-		exBD := CompareFixed("apple", rec.Reference, full, nil)
-		adBD := CompareFixed("apple", rec.Reference, got.Hull, nil)
+		full := ladder.Hull(rec.Candidates)
+		mean, worst := ladder.HullGap(full, got.Hull)
+		exBD := ladder.CompareFixed("apple", rec.Reference, full, nil)
+		adBD := ladder.CompareFixed("apple", rec.Reference, got.Hull, nil)
 		t.Logf("%-24s adaptive %2d of %2d trials (%.0f%%), hull gap mean %.2f worst %.2f VMAF; BD-rate vs apple exhaustive %s, adaptive %s",
 			rec.Source, len(got.Points), len(rec.Candidates), 100*float64(len(got.Points))/float64(len(rec.Candidates)), mean, worst, bdString(exBD), bdString(adBD))
 		if len(got.Points)*10 > len(rec.Candidates)*4 {
@@ -217,12 +220,12 @@ func TestSearchRecorded(t *testing.T) {
 }
 
 // recordedProber answers trials from a recorded grid.
-type recordedProber map[Candidate]Point
+type recordedProber map[ladder.Candidate]ladder.Point
 
-func (r recordedProber) Trial(ctx context.Context, c Candidate) (Point, error) {
+func (r recordedProber) Trial(ctx context.Context, c ladder.Candidate) (ladder.Point, error) {
 	p, ok := r[c]
 	if !ok {
-		return Point{}, fmt.Errorf("not recorded: %v", c)
+		return ladder.Point{}, fmt.Errorf("not recorded: %v", c)
 	}
 	return p, nil
 }

@@ -17,6 +17,7 @@ import (
 
 	"rung/encode"
 	"rung/ladder"
+	"rung/ladder/media"
 	"rung/mezzfs"
 	"rung/quality"
 )
@@ -266,18 +267,18 @@ func runTargetEncode(c *cli.Context, input string, job encode.Job) (err error) {
 		out = filepath.Join(job.WorkDir, path.Base(dst))
 		defer os.Remove(out)
 	}
-	media, err := ladder.NewMedia(ladder.MediaOptions{Model: c.String("model"), CacheDir: filepath.Join(job.WorkDir, "chunks"),
+	m, err := media.New(media.Options{Model: c.String("model"), CacheDir: filepath.Join(job.WorkDir, "chunks"),
 		Preset: job.Settings.Preset, Workers: job.Workers, Plan: job.PlanOptions, Source: s.opts})
 	if err != nil {
 		return err
 	}
-	defer media.Close()
+	defer m.Close()
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	jsonOut := c.Bool("json")
 	res, err := ladder.Target(ctx, ladder.TargetOptions{
 		Input: input, Output: out, Codec: job.Settings.Codec, Height: job.Settings.Height, VMAF: v, Pool: c.String("pool"),
-		WorkDir: job.WorkDir, Media: media,
+		WorkDir: job.WorkDir, Media: m,
 		Progress: func(p ladder.Progress) {
 			if jsonOut {
 				json.NewEncoder(os.Stdout).Encode(map[string]any{"event": "progress", "stage": p.Stage, "done": p.Done, "total": p.Total, "label": p.Label})

@@ -15,6 +15,7 @@ import (
 	"github.com/urfave/cli/v2"
 
 	"rung/ladder"
+	"rung/ladder/media"
 	"rung/mezzfs"
 )
 
@@ -104,12 +105,12 @@ func runLadder(c *cli.Context) (err error) {
 	defer func() { err = s.close(err) }()
 	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	media, err := ladder.NewMedia(ladder.MediaOptions{Model: c.String("model"), Preset: c.String("preset"), CacheDir: filepath.Join(o.OutDir, "work", "chunks"), Source: s.opts})
+	m, err := media.New(media.Options{Model: c.String("model"), Preset: c.String("preset"), CacheDir: filepath.Join(o.OutDir, "work", "chunks"), Source: s.opts})
 	if err != nil {
 		return err
 	}
-	defer media.Close()
-	o.Media = media
+	defer m.Close()
+	o.Media = m
 	jsonOut := c.Bool("json")
 	o.Progress = ladderProgress(jsonOut)
 	res, err := ladder.Run(ctx, o)

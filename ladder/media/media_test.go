@@ -1,4 +1,4 @@
-package ladder
+package media
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"rung/ladder"
 )
 
 // writeY4M writes a small 4:2:0 y4m clip with moving gradients.
@@ -28,6 +30,15 @@ func writeY4M(t *testing.T, path string, w, h, frames, fps int) {
 	if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// sharedDir is ../../../shared (RUNG_SHARED), where the clips and models
+// live.
+func sharedDir() string {
+	if d := os.Getenv("RUNG_SHARED"); d != "" {
+		return d
+	}
+	return filepath.Join("..", "..", "..", "shared")
 }
 
 // TestRunRealMediaBadInput: with the real encoder, bad sources are refused
@@ -51,12 +62,12 @@ func TestRunRealMediaBadInput(t *testing.T) {
 		{"missing", filepath.Join(dir, "missing.mkv"), nil, "missing.mkv"},
 	}
 	for _, tt := range tests {
-		m, err := NewMedia(MediaOptions{CacheDir: filepath.Join(dir, "chunks")})
+		m, err := New(Options{CacheDir: filepath.Join(dir, "chunks")})
 		if err != nil {
 			t.Fatal(err)
 		}
 		out := filepath.Join(dir, "out-"+strings.ReplaceAll(tt.name, " ", "-"))
-		_, err = Run(context.Background(), Options{Input: tt.input, OutDir: out, Heights: tt.heights, Media: m})
+		_, err = ladder.Run(context.Background(), ladder.Options{Input: tt.input, OutDir: out, Heights: tt.heights, Media: m})
 		m.Close()
 		if err == nil || !strings.Contains(err.Error(), tt.want) || strings.Contains(err.Error(), "\n") {
 			t.Errorf("%s: err = %v, want one line containing %q", tt.name, err, tt.want)
@@ -71,19 +82,19 @@ func TestRunRealMediaBadInput(t *testing.T) {
 // an unknown name is refused naming it.
 func TestMediaModel(t *testing.T) {
 	dir := filepath.Join(sharedDir(), "vmaf", "model")
-	if _, err := os.Stat(filepath.Join(dir, DefaultModel+".json")); err != nil {
+	if _, err := os.Stat(filepath.Join(dir, ladder.DefaultModel+".json")); err != nil {
 		t.Skipf("no models in %s: %v", dir, err)
 	}
 	t.Setenv("RUNG_MODEL_DIR", dir)
-	m, err := NewMedia(MediaOptions{CacheDir: t.TempDir()})
+	m, err := New(Options{CacheDir: t.TempDir()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := m.model(DefaultModel)
+	a, err := m.model(ladder.DefaultModel)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if b, err := m.model(DefaultModel); err != nil || b != a {
+	if b, err := m.model(ladder.DefaultModel); err != nil || b != a {
 		t.Errorf("second load: %p, %v; want the first %p", b, err, a)
 	}
 	if _, err := m.model("no_such_model"); err == nil || !strings.Contains(err.Error(), "ladder: ") || !strings.Contains(err.Error(), "no_such_model") {

@@ -1,4 +1,10 @@
-package ladder
+// Package media is the FFmpeg-backed Media of package ladder, the one
+// `rung ladder`, `rung encode --target-vmaf` and the Temporal workers use:
+// sources opened, probed and planned by package encode (through mezzfs),
+// scene-cut chunks encoded in one bounded pool with the chunk cache,
+// frame-exact concatenation, HLS packaging, and package quality's VMAF
+// and CAMBI at the source's size. Package ladder itself links no FFmpeg.
+package media
 
 import (
 	"context"
@@ -17,21 +23,20 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"rung/encode"
+	"rung/ladder"
 	"rung/mezzfs"
 	"rung/quality"
 )
 
-// Default VMAF models: libvmaf's 4K model above 2560x1440, as Netflix
-// scores 4K titles, vmaf_v0.6.1 otherwise.
-const (
-	DefaultModel = "vmaf_v0.6.1"
-	Model4K      = "vmaf_4k_v0.6.1"
-)
+// v1Models2160 are the VMAF v1 models with a 4K twin: a source above
+// 2560x1440 scored with NAME is scored with NAME_2160, as with the v0.6
+// 4K model.
+var v1Models2160 = []string{"vmaf_v1.0.16_3d0h_2160", "vmaf_v1.0.16_hfr_3d0h_2160"}
 
-// MediaOptions configures NewMedia.
-type MediaOptions struct {
-	// Model is a VMAF model name or path; "" picks DefaultModel, or
-	// Model4K for sources above 2560x1440.
+// Options configures New.
+type Options struct {
+	// Model is a VMAF model name or path; "" picks ladder.DefaultModel, or
+	// ladder.Model4K for sources above 2560x1440.
 	Model string
 	// CacheDir holds the encoded chunks (the chunk cache that makes reruns
 	// resume).
@@ -51,11 +56,14 @@ type MediaOptions struct {
 	Source mezzfs.Options
 }
 
-// EncodeMedia is the Media of `rung ladder`: FFmpeg's libraries through
+// FFmpeg is the ladder.Media of `rung ladder`: FFmpeg's libraries through
 // package encode (scene-cut chunks encoded in one bounded pool, the chunk
-// cache, frame-exact concatenation) and package quality's VMAF.
-type EncodeMedia struct {
-	o     MediaOptions
+// cache, frame-exact concatenation, HLS packaging) and package quality's
+// VMAF. It is also a ladder.ShotMedia, ladder.TargetMedia,
+// ladder.FrameMedia, ladder.CAMBIMedia and ladder.HLSMedia. It is safe for
+// concurrent use.
+type FFmpeg struct {
+	o     Options
 	slots chan struct{} // one token per chunk encode running
 
 	mu      sync.Mutex // guards the fields below
@@ -75,8 +83,8 @@ type mediaSource struct {
 	model string // model name or path chosen for it
 }
 
-// NewMedia returns the Media of `rung ladder`. Close releases its sources.
-func NewMedia(o MediaOptions) (*EncodeMedia, error) {
+// New returns the media of `rung ladder`. Close releases its sources.
+func New(o Options) (*FFmpeg, error) {
 	if o.CacheDir == "" {
 		return nil, errors.New("ladder: media: no chunk cache directory")
 	}
@@ -86,14 +94,14 @@ func NewMedia(o MediaOptions) (*EncodeMedia, error) {
 	if o.Threads <= 0 {
 		o.Threads = runtime.NumCPU()
 	}
-	return &EncodeMedia{
+	return &FFmpeg{
 		o: o, slots: make(chan struct{}, o.Workers),
 		sources: map[string]*mediaSource{}, models: map[string]*quality.Model{}, scores: map[string][]float64{}, encodes: map[string]float64{},
 	}, nil
 }
 
 // Close releases every source the media opened.
-func (m *EncodeMedia) Close() error {
+func (m *FFmpeg) Close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	var errs []error
@@ -106,7 +114,7 @@ func (m *EncodeMedia) Close() error {
 
 // ModelName is the model the scores of src come from (src must have been
 // probed).
-func (m *EncodeMedia) ModelName(src string) string {
+func (m *FFmpeg) ModelName(src string) string {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if s, ok := m.sources[src]; ok {
@@ -116,16 +124,16 @@ func (m *EncodeMedia) ModelName(src string) string {
 }
 
 // Probe opens, probes and plans the source once.
-func (m *EncodeMedia) Probe(ctx context.Context, src string) (SourceInfo, error) {
+func (m *FFmpeg) Probe(ctx context.Context, src string) (ladder.SourceInfo, error) {
 	s, err := m.source(ctx, src)
 	if err != nil {
-		return SourceInfo{}, err
+		return ladder.SourceInfo{}, err
 	}
 	v := s.info.Video
-	return SourceInfo{Size: Size{v.Width, v.Height}, FrameRateNum: v.FrameRate.Num, FrameRateDen: v.FrameRate.Den, Frames: v.Frames}, nil
+	return ladder.SourceInfo{Size: ladder.Size{Width: v.Width, Height: v.Height}, FrameRateNum: v.FrameRate.Num, FrameRateDen: v.FrameRate.Den, Frames: v.Frames}, nil
 }
 
-func (m *EncodeMedia) source(ctx context.Context, url string) (*mediaSource, error) {
+func (m *FFmpeg) source(ctx context.Context, url string) (*mediaSource, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if s, ok := m.sources[url]; ok {
@@ -145,7 +153,7 @@ func (m *EncodeMedia) source(ctx context.Context, url string) (*mediaSource, err
 }
 
 // load probes, identifies and plans the source and picks its model.
-func (s *mediaSource) load(ctx context.Context, url string, o MediaOptions) error {
+func (s *mediaSource) load(ctx context.Context, url string, o Options) error {
 	var err error
 	if s.info, err = encode.Probe(ctx, s.src, url); err != nil {
 		return err
@@ -163,9 +171,9 @@ func (s *mediaSource) load(ctx context.Context, url string, o MediaOptions) erro
 	big := s.info.Video.Width*s.info.Video.Height > 2560*1440
 	switch {
 	case s.model == "":
-		s.model = DefaultModel
+		s.model = ladder.DefaultModel
 		if big {
-			s.model = Model4K
+			s.model = ladder.Model4K
 		}
 	case big && slices.Contains(v1Models2160, s.model+"_2160"):
 		s.model += "_2160" // VMAF v1's 4K model for the same viewing distance
@@ -179,7 +187,7 @@ func (s *mediaSource) load(ctx context.Context, url string, o MediaOptions) erro
 // source as one chunk, since a two-pass rate control needs the whole
 // stream; it needs x264 or x265. The returned bitrate is the video
 // stream's packet bytes over the source's duration.
-func (m *EncodeMedia) Encode(ctx context.Context, job EncodeJob) (float64, error) {
+func (m *FFmpeg) Encode(ctx context.Context, job ladder.EncodeJob) (float64, error) {
 	s, err := m.source(ctx, job.Source)
 	if err != nil {
 		return 0, err
@@ -244,19 +252,19 @@ func (m *EncodeMedia) Encode(ctx context.Context, job EncodeJob) (float64, error
 // each chunk (the plan) and then one every KeyintSeconds, with the
 // encoders' own scene-cut keyframes off (x264, x265; the other encoders
 // may add keyframes of their own).
-func (m *EncodeMedia) settings(s *mediaSource, job EncodeJob) (encode.Settings, error) {
+func (m *FFmpeg) settings(s *mediaSource, job ladder.EncodeJob) (encode.Settings, error) {
 	set := ChunkSettings(job, m.o.Preset, s.info.Video.FrameRate.Float64())
 	return set, set.Validate()
 }
 
 // ChunkSettings are the encoder settings of the chunks of a ladder encode
-// of a source at fps frames/s (EncodeMedia's; the Temporal runner's chunk
+// of a source at fps frames/s (FFmpeg's; the Temporal runner's chunk
 // activities use them too, so that their chunks are the same cache
 // entries).
-func ChunkSettings(job EncodeJob, preset string, fps float64) encode.Settings {
+func ChunkSettings(job ladder.EncodeJob, preset string, fps float64) encode.Settings {
 	set := encode.Settings{Codec: job.Codec, CRF: job.CRF, Preset: preset, Height: job.Size.Height, Threads: 1}
 	if fps > 0 {
-		set.Keyint = max(1, int(math.Round(KeyintSeconds*fps)))
+		set.Keyint = max(1, int(math.Round(ladder.KeyintSeconds*fps)))
 	}
 	// Chunks of different CRFs join into one stream only when their
 	// headers are equal: x264's stitchable keeps the PPS's initial QP at
@@ -271,10 +279,6 @@ func ChunkSettings(job EncodeJob, preset string, fps float64) encode.Settings {
 	return set
 }
 
-// KeyintSeconds is the keyframe interval inside a chunk of every ladder
-// encode, the HLS segment target of PackageHLS.
-const KeyintSeconds = 2
-
 // chunkPaths are the cached files of the source's chunks encoded with set.
 func chunkPaths(cache encode.Cache, s *mediaSource, set encode.Settings) []string {
 	paths := make([]string, len(s.plan.Chunks))
@@ -286,7 +290,7 @@ func chunkPaths(cache encode.Cache, s *mediaSource, set encode.Settings) []strin
 
 // Chunks returns the chunks of a CRF encode that Encode made: their frame
 // ranges, cached files and video bits, for per-shot ladders.
-func (m *EncodeMedia) Chunks(ctx context.Context, job EncodeJob) ([]ChunkFile, error) {
+func (m *FFmpeg) Chunks(ctx context.Context, job ladder.EncodeJob) ([]ladder.ChunkFile, error) {
 	s, err := m.source(ctx, job.Source)
 	if err != nil {
 		return nil, err
@@ -300,7 +304,7 @@ func (m *EncodeMedia) Chunks(ctx context.Context, job EncodeJob) ([]ChunkFile, e
 	}
 	cache := encode.Cache{Dir: m.o.CacheDir}
 	paths := chunkPaths(cache, s, set)
-	out := make([]ChunkFile, len(paths))
+	out := make([]ladder.ChunkFile, len(paths))
 	for i, c := range s.plan.Chunks {
 		if !cache.Has(paths[i]) {
 			return nil, fmt.Errorf("ladder: chunk %d of %s is not in the cache", c.Index, job.Out)
@@ -309,7 +313,7 @@ func (m *EncodeMedia) Chunks(ctx context.Context, job EncodeJob) ([]ChunkFile, e
 		if err != nil {
 			return nil, err
 		}
-		out[i] = ChunkFile{Index: c.Index, Start: c.Start, End: c.End, File: paths[i], Bits: float64(n) * 8}
+		out[i] = ladder.ChunkFile{Index: c.Index, Start: c.Start, End: c.End, File: paths[i], Bits: float64(n) * 8}
 	}
 	return out, nil
 }
@@ -317,7 +321,7 @@ func (m *EncodeMedia) Chunks(ctx context.Context, job EncodeJob) ([]ChunkFile, e
 // Join concatenates one encoded file per chunk of the source's plan, in
 // order (from Chunks or EncodeChunks), into j.Out without re-encoding and
 // returns its video bitrate in kb/s.
-func (m *EncodeMedia) Join(ctx context.Context, j JoinJob) (float64, error) {
+func (m *FFmpeg) Join(ctx context.Context, j ladder.JoinJob) (float64, error) {
 	s, err := m.source(ctx, j.Source)
 	if err != nil {
 		return 0, err
@@ -342,7 +346,7 @@ func (m *EncodeMedia) Join(ctx context.Context, j JoinJob) (float64, error) {
 
 // EncodeChunks encodes chunk i of the source's plan at crfs[i] (cached,
 // in the pool Encode uses) and returns the chunks.
-func (m *EncodeMedia) EncodeChunks(ctx context.Context, job EncodeJob, crfs []float64) ([]ChunkFile, error) {
+func (m *FFmpeg) EncodeChunks(ctx context.Context, job ladder.EncodeJob, crfs []float64) ([]ladder.ChunkFile, error) {
 	s, err := m.source(ctx, job.Source)
 	if err != nil {
 		return nil, err
@@ -354,7 +358,7 @@ func (m *EncodeMedia) EncodeChunks(ctx context.Context, job EncodeJob, crfs []fl
 	if err := os.MkdirAll(cache.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("ladder: chunk cache: %w", err)
 	}
-	out := make([]ChunkFile, len(crfs))
+	out := make([]ladder.ChunkFile, len(crfs))
 	g, gctx := errgroup.WithContext(ctx)
 	for i, c := range s.plan.Chunks {
 		cj := job
@@ -364,7 +368,7 @@ func (m *EncodeMedia) EncodeChunks(ctx context.Context, job EncodeJob, crfs []fl
 			return nil, err
 		}
 		path := cache.Path(c.Index, encode.ChunkKey(s.id, c, set))
-		out[i] = ChunkFile{Index: c.Index, Start: c.Start, End: c.End, File: path}
+		out[i] = ladder.ChunkFile{Index: c.Index, Start: c.Start, End: c.End, File: path}
 		if cache.Has(path) {
 			continue
 		}
@@ -385,7 +389,7 @@ func (m *EncodeMedia) EncodeChunks(ctx context.Context, job EncodeJob, crfs []fl
 
 // kbps is the video bitrate of an encode of s: its packet bytes over the
 // source's duration.
-func (m *EncodeMedia) kbps(s *mediaSource, file string) (float64, error) {
+func (m *FFmpeg) kbps(s *mediaSource, file string) (float64, error) {
 	bytes, err := videoBytes(file)
 	if err != nil {
 		return 0, err
@@ -398,7 +402,7 @@ func (m *EncodeMedia) kbps(s *mediaSource, file string) (float64, error) {
 }
 
 // encodeChunk encodes one chunk into path, holding one of the pool's slots.
-func (m *EncodeMedia) encodeChunk(ctx context.Context, s *mediaSource, c encode.Chunk, set encode.Settings, path string) error {
+func (m *FFmpeg) encodeChunk(ctx context.Context, s *mediaSource, c encode.Chunk, set encode.Settings, path string) error {
 	select {
 	case m.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -411,7 +415,7 @@ func (m *EncodeMedia) encodeChunk(ctx context.Context, s *mediaSource, c encode.
 // twoPass encodes the whole source at job.Kbps with the encoder's two-pass
 // rate control (x264/x265 "pass" and "stats" parameters) and returns the
 // chunk and its cached file.
-func (m *EncodeMedia) twoPass(ctx context.Context, s *mediaSource, cache encode.Cache, set encode.Settings, job EncodeJob) (encode.Chunk, string, error) {
+func (m *FFmpeg) twoPass(ctx context.Context, s *mediaSource, cache encode.Cache, set encode.Settings, job ladder.EncodeJob) (encode.Chunk, string, error) {
 	if job.Codec != "x264" && job.Codec != "x265" {
 		return encode.Chunk{}, "", fmt.Errorf("ladder: bitrate-targeted reference encodes need x264 or x265, not %s", job.Codec)
 	}
@@ -446,7 +450,7 @@ func (m *EncodeMedia) twoPass(ctx context.Context, s *mediaSource, cache encode.
 // VMAF of the source's model. Scores are remembered by file, size and
 // modification time, so a second ladder over the same encodes (adaptive
 // after exhaustive) scores nothing twice.
-func (m *EncodeMedia) Score(ctx context.Context, src, dist string) ([]float64, error) {
+func (m *FFmpeg) Score(ctx context.Context, src, dist string) ([]float64, error) {
 	s, err := m.source(ctx, src)
 	if err != nil {
 		return nil, err
@@ -498,7 +502,7 @@ func (m *EncodeMedia) Score(ctx context.Context, src, dist string) ([]float64, e
 
 // LoadModel loads (and keeps) the VMAF model name, for Run to find a
 // missing model before it encodes.
-func (m *EncodeMedia) LoadModel(name string) error {
+func (m *FFmpeg) LoadModel(name string) error {
 	_, err := m.model(name)
 	return err
 }
@@ -506,7 +510,7 @@ func (m *EncodeMedia) LoadModel(name string) error {
 // model loads a model once by name, path or libvmaf's version=/path= syntax
 // (quality.OpenModel: the CLI contract's lookup order, then the built-in
 // models).
-func (m *EncodeMedia) model(name string) (*quality.Model, error) {
+func (m *FFmpeg) model(name string) (*quality.Model, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if md, ok := m.models[name]; ok {
@@ -523,7 +527,7 @@ func (m *EncodeMedia) model(name string) (*quality.Model, error) {
 // FramePair decodes frame number frame of the source and of the encode
 // dist, the encode upscaled to the source's size with bicubic as Score
 // does.
-func (m *EncodeMedia) FramePair(ctx context.Context, src, dist string, frame int) (ref, dis *quality.Picture, err error) {
+func (m *FFmpeg) FramePair(ctx context.Context, src, dist string, frame int) (ref, dis *quality.Picture, err error) {
 	s, err := m.source(ctx, src)
 	if err != nil {
 		return nil, nil, err
@@ -596,3 +600,12 @@ func videoBytes(path string) (int64, error) {
 		pkt.Unref()
 	}
 }
+
+// FFmpeg is every kind of media package ladder asks for.
+var (
+	_ ladder.Media       = (*FFmpeg)(nil)
+	_ ladder.TargetMedia = (*FFmpeg)(nil)
+	_ ladder.FrameMedia  = (*FFmpeg)(nil)
+	_ ladder.CAMBIMedia  = (*FFmpeg)(nil)
+	_ ladder.HLSMedia    = (*FFmpeg)(nil)
+)
