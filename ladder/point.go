@@ -3,6 +3,8 @@
 // at the source's display size, keeps the renditions on the rate–quality
 // convex hull, selects the rungs, measures the Bjøntegaard delta rate against
 // a fixed reference ladder and writes the report and playable HLS renditions.
+// The encoding, scoring and packaging are a Media's (rung/ladder/media has
+// the FFmpeg-backed one), so this package is pure Go and links no FFmpeg.
 package ladder
 
 import "fmt"
