@@ -220,9 +220,15 @@ func (p *Planner) densify(n int) []Candidate {
 // Record stores the measured point of candidate c (its size and CRF are
 // set from c) and returns it.
 func (p *Planner) Record(c Candidate, pt Point) Point {
-	pt.Width, pt.Height, pt.CRF = c.Size.Width, c.Size.Height, c.CRF
+	pt = c.point(pt)
 	p.done[c] = pt
 	p.points = append(p.points, pt)
+	return pt
+}
+
+// point returns pt labelled with c's size and CRF.
+func (c Candidate) point(pt Point) Point {
+	pt.Width, pt.Height, pt.CRF = c.Size.Width, c.Size.Height, c.CRF
 	return pt
 }
 
@@ -292,22 +298,34 @@ type search struct {
 func (s *search) run(ctx context.Context, cs []Candidate) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.SetLimit(s.pl.o.Workers)
-	for _, c := range cs {
+	pts := make([]Point, len(cs))
+	before, finished := s.pl.Measured(), 0
+	for i, c := range cs {
 		g.Go(func() error {
 			p, err := s.pr.Trial(ctx, c)
 			if err != nil {
 				return fmt.Errorf("ladder: trial %v: %w", c, err)
 			}
+			pts[i] = c.point(p)
 			s.mu.Lock()
 			defer s.mu.Unlock()
-			p = s.pl.Record(c, p)
+			finished++
 			if s.pl.o.OnTrial != nil {
-				s.pl.o.OnTrial(s.pl.Measured(), s.pl.Most(), p)
+				s.pl.o.OnTrial(before+finished, s.pl.Most(), pts[i])
 			}
 			return nil
 		})
 	}
-	return g.Wait()
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	// Recorded in the batch's order, not the trials' finishing order, so
+	// that every run of a search (and the Temporal workflow's) lists the
+	// same points in the same order.
+	for i, c := range cs {
+		s.pl.Record(c, pts[i])
+	}
+	return nil
 }
 
 // refinements returns up to n unprobed candidates worth a trial encode,
