@@ -54,3 +54,20 @@ func vifRowAVX512(mu1 *uint64, mu2 *uint64, xx *uint64, yy *uint64, xy *uint64, 
 //
 //go:noescape
 func vifConvAVX512(dst *uint64, n int, src *uint64, filt *uint32, taps int)
+
+// vifVertical8AVX512 is vifVertical8AVX2 for 32 columns per iteration; the samples are below 256
+// and n is a positive multiple of 32.
+//
+//go:noescape
+func vifVertical8AVX512(ref *[17]*uint16, dis *[17]*uint16, n int, mu *uint64, xx *uint64, yy *uint64, xy *uint64)
+
+// vifVerticalMuAVX512 is vifVerticalMuAVX2 for 16 columns per iteration; taps is odd, at least 3,
+// the window symmetric, and n a positive multiple of 16.
+//
+//go:noescape
+func vifVerticalMuAVX512(ref *[17]*uint16, dis *[17]*uint16, filt *uint32, taps int, n int, sh uint64, rnd uint64, out *uint64)
+
+// vifVertical64AVX512 is vifVertical64AVX2 for 16 columns per iteration; n is a positive multiple of 16.
+//
+//go:noescape
+func vifVertical64AVX512(ref *[17]*uint16, dis *[17]*uint16, filt *uint32, taps int, n int, out *[5]*uint64, rnd *[4]uint64)

@@ -85,57 +85,89 @@ func vifConv17x64Asm(dst, src []uint64) int {
 	return n
 }
 
+// vifRowPointers sets p[k], q[k] for k < taps to columns j..n-1 of rows
+// ref[k], dis[k], checking their bounds.
+func vifRowPointers(p, q *[17]*uint16, ref, dis *[17][]uint16, taps, j, n int) {
+	for k := range taps {
+		p[k], q[k] = &ref[k][j:n][0], &dis[k][j:n][0]
+	}
+}
+
 // vifVertical8Asm runs the vertical pass of statistic8 on the first
 // multiple of 8 of the row's columns and returns how many it did: mu gets
 // the rounded means packed (mu1 | mu2<<32), xx, yy, xy the sums of
-// squares and products.
-func vifVertical8Asm(ref, dis *[17][]uint16, mu, xx, yy, xy []uint64) int {
+// squares and products. With avx512 set, the generated AVX-512 kernel does
+// the first multiple of 32 and the AVX2 one the rest.
+func vifVertical8Asm(ref, dis *[17][]uint16, mu, xx, yy, xy []uint64, avx512 bool) int {
 	n := len(mu) &^ 7
 	if n == 0 {
 		return 0
 	}
 	var p, q [17]*uint16
-	for k := range p {
-		p[k], q[k] = &ref[k][:n][0], &dis[k][:n][0]
+	j := 0
+	if avx512 && n >= 32 {
+		j = n &^ 31
+		vifRowPointers(&p, &q, ref, dis, 17, 0, j)
+		vifVertical8AVX512(&p, &q, j, &mu[0], &xx[:j][0], &yy[:j][0], &xy[:j][0])
 	}
-	vifVertical8AVX2(&p, &q, n, &mu[0], &xx[:n][0], &yy[:n][0], &xy[:n][0])
+	if j < n {
+		vifRowPointers(&p, &q, ref, dis, 17, j, n)
+		vifVertical8AVX2(&p, &q, n-j, &mu[j:n][0], &xx[j:n][0], &yy[j:n][0], &xy[j:n][0])
+	}
 	return n
 }
 
 // vifVerticalMuAsm runs subsample's vertical pass with window filt over
 // rows ref[0..len(filt)-1] and dis[...] on the first multiple of 8 of the
 // columns and returns how many it did: out[j] gets the two means rounded
-// by sh bits and packed (ref | dis<<32).
-func vifVerticalMuAsm(ref, dis *[17][]uint16, filt []uint32, sh uint64, out []uint64) int {
+// by sh bits and packed (ref | dis<<32). With avx512 set, the generated
+// AVX-512 kernel does the first multiple of 16 and the AVX2 one the rest.
+func vifVerticalMuAsm(ref, dis *[17][]uint16, filt []uint32, sh uint64, out []uint64, avx512 bool) int {
 	n := len(out) &^ 7
 	if n == 0 {
 		return 0
 	}
 	var p, q [17]*uint16
-	for k := range filt {
-		p[k], q[k] = &ref[k][:n][0], &dis[k][:n][0]
+	j := 0
+	if avx512 && n >= 16 {
+		j = n &^ 15
+		vifRowPointers(&p, &q, ref, dis, len(filt), 0, j)
+		vifVerticalMuAVX512(&p, &q, &filt[0], len(filt), j, sh, 1<<(sh-1), &out[0])
 	}
-	vifVerticalMuAVX2(&p, &q, &filt[0], len(filt), n, sh, 1<<(sh-1), &out[0])
+	if j < n {
+		vifRowPointers(&p, &q, ref, dis, len(filt), j, n)
+		vifVerticalMuAVX2(&p, &q, &filt[0], len(filt), n-j, sh, 1<<(sh-1), &out[j:n][0])
+	}
 	return n
 }
 
 // vifVertical64Asm runs vifVertical with window filt and rounding rnd
 // (shMu, rndMu, shSq, rndSq) on the first multiple of 4 of the columns and
-// returns how many it did.
-func vifVertical64Asm(ref, dis *[17][]uint16, filt []uint32, out *[5][]uint64, rnd *[4]uint64) int {
+// returns how many it did. With avx512 set, the generated AVX-512 kernel
+// does the first multiple of 16 and the AVX2 one the rest.
+func vifVertical64Asm(ref, dis *[17][]uint16, filt []uint32, out *[5][]uint64, rnd *[4]uint64, avx512 bool) int {
 	n := len(out[0]) &^ 3
 	if n == 0 {
 		return 0
 	}
 	var p, q [17]*uint16
-	for k := range filt {
-		p[k], q[k] = &ref[k][:n][0], &dis[k][:n][0]
-	}
 	var o [5]*uint64
-	for m := range o {
-		o[m] = &out[m][:n][0]
+	j := 0
+	if avx512 && n >= 16 {
+		j = n &^ 15
+		vifRowPointers(&p, &q, ref, dis, len(filt), 0, j)
+		for m := range o {
+			o[m] = &out[m][:j][0]
+		}
+		vifVertical64AVX512(&p, &q, &filt[0], len(filt), j, &o, rnd)
 	}
-	vifVertical64AVX2(&p, &q, &filt[0], len(filt), n, &o, rnd)
+	if j < n {
+		vifRowPointers(&p, &q, ref, dis, len(filt), j, n)
+		for m := range o {
+			o[m] = &out[m][j:n][0]
+		}
+		vifVertical64AVX2(&p, &q, &filt[0], len(filt), n-j, &o, rnd)
+	}
 	return n
 }
 

@@ -173,7 +173,7 @@ func (v *VIF) statistic(ref, dis []uint16, w, h, scale, bpc int) (num, den float
 	rnd := [4]uint64{uint64(shMu), vifRound(shMu), uint64(shSq), vifRound(shSq)}
 	var sums vifSums
 	for i := range h {
-		vifVertical(s, ref, dis, w, h, i, scale, &rnd, v.asm)
+		vifVertical(s, ref, dis, w, h, i, scale, &rnd, v.asm, v.avx512)
 		for _, a := range [...][]uint64{s.mu1, s.mu2, s.xx, s.yy, s.xy} {
 			vifMirror(a, w, r)
 		}
@@ -209,8 +209,9 @@ func vifRows(rr, dr *[17][]uint16, ref, dis []uint16, w, h, c, taps int) {
 // add_shift_round_VP, shift_VP_sq, add_shift_round_VP_sq}: the means in
 // uint32 arithmetic (as libvmaf's accum_mu1) and cast to
 // uint16, the squares from exact sums and cast to uint32. The AVX2 kernel
-// does what it can when asm is set.
-func vifVertical(s *vifScratch, ref, dis []uint16, w, h, i, scale int, rnd *[4]uint64, asm bool) {
+// does what it can when asm is set, with the AVX-512 one's help when
+// avx512 is.
+func vifVertical(s *vifScratch, ref, dis []uint16, w, h, i, scale int, rnd *[4]uint64, asm, avx512 bool) {
 	filt := vifFilter[scale]
 	r := len(filt) / 2
 	var rr, dr [17][]uint16
@@ -219,7 +220,7 @@ func vifVertical(s *vifScratch, ref, dis []uint16, w, h, i, scale int, rnd *[4]u
 	xx, yy, xy := s.xx[vifPad:vifPad+w], s.yy[vifPad:vifPad+w], s.xy[vifPad:vifPad+w]
 	j0 := 0
 	if asm {
-		j0 = vifVertical64Asm(&rr, &dr, filt, &[5][]uint64{mu1, mu2, xx, yy, xy}, rnd)
+		j0 = vifVertical64Asm(&rr, &dr, filt, &[5][]uint64{mu1, mu2, xx, yy, xy}, rnd, avx512)
 	}
 	mu1, mu2, xx, yy, xy = mu1[j0:], mu2[j0:], xx[j0:], yy[j0:], xy[j0:]
 	rc, dc := rr[r][j0:], dr[r][j0:]
@@ -270,7 +271,7 @@ func (v *VIF) statistic8(ref, dis []uint16, w, h int) (num, den float32) {
 		if v.asm {
 			var rr, dr [17][]uint16
 			vifRows(&rr, &dr, ref, dis, w, h, i, 17)
-			j0 := vifVertical8Asm(&rr, &dr, mu, xx, yy, xy)
+			j0 := vifVertical8Asm(&rr, &dr, mu, xx, yy, xy, v.avx512)
 			vifVertical8Columns(&rr, &dr, j0, mu, xx, yy, xy)
 		} else {
 			v.vertical8Ring(ref, dis, w, h, i)
@@ -455,7 +456,7 @@ func (v *VIF) subsample(ref, dis, outRef, outDis []uint16, w, h, scale, bpc int)
 		vifRows(&rr, &dr, ref, dis, w, h, 2*i, len(filt))
 		j0 := 0
 		if v.asm {
-			j0 = vifVerticalMuAsm(&rr, &dr, filt, sh, acc)
+			j0 = vifVerticalMuAsm(&rr, &dr, filt, sh, acc, v.avx512)
 		}
 		acc := acc[j0:]
 		rc, dc := rr[r][j0:], dr[r][j0:]

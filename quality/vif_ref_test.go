@@ -250,7 +250,7 @@ func fillVIFTest(rng *rand.Rand, ref, dis *Picture, kind string) {
 }
 
 // TestVIFVerticalKernels compares vifVertical with and without the AVX2
-// kernel column by column, on columns at the maximum (the largest sums
+// kernel, and with the AVX-512 one (where the CPU has it), column by column, on columns at the maximum (the largest sums
 // libvmaf's uint32 accumulators and casts hold) next to random columns, for
 // every window, 10 to 16 bits.
 func TestVIFVerticalKernels(t *testing.T) {
@@ -273,17 +273,19 @@ func TestVIFVerticalKernels(t *testing.T) {
 			shMu, shSq := vifShifts(scale, bpc)
 			rnd := [4]uint64{uint64(shMu), vifRound(shMu), uint64(shSq), vifRound(shSq)}
 			for i := range h {
-				var got [2][5][]uint64
-				for m, asm := range []bool{false, true} {
+				var got [3][5][]uint64
+				for m, k := range []struct{ asm, avx512 bool }{{false, false}, {true, false}, {true, vifAVX512}} {
 					s := newVIFScratch(w)
-					vifVertical(s, ref, dis, w, h, i, scale, &rnd, asm)
+					vifVertical(s, ref, dis, w, h, i, scale, &rnd, k.asm, k.avx512)
 					got[m] = [5][]uint64{s.mu1, s.mu2, s.xx, s.yy, s.xy}
 				}
-				for q := range 5 {
-					for j := vifPad; j < vifPad+w; j++ {
-						if got[0][q][j] != got[1][q][j] {
-							t.Fatalf("%d-bit scale %d row %d moment %d column %d: Go %d, AVX2 %d",
-								bpc, scale, i, q, j-vifPad, got[0][q][j], got[1][q][j])
+				for m, name := range []string{"", "AVX2", "AVX-512"} {
+					for q := range 5 {
+						for j := vifPad; m > 0 && j < vifPad+w; j++ {
+							if got[0][q][j] != got[m][q][j] {
+								t.Fatalf("%d-bit scale %d row %d moment %d column %d: Go %d, %s %d",
+									bpc, scale, i, q, j-vifPad, got[0][q][j], name, got[m][q][j])
+							}
 						}
 					}
 				}

@@ -9,6 +9,7 @@
 package main
 
 import (
+	"github.com/mmcloughlin/avo/attr"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
 	. "github.com/mmcloughlin/avo/reg"
@@ -25,6 +26,10 @@ func main() {
 	vifConv17AVX512("vifConv17x32AVX512", false)
 	vifRowAVX512()
 	vifConvAVX512()
+	perm := vifPerm()
+	vifVertical8AVX512(perm, vifTaps17())
+	vifVerticalMuAVX512(perm)
+	vifVertical64AVX512()
 	Generate()
 }
 
@@ -513,6 +518,337 @@ func vifConvAVX512() {
 	ADDQ(Imm(128), dst)
 	SUBQ(Imm(16), n)
 	JNZ(LabelRef("loop"))
+	VZEROUPPER()
+	RET()
+}
+
+// vifPerm emits the dword index tables the vertical VIF kernels rearrange
+// their lanes with (VPERMI2D: index i < 16 picks lane i of the first
+// table, 16+i lane i of the second), eight rows of 16:
+//
+//   - rows 0, 1 (merge): VPUNPCKLWD/HWD split 32 columns into a low and a
+//     high half of 16 dword lanes each, columns 8L..8L+3 and 8L+4..8L+7 of
+//     each 128-bit lane L; merge puts columns 0..15 (row 0) and 16..31
+//     (row 1) back in order.
+//   - rows 2, 3 (inter): 8 columns of two in-order tables as qwords
+//     a | b<<32, columns 0..7 (row 2) and 8..15 (row 3).
+//   - rows 4..7 (widen): columns 8q..8q+7 of the split halves as qwords
+//     of one dword each (the odd lanes are zeroed by a mask).
+func vifPerm() Mem {
+	m := GLOBL("vifPerm", attr.RODATA|attr.NOPTR)
+	split := func(col int) uint32 { // the column's lane in the split halves
+		l, c := col/8, col%8
+		if c < 4 {
+			return uint32(4*l + c)
+		}
+		return uint32(16 + 4*l + c - 4)
+	}
+	var rows [8][16]uint32
+	for c := range 16 {
+		rows[0][c], rows[1][c] = split(c), split(16+c)
+	}
+	for q := range 2 {
+		for c := range 8 {
+			rows[2+q][2*c], rows[2+q][2*c+1] = uint32(8*q+c), uint32(16+8*q+c)
+		}
+	}
+	for q := range 4 {
+		for c := range 8 {
+			rows[4+q][2*c] = split(8*q + c)
+		}
+	}
+	for r, row := range rows {
+		for c, v := range row {
+			DATA(64*r+4*c, U32(v))
+		}
+	}
+	return m
+}
+
+// vifTaps17 emits vifFilter17's first nine taps as dwords, for VPMULLD's
+// broadcast operand.
+func vifTaps17() Mem {
+	m := GLOBL("vifTaps17", attr.RODATA|attr.NOPTR)
+	for k := range 9 {
+		DATA(4*k, U32(vifFilter17[k]))
+	}
+	return m
+}
+
+// vifVertical8AVX512 generates the AVX-512 twin of vifVertical8AVX2 (the
+// vertical pass of vif_statistic_8), 32 columns per iteration. The
+// samples are 8-bit, so the two rows of a symmetric tap pair interleave
+// into word pairs (VPUNPCKLWD/HWD) and VPMADDWD forms f·(xa+xb) (with the
+// pair f | f<<16), xa²+xb², ya²+yb² and xa·ya+xb·yb in one step each; the
+// squares are then multiplied by f with VPMULLD. Every term is below 2³¹
+// and every sum below 2³², so the uint32 lanes hold vifVertical8Columns'
+// values exactly. The split halves are put back in column order at the
+// end (vifPerm).
+func vifVertical8AVX512(perm, taps Mem) {
+	TEXT("vifVertical8AVX512", NOSPLIT, "func(ref, dis *[17]*uint16, n int, mu, xx, yy, xy *uint64)")
+	Pragma("noescape")
+	Doc("vifVertical8AVX512 is vifVertical8AVX2 for 32 columns per iteration; the samples are below 256",
+		"and n is a positive multiple of 32.")
+	rp, dp, n := Load(Param("ref"), GP64()), Load(Param("dis"), GP64()), Load(Param("n"), GP64())
+	pmu, pxx := Load(Param("mu"), GP64()), Load(Param("xx"), GP64())
+	pyy, pxy := Load(Param("yy"), GP64()), Load(Param("xy"), GP64())
+	t := GP32()
+	var fw [9]VecVirtual // f | f<<16 in every dword
+	for k := range fw {
+		fw[k] = ZMM()
+		MOVL(U32(vifFilter17[k]*0x10001), t)
+		VPBROADCASTD(t, fw[k])
+	}
+	rnd, zero := ZMM(), ZMM()
+	MOVL(U32(128), t)
+	VPBROADCASTD(t, rnd)
+	VPXORQ(zero, zero, zero)
+	even := K()
+	MOVL(U32(0x5555), t)
+	KMOVW(t, even)
+	i := GP64()
+	XORQ(i, i)
+	Label("v8loop")
+	var acc [2][5]VecVirtual // [low, high half][Σf·x, Σf·y, Σf·x², Σf·y², Σf·x·y]
+	for h := range acc {
+		for m := range acc[h] {
+			acc[h][m] = ZMM()
+		}
+	}
+	for _, k := range []int{8, 0, 1, 2, 3, 4, 5, 6, 7} {
+		// x: ref rows k and 16-k (the centre row with zeros), y: dis's.
+		var x, y [2]VecVirtual
+		for _, r := range []struct {
+			base Register
+			v    *[2]VecVirtual
+		}{{rp, &x}, {dp, &y}} {
+			pa, a := GP64(), ZMM()
+			MOVQ(Mem{Base: r.base, Disp: 8 * k}, pa)
+			VMOVDQU64(Mem{Base: pa, Index: i, Scale: 2}, a)
+			r.v[0], r.v[1] = ZMM(), ZMM()
+			if k == 8 {
+				VPUNPCKLWD(zero, a, r.v[0])
+				VPUNPCKHWD(zero, a, r.v[1])
+				continue
+			}
+			pb := GP64()
+			MOVQ(Mem{Base: r.base, Disp: 8 * (16 - k)}, pb)
+			b := Mem{Base: pb, Index: i, Scale: 2}
+			VPUNPCKLWD(b, a, r.v[0])
+			VPUNPCKHWD(b, a, r.v[1])
+		}
+		f := taps.Offset(4 * k)
+		for h := range acc {
+			p := acc[h] // the centre's products start the sums
+			if k != 8 {
+				p = [5]VecVirtual{ZMM(), ZMM(), ZMM(), ZMM(), ZMM()}
+			}
+			VPMADDWD(fw[k], x[h], p[0])
+			VPMADDWD(fw[k], y[h], p[1])
+			VPMADDWD(x[h], x[h], p[2])
+			VPMADDWD(y[h], y[h], p[3])
+			VPMADDWD(y[h], x[h], p[4])
+			for m := 2; m < 5; m++ {
+				VPMULLD_BCST(f, p[m], p[m])
+			}
+			if k != 8 {
+				for m := range p {
+					VPADDD(p[m], acc[h][m], acc[h][m])
+				}
+			}
+		}
+	}
+	// mu = (Σf·x + 128) >> 8 | ((Σf·y + 128) >> 8) << 32, in column order
+	for h := range acc {
+		for m := range 2 {
+			VPADDD(rnd, acc[h][m], acc[h][m])
+			VPSRLD(Imm(8), acc[h][m], acc[h][m])
+		}
+	}
+	var ord [2][2]VecVirtual // [Σf·x, Σf·y][columns 0..15, 16..31]
+	for m := range ord {
+		for q := range ord[m] {
+			ord[m][q] = ZMM()
+			VMOVDQU64(perm.Offset(64*q), ord[m][q])
+			VPERMI2D(acc[1][m], acc[0][m], ord[m][q])
+		}
+	}
+	for q := range 4 {
+		o := ZMM()
+		VMOVDQU64(perm.Offset(64*(2+q%2)), o)
+		VPERMI2D(ord[1][q/2], ord[0][q/2], o)
+		VMOVDQU64(o, Mem{Base: pmu, Index: i, Scale: 8, Disp: 64 * q})
+	}
+	for m, p := range []Register{pxx, pyy, pxy} {
+		for q := range 4 {
+			o := ZMM()
+			VMOVDQU64(perm.Offset(64*(4+q)), o)
+			VPERMI2D_Z(acc[1][2+m], acc[0][2+m], even, o)
+			VMOVDQU64(o, Mem{Base: p, Index: i, Scale: 8, Disp: 64 * q})
+		}
+	}
+	ADDQ(Imm(32), i)
+	CMPQ(i, n)
+	JB(LabelRef("v8loop"))
+	VZEROUPPER()
+	RET()
+}
+
+// vifVerticalMuAVX512 generates the AVX-512 twin of vifVerticalMuAVX2
+// (subsample_rd_8/16's vertical pass), 16 columns per iteration in 32-bit
+// lanes. Symmetric taps are added before the multiply: the lanes wrap
+// modulo 2³² as libvmaf's uint32 accumulators do, and the whole sum stays
+// below 2³², so the result is the tap-by-tap one.
+func vifVerticalMuAVX512(perm Mem) {
+	TEXT("vifVerticalMuAVX512", NOSPLIT, "func(ref, dis *[17]*uint16, filt *uint32, taps int, n int, sh, rnd uint64, out *uint64)")
+	Pragma("noescape")
+	Doc("vifVerticalMuAVX512 is vifVerticalMuAVX2 for 16 columns per iteration; taps is odd, at least 3,",
+		"the window symmetric, and n a positive multiple of 16.")
+	rp, dp, filt := Load(Param("ref"), GP64()), Load(Param("dis"), GP64()), Load(Param("filt"), GP64())
+	half, n := Load(Param("taps"), GP64()), Load(Param("n"), GP64())
+	last := GP64()
+	LEAQ(Mem{Base: half, Disp: -1}, last)
+	SHRQ(Imm(1), half)
+	cnt, t := XMM(), GP64()
+	Load(Param("sh"), t)
+	MOVQ(t, cnt)
+	rnd := ZMM()
+	b, err := Param("rnd").Resolve()
+	if err != nil {
+		panic(err) // a broken signature above
+	}
+	VPBROADCASTD(b.Addr, rnd)
+	out := Load(Param("out"), GP64())
+	i := GP64()
+	XORQ(i, i)
+	Label("muloop")
+	var acc [2]VecVirtual // Σ f·x, Σ f·y
+	f := ZMM()
+	VPBROADCASTD(Mem{Base: filt, Index: half, Scale: 4}, f)
+	for r, base := range []Register{rp, dp} {
+		pa := GP64()
+		MOVQ(Mem{Base: base, Index: half, Scale: 8}, pa)
+		acc[r] = ZMM()
+		VPMOVZXWD(Mem{Base: pa, Index: i, Scale: 2}, acc[r])
+		VPMULLD(f, acc[r], acc[r])
+	}
+	k, j := GP64(), GP64()
+	XORQ(k, k)
+	MOVQ(last, j)
+	Label("mutap")
+	VPBROADCASTD(Mem{Base: filt, Index: k, Scale: 4}, f)
+	for r, base := range []Register{rp, dp} {
+		pa, pb := GP64(), GP64()
+		MOVQ(Mem{Base: base, Index: k, Scale: 8}, pa)
+		MOVQ(Mem{Base: base, Index: j, Scale: 8}, pb)
+		x, y := ZMM(), ZMM()
+		VPMOVZXWD(Mem{Base: pa, Index: i, Scale: 2}, x)
+		VPMOVZXWD(Mem{Base: pb, Index: i, Scale: 2}, y)
+		VPADDD(y, x, x)
+		VPMULLD(f, x, x)
+		VPADDD(x, acc[r], acc[r])
+	}
+	INCQ(k)
+	DECQ(j)
+	CMPQ(k, half)
+	JB(LabelRef("mutap"))
+	for r := range acc {
+		VPADDD(rnd, acc[r], acc[r])
+		VPSRLD(cnt, acc[r], acc[r])
+	}
+	for q := range 2 {
+		o := ZMM()
+		VMOVDQU64(perm.Offset(64*(2+q)), o)
+		VPERMI2D(acc[1], acc[0], o)
+		VMOVDQU64(o, Mem{Base: out, Index: i, Scale: 8, Disp: 64 * q})
+	}
+	ADDQ(Imm(16), i)
+	CMPQ(i, n)
+	JB(LabelRef("muloop"))
+	VZEROUPPER()
+	RET()
+}
+
+// vifVertical64AVX512 generates the AVX-512 twin of vifVertical64AVX2
+// (vif_statistic_16's vertical pass), 16 columns per iteration in two
+// blocks of 8 qword lanes, with the same products (f·x < 2³², so each is
+// exact in 64 bits) and the same rounding.
+func vifVertical64AVX512() {
+	TEXT("vifVertical64AVX512", NOSPLIT, "func(ref, dis *[17]*uint16, filt *uint32, taps int, n int, out *[5]*uint64, rnd *[4]uint64)")
+	Pragma("noescape")
+	Doc("vifVertical64AVX512 is vifVertical64AVX2 for 16 columns per iteration; n is a positive multiple of 16.")
+	rp, dp, filt := Load(Param("ref"), GP64()), Load(Param("dis"), GP64()), Load(Param("filt"), GP64())
+	taps, n := Load(Param("taps"), GP64()), Load(Param("n"), GP64())
+	out, pr := Load(Param("out"), GP64()), Load(Param("rnd"), GP64())
+	shMu, shSq, rndMu, rndSq := XMM(), XMM(), ZMM(), ZMM()
+	VMOVQ(Mem{Base: pr}, shMu)
+	VPBROADCASTD(Mem{Base: pr, Disp: 8}, rndMu)
+	VMOVQ(Mem{Base: pr, Disp: 16}, shSq)
+	VPBROADCASTQ(Mem{Base: pr, Disp: 24}, rndSq)
+	lo16, lo32, t := ZMM(), ZMM(), GP64()
+	MOVQ(U64(0xffff), t)
+	VPBROADCASTQ(t, lo16)
+	MOVQ(U64(0xffffffff), t)
+	VPBROADCASTQ(t, lo32)
+	i := GP64()
+	XORQ(i, i)
+	Label("v64loop")
+	var acc [2][5]VecVirtual // [block][Σf·x, Σf·y, Σf·x², Σf·y², Σf·x·y]
+	for h := range acc {
+		for m := range acc[h] {
+			acc[h][m] = ZMM()
+			VPXORQ(acc[h][m], acc[h][m], acc[h][m])
+		}
+	}
+	k := GP64()
+	XORQ(k, k)
+	Label("v64tap")
+	f := ZMM()
+	VPBROADCASTD(Mem{Base: filt, Index: k, Scale: 4}, f)
+	pa, pb := GP64(), GP64()
+	MOVQ(Mem{Base: rp, Index: k, Scale: 8}, pa)
+	MOVQ(Mem{Base: dp, Index: k, Scale: 8}, pb)
+	for h := range acc {
+		x, y, fx, fy := ZMM(), ZMM(), ZMM(), ZMM()
+		VPMOVZXWQ(Mem{Base: pa, Index: i, Scale: 2, Disp: 16 * h}, x)
+		VPMOVZXWQ(Mem{Base: pb, Index: i, Scale: 2, Disp: 16 * h}, y)
+		VPMULUDQ(f, x, fx)
+		VPMULUDQ(f, y, fy)
+		VPADDQ(fx, acc[h][0], acc[h][0])
+		VPADDQ(fy, acc[h][1], acc[h][1])
+		p2, p3 := ZMM(), ZMM()
+		VPMULUDQ(x, fx, p2)
+		VPMULUDQ(y, fy, p3)
+		VPMULUDQ(y, fx, fx)
+		VPADDQ(p2, acc[h][2], acc[h][2])
+		VPADDQ(p3, acc[h][3], acc[h][3])
+		VPADDQ(fx, acc[h][4], acc[h][4])
+	}
+	INCQ(k)
+	CMPQ(k, taps)
+	JB(LabelRef("v64tap"))
+	for h := range acc {
+		for m := range 2 {
+			VPADDD(rndMu, acc[h][m], acc[h][m])
+			VPSRLD(shMu, acc[h][m], acc[h][m])
+			VPANDQ(lo16, acc[h][m], acc[h][m])
+		}
+		for m := 2; m < 5; m++ {
+			VPADDQ(rndSq, acc[h][m], acc[h][m])
+			VPSRLQ(shSq, acc[h][m], acc[h][m])
+			VPANDQ(lo32, acc[h][m], acc[h][m])
+		}
+	}
+	p := GP64()
+	for m := range 5 {
+		MOVQ(Mem{Base: out, Disp: 8 * m}, p)
+		for h := range acc {
+			VMOVDQU64(acc[h][m], Mem{Base: p, Index: i, Scale: 8, Disp: 64 * h})
+		}
+	}
+	ADDQ(Imm(16), i)
+	CMPQ(i, n)
+	JB(LabelRef("v64loop"))
 	VZEROUPPER()
 	RET()
 }
