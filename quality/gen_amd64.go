@@ -71,3 +71,21 @@ func vifVerticalMuAVX512(ref *[17]*uint16, dis *[17]*uint16, filt *uint32, taps 
 //
 //go:noescape
 func vifVertical64AVX512(ref *[17]*uint16, dis *[17]*uint16, filt *uint32, taps int, n int, out *[5]*uint64, rnd *[4]uint64)
+
+// vifConvEven9AVX512 sets dst[j] = Σ_k f_k·src[2j+k] over libvmaf's 9-tap window in 32-bit lanes
+// (packed pairs whose lane sums stay below 2³²) for j < n, a positive multiple of 8; src holds 2n+7 values.
+//
+//go:noescape
+func vifConvEven9AVX512(dst *uint64, n int, src *uint64)
+
+// vifConvEven5AVX512 sets dst[j] = Σ_k f_k·src[2j+k] over libvmaf's 5-tap window in 32-bit lanes
+// (packed pairs whose lane sums stay below 2³²) for j < n, a positive multiple of 8; src holds 2n+3 values.
+//
+//go:noescape
+func vifConvEven5AVX512(dst *uint64, n int, src *uint64)
+
+// vifConvEven3AVX512 sets dst[j] = Σ_k f_k·src[2j+k] over libvmaf's 3-tap window in 32-bit lanes
+// (packed pairs whose lane sums stay below 2³²) for j < n, a positive multiple of 8; src holds 2n+1 values.
+//
+//go:noescape
+func vifConvEven3AVX512(dst *uint64, n int, src *uint64)

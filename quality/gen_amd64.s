@@ -1324,3 +1324,159 @@ v64tap:
 	JB           v64loop
 	VZEROUPPER
 	RET
+
+DATA vifEvenOdd<>+0(SB)/8, $0x0000000000000000
+DATA vifEvenOdd<>+8(SB)/8, $0x0000000000000002
+DATA vifEvenOdd<>+16(SB)/8, $0x0000000000000004
+DATA vifEvenOdd<>+24(SB)/8, $0x0000000000000006
+DATA vifEvenOdd<>+32(SB)/8, $0x0000000000000008
+DATA vifEvenOdd<>+40(SB)/8, $0x000000000000000a
+DATA vifEvenOdd<>+48(SB)/8, $0x000000000000000c
+DATA vifEvenOdd<>+56(SB)/8, $0x000000000000000e
+DATA vifEvenOdd<>+64(SB)/8, $0x0000000000000001
+DATA vifEvenOdd<>+72(SB)/8, $0x0000000000000003
+DATA vifEvenOdd<>+80(SB)/8, $0x0000000000000005
+DATA vifEvenOdd<>+88(SB)/8, $0x0000000000000007
+DATA vifEvenOdd<>+96(SB)/8, $0x0000000000000009
+DATA vifEvenOdd<>+104(SB)/8, $0x000000000000000b
+DATA vifEvenOdd<>+112(SB)/8, $0x000000000000000d
+DATA vifEvenOdd<>+120(SB)/8, $0x000000000000000f
+GLOBL vifEvenOdd<>(SB), RODATA|NOPTR, $128
+
+// func vifConvEven9AVX512(dst *uint64, n int, src *uint64)
+// Requires: AVX, AVX512F
+TEXT ·vifConvEven9AVX512(SB), NOSPLIT, $0-24
+	MOVQ         dst+0(FP), AX
+	MOVQ         n+8(FP), CX
+	MOVQ         src+16(FP), DX
+	MOVL         $0x000004dc, BX
+	VPBROADCASTD BX, Z0
+	MOVL         $0x00000e4f, BX
+	VPBROADCASTD BX, Z1
+	MOVL         $0x00001ef5, BX
+	VPBROADCASTD BX, Z2
+	MOVL         $0x0000312e, BX
+	VPBROADCASTD BX, Z3
+	MOVL         $0x00003964, BX
+	VPBROADCASTD BX, Z4
+	VMOVDQU64    vifEvenOdd<>+0(SB), Z5
+	VMOVDQU64    vifEvenOdd<>+64(SB), Z6
+	MOVL         $0x0000007f, BX
+	KMOVW        BX, K1
+
+vifConvEven9AVX512loop:
+	VMOVDQU64   (DX), Z7
+	VMOVDQA64   Z5, Z8
+	VPERMI2Q    64(DX), Z7, Z8
+	VMOVDQA64   Z6, Z9
+	VPERMI2Q    64(DX), Z7, Z9
+	VMOVDQU64.Z 128(DX), K1, Z7
+	VPERMQ      Z7, Z5, Z10
+	VPERMQ      Z7, Z6, Z7
+	VALIGNQ     $0x02, Z8, Z10, Z11
+	VPMULLD     Z4, Z11, Z11
+	VALIGNQ     $0x04, Z8, Z10, Z12
+	VPADDD      Z12, Z8, Z12
+	VPMULLD     Z0, Z12, Z12
+	VPADDD      Z12, Z11, Z11
+	VALIGNQ     $0x03, Z9, Z7, Z12
+	VPADDD      Z12, Z9, Z12
+	VPMULLD     Z1, Z12, Z12
+	VPADDD      Z12, Z11, Z11
+	VALIGNQ     $0x03, Z8, Z10, Z12
+	VALIGNQ     $0x01, Z8, Z10, Z8
+	VPADDD      Z12, Z8, Z8
+	VPMULLD     Z2, Z8, Z8
+	VPADDD      Z8, Z11, Z11
+	VALIGNQ     $0x02, Z9, Z7, Z8
+	VALIGNQ     $0x01, Z9, Z7, Z7
+	VPADDD      Z8, Z7, Z7
+	VPMULLD     Z3, Z7, Z7
+	VPADDD      Z7, Z11, Z11
+	VMOVDQU64   Z11, (AX)
+	ADDQ        $0x80, DX
+	ADDQ        $0x40, AX
+	SUBQ        $0x08, CX
+	JNZ         vifConvEven9AVX512loop
+	VZEROUPPER
+	RET
+
+// func vifConvEven5AVX512(dst *uint64, n int, src *uint64)
+// Requires: AVX, AVX512F
+TEXT ·vifConvEven5AVX512(SB), NOSPLIT, $0-24
+	MOVQ         dst+0(FP), AX
+	MOVQ         n+8(FP), CX
+	MOVQ         src+16(FP), DX
+	MOVL         $0x00000df3, BX
+	VPBROADCASTD BX, Z0
+	MOVL         $0x00003e84, BX
+	VPBROADCASTD BX, Z1
+	MOVL         $0x00006712, BX
+	VPBROADCASTD BX, Z2
+	VMOVDQU64    vifEvenOdd<>+0(SB), Z3
+	VMOVDQU64    vifEvenOdd<>+64(SB), Z4
+	MOVL         $0x00000007, BX
+	KMOVW        BX, K1
+
+vifConvEven5AVX512loop:
+	VMOVDQU64   (DX), Z5
+	VMOVDQA64   Z3, Z6
+	VPERMI2Q    64(DX), Z5, Z6
+	VMOVDQA64   Z4, Z7
+	VPERMI2Q    64(DX), Z5, Z7
+	VMOVDQU64.Z 128(DX), K1, Z5
+	VPERMQ      Z5, Z3, Z8
+	VPERMQ      Z5, Z4, Z5
+	VALIGNQ     $0x01, Z6, Z8, Z9
+	VPMULLD     Z2, Z9, Z9
+	VALIGNQ     $0x02, Z6, Z8, Z8
+	VPADDD      Z8, Z6, Z6
+	VPMULLD     Z0, Z6, Z6
+	VPADDD      Z6, Z9, Z9
+	VALIGNQ     $0x01, Z7, Z5, Z5
+	VPADDD      Z5, Z7, Z5
+	VPMULLD     Z1, Z5, Z5
+	VPADDD      Z5, Z9, Z9
+	VMOVDQU64   Z9, (AX)
+	ADDQ        $0x80, DX
+	ADDQ        $0x40, AX
+	SUBQ        $0x08, CX
+	JNZ         vifConvEven5AVX512loop
+	VZEROUPPER
+	RET
+
+// func vifConvEven3AVX512(dst *uint64, n int, src *uint64)
+// Requires: AVX, AVX512F
+TEXT ·vifConvEven3AVX512(SB), NOSPLIT, $0-24
+	MOVQ         dst+0(FP), AX
+	MOVQ         n+8(FP), CX
+	MOVQ         src+16(FP), DX
+	MOVL         $0x00002a98, BX
+	VPBROADCASTD BX, Z0
+	MOVL         $0x0000aad0, BX
+	VPBROADCASTD BX, Z1
+	VMOVDQU64    vifEvenOdd<>+0(SB), Z2
+	VMOVDQU64    vifEvenOdd<>+64(SB), Z3
+	MOVL         $0x00000001, BX
+	KMOVW        BX, K1
+
+vifConvEven3AVX512loop:
+	VMOVDQU64   (DX), Z4
+	VMOVDQA64   Z2, Z5
+	VPERMI2Q    64(DX), Z4, Z5
+	VMOVDQA64   Z3, Z6
+	VPERMI2Q    64(DX), Z4, Z6
+	VMOVDQU64.Z 128(DX), K1, Z4
+	VPERMQ      Z4, Z2, Z4
+	VPMULLD     Z1, Z6, Z6
+	VALIGNQ     $0x01, Z5, Z4, Z4
+	VPADDD      Z4, Z5, Z4
+	VPMULLD     Z0, Z4, Z4
+	VPADDD      Z4, Z6, Z6
+	VMOVDQU64   Z6, (AX)
+	ADDQ        $0x80, DX
+	ADDQ        $0x40, AX
+	SUBQ        $0x08, CX
+	JNZ         vifConvEven3AVX512loop
+	VZEROUPPER
+	RET

@@ -48,7 +48,8 @@ type VIFOptions struct {
 // rounded to float. It records integer_vif_scale<s> = num_s/den_s in float,
 // as write_scores does.
 //
-// The kernels (vif_kernel.go, and vif_amd64.s where the CPU has AVX2)
+// The kernels (vif_kernel.go, vif_amd64.s where the CPU has AVX2, and the
+// generated gen_amd64.s where it also has AVX-512)
 // regroup libvmaf's integer sums without changing them and skip the samples
 // libvmaf computes but discards, so the results are libvmaf's bit for bit
 // for every size from 16x16 and every bit depth from 8 to 16.

@@ -201,6 +201,28 @@ func vifRowAsm(a *vifSums, s *vifScratch, w int, log2 *[65537]uint16, gain float
 	return n
 }
 
+// vifConvEvenAsm512 runs vifConvEven[scale] (scale 1..3) on the first
+// multiple of 8 of dst with the generated AVX-512 kernel and returns how
+// many it did.
+func vifConvEvenAsm512(dst, src []uint64, scale int) int {
+	n := len(dst) &^ 7
+	if n == 0 {
+		return 0
+	}
+	s := &src[:2*n+len(vifFilter[scale])-2][0]
+	switch scale {
+	case 1:
+		vifConvEven9AVX512(&dst[0], n, s)
+	case 2:
+		vifConvEven5AVX512(&dst[0], n, s)
+	case 3:
+		vifConvEven3AVX512(&dst[0], n, s)
+	default:
+		panic("quality: vifConvEvenAsm512 of scale 0") // a broken caller
+	}
+	return n
+}
+
 // vifConvAsm512 runs the horizontal filter filt on the first multiple of
 // 16 of dst with the generated AVX-512 kernel and returns how many it did.
 func vifConvAsm512(dst, src []uint64, filt []uint32) int {

@@ -41,7 +41,9 @@ func BenchmarkVIF(b *testing.B) {
 
 // BenchmarkVIFKernels times the vertical kernels alone on one 1920-wide
 // row of random 8-bit (statistic8, subsample at scale 0) and 10-bit
-// (vifVertical) samples, with the AVX2 kernels and with the AVX-512 ones.
+// (vifVertical) samples, with the AVX2 kernels and with the AVX-512 ones,
+// and subsample's 9-tap horizontal filter (960 outputs) in Go and with
+// the AVX-512 kernel.
 func BenchmarkVIFKernels(b *testing.B) {
 	if !vifAVX2 {
 		b.Skip("no AVX2 kernels on this CPU or build")
@@ -76,6 +78,20 @@ func BenchmarkVIFKernels(b *testing.B) {
 			vifRows(&rr, &dr, ref8, dis8, w, h, 8, 9)
 			for b.Loop() {
 				vifVerticalMuAsm(&rr, &dr, vifFilter[1], 8, mu, avx512)
+			}
+		})
+		b.Run("convEven9/"+map[bool]string{false: "Go", true: "AVX-512"}[avx512], func(b *testing.B) {
+			src := s.mu1[vifPad-4:]
+			for j := range src {
+				src[j] = uint64(rng.IntN(1<<16)) | uint64(rng.IntN(1<<16))<<32
+			}
+			out := s.hmu1[:w/2]
+			for b.Loop() {
+				j0 := 0
+				if avx512 {
+					j0 = vifConvEvenAsm512(out, src, 1)
+				}
+				vifConvEven9(out[j0:], src[2*j0:])
 			}
 		})
 		b.Run("vertical64x17/"+set, func(b *testing.B) {

@@ -439,7 +439,9 @@ func vifConv3(dst, src []uint64) {
 // (8 in subsample_rd_8) and by 16 bits after, the horizontal pass by 16
 // bits, both stored as uint16. Only the even rows and columns libvmaf keeps
 // are computed. All sums stay below 65536·65535 < 2³², so ref and dis
-// travel packed in one uint64 (x | y<<32).
+// travel packed in one uint64 (x | y<<32). The AVX2 kernel does what it can
+// of the vertical pass when asm is set, with the AVX-512 one's help when
+// avx512 is, which also runs the horizontal pass (vifConvEvenAsm512).
 func (v *VIF) subsample(ref, dis, outRef, outDis []uint16, w, h, scale, bpc int) {
 	filt := vifFilter[scale+1]
 	r := len(filt) / 2
@@ -475,8 +477,12 @@ func (v *VIF) subsample(ref, dis, outRef, outDis []uint16, w, h, scale, bpc int)
 			acc[j] = (p&0xffffffff+rnd)>>sh | ((p>>32+rnd)>>sh)<<32
 		}
 		vifMirror(s.mu1, w, r)
-		out := s.hmu1[:ow]
-		vifConvEven[scale+1](out, s.mu1[vifPad-r:])
+		out, src := s.hmu1[:ow], s.mu1[vifPad-r:]
+		j0 = 0
+		if v.avx512 {
+			j0 = vifConvEvenAsm512(out, src, scale+1)
+		}
+		vifConvEven[scale+1](out[j0:], src[2*j0:])
 		or, od := outRef[i*ow:i*ow+ow], outDis[i*ow:i*ow+ow]
 		for j, p := range out {
 			or[j] = uint16((p&0xffffffff + 32768) >> 16)

@@ -15,6 +15,7 @@ func vifConv17x32Asm512(dst, src []uint64) int { return 0 }
 func vifConv17x64Asm512(dst, src []uint64) int { return 0 }
 
 func vifConvAsm512(dst, src []uint64, filt []uint32) int { return 0 }
+func vifConvEvenAsm512(dst, src []uint64, scale int) int { return 0 }
 
 func vifVertical8Asm(ref, dis *[17][]uint16, mu, xx, yy, xy []uint64, avx512 bool) int { return 0 }
 func vifVerticalMuAsm(ref, dis *[17][]uint16, filt []uint32, sh uint64, out []uint64, avx512 bool) int {

@@ -9,6 +9,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/mmcloughlin/avo/attr"
 	. "github.com/mmcloughlin/avo/build"
 	. "github.com/mmcloughlin/avo/operand"
@@ -30,6 +32,10 @@ func main() {
 	vifVertical8AVX512(perm, vifTaps17())
 	vifVerticalMuAVX512(perm)
 	vifVertical64AVX512()
+	eo := vifEvenOdd()
+	vifConvEvenAVX512("vifConvEven9AVX512", []uint32{1244, 3663, 7925, 12590, 14692, 12590, 7925, 3663, 1244}, eo)
+	vifConvEvenAVX512("vifConvEven5AVX512", []uint32{3571, 16004, 26386, 16004, 3571}, eo)
+	vifConvEvenAVX512("vifConvEven3AVX512", []uint32{10904, 43728, 10904}, eo)
 	Generate()
 }
 
@@ -849,6 +855,89 @@ func vifVertical64AVX512() {
 	ADDQ(Imm(16), i)
 	CMPQ(i, n)
 	JB(LabelRef("v64loop"))
+	VZEROUPPER()
+	RET()
+}
+
+// vifEvenOdd emits the qword index tables of the even (0, 2, .. 14) and
+// the odd (1, 3, .. 15) samples of two registers, for VPERMI2Q and VPERMQ.
+func vifEvenOdd() Mem {
+	m := GLOBL("vifEvenOdd", attr.RODATA|attr.NOPTR)
+	for p := range 2 {
+		for q := range 8 {
+			DATA(64*p+8*q, U64(uint64(2*q+p)))
+		}
+	}
+	return m
+}
+
+// vifConvEvenAVX512 generates the AVX-512 twin of vifConvEven9, 5 or 3
+// (filt, libvmaf's window of scale 1, 2 or 3): dst[j] = Σ_k f_k·src[2j+k]
+// for packed pairs in 32-bit lanes, 8 outputs per iteration. The even and
+// odd samples of src[2j..2j+15] and of the few after (a masked load, so
+// nothing past the row is read) are gathered with VPERMI2Q and VPERMQ,
+// and the samples of tap k are then a VALIGNQ of them. Symmetric taps are
+// added before the multiply; every product and sum stays below 2³², as in
+// the uint64 loop.
+func vifConvEvenAVX512(name string, filt []uint32, eo Mem) {
+	taps, r := len(filt), len(filt)/2
+	TEXT(name, NOSPLIT, "func(dst *uint64, n int, src *uint64)")
+	Pragma("noescape")
+	Doc(fmt.Sprintf("%s sets dst[j] = Σ_k f_k·src[2j+k] over libvmaf's %d-tap window in 32-bit lanes", name, taps),
+		fmt.Sprintf("(packed pairs whose lane sums stay below 2³²) for j < n, a positive multiple of 8; src holds 2n+%d values.", taps-2))
+	dst, n, src := Load(Param("dst"), GP64()), Load(Param("n"), GP64()), Load(Param("src"), GP64())
+	t := GP32()
+	f := make([]VecVirtual, r+1)
+	for k := range f {
+		f[k] = ZMM()
+		MOVL(U32(filt[k]), t)
+		VPBROADCASTD(t, f[k])
+	}
+	ie, io := ZMM(), ZMM()
+	VMOVDQU64(eo, ie)
+	VMOVDQU64(eo.Offset(64), io)
+	tail := K() // the taps-2 samples after src[2j+15]
+	MOVL(U32(1<<(taps-2)-1), t)
+	KMOVW(t, tail)
+	Label(name + "loop")
+	// e, o: src[2j+2i], src[2j+2i+1]; e2, o2: the same for 2j+16+2i
+	a, e, o, c, e2, o2 := ZMM(), ZMM(), ZMM(), ZMM(), ZMM(), ZMM()
+	VMOVDQU64(Mem{Base: src}, a)
+	VMOVDQA64(ie, e)
+	VPERMI2Q(Mem{Base: src, Disp: 64}, a, e)
+	VMOVDQA64(io, o)
+	VPERMI2Q(Mem{Base: src, Disp: 64}, a, o)
+	VMOVDQU64_Z(Mem{Base: src, Disp: 128}, tail, c)
+	VPERMQ(c, ie, e2)
+	if taps > 3 {
+		VPERMQ(c, io, o2)
+	}
+	// at(k) is src[2j+2i+k] for i < 8.
+	at := func(k int) VecVirtual {
+		lo, hi := e, e2
+		if k%2 == 1 {
+			lo, hi = o, o2
+		}
+		if k/2 == 0 {
+			return lo
+		}
+		v := ZMM()
+		VALIGNQ(Imm(uint64(k/2)), lo, hi, v)
+		return v
+	}
+	acc := ZMM()
+	VPMULLD(f[r], at(r), acc)
+	for k := range r {
+		x := ZMM()
+		VPADDD(at(taps-1-k), at(k), x)
+		VPMULLD(f[k], x, x)
+		VPADDD(x, acc, acc)
+	}
+	VMOVDQU64(acc, Mem{Base: dst})
+	ADDQ(Imm(128), src)
+	ADDQ(Imm(64), dst)
+	SUBQ(Imm(8), n)
+	JNZ(LabelRef(name + "loop"))
 	VZEROUPPER()
 	RET()
 }
