@@ -1,9 +1,12 @@
 package quality
 
 import (
+	"fmt"
 	"math/bits"
 	"math/rand/v2"
 	"testing"
+
+	"rung/internal/vmafref"
 )
 
 // pixel adds one pixel from its horizontally filtered moments: mu1, mu2 the
@@ -169,11 +172,17 @@ func vifReference(ref, dis []uint16, w, h, bpc int, gain float64) (num, den [4]f
 // TestVIFKernelsMatchReference compares Extract's debug sums with
 // vifReference on random and extreme pictures of odd sizes at every bit
 // depth libvmaf accepts, including full-range 16-bit input, where
-// libvmaf's uint32 sums come within a rounding term of 2³², with the AVX2 kernels (where the CPU
-// has them) and with the pure-Go loops.
+// libvmaf's uint32 sums come within a rounding term of 2³², and on the
+// first frame pair of three of libvmaf's inputs (8-bit 160x90 and 768x432,
+// 10-bit 1280x720), whole and cut to awkward widths. Each runs with the
+// pure-Go loops, the AVX2 kernels and the AVX2 kernels with the generated
+// AVX-512 ones (where the CPU has them). The widths leave every kernel a
+// remainder at some scale: the AVX-512 vertical passes take blocks of 32
+// (8-bit scale 0) or 16 columns, the AVX2 ones 8 or 4, subsample's
+// horizontal filter 8 outputs.
 func TestVIFKernelsMatchReference(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	sizes := [][2]int{{16, 16}, {17, 23}, {31, 16}, {64, 35}, {97, 70}, {160, 90}}
+	sizes := [][2]int{{16, 16}, {17, 23}, {31, 16}, {33, 17}, {47, 29}, {64, 35}, {71, 18}, {97, 70}, {129, 40}, {160, 90}, {250, 21}}
 	kinds := []string{"noise", "smooth", "max", "bright", "edges"}
 	shared := map[int]*VIF{}
 	for _, bpc := range []int{8, 9, 10, 12, 16} {
@@ -183,37 +192,70 @@ func TestVIFKernelsMatchReference(t *testing.T) {
 				ref, dis := NewPicture(w, h, bpc, Chroma420), NewPicture(w, h, bpc, Chroma420)
 				fillVIFTest(rng, ref, dis, kind)
 				for _, gain := range []float64{100, 1} {
-					wn, wd := vifReference(ref.Planes[0], dis.Planes[0], w, h, bpc, gain)
-					// Pure Go, AVX2, and AVX2 with the AVX-512 kernels.
-					for level, k := range []struct{ asm, avx512 bool }{{false, false}, {vifAVX2, false}, {vifAVX2, vifAVX512}} {
-						asm := k
-						out := NewScores()
-						v := NewVIF(VIFOptions{EnhnGainLimit: gain, Debug: true})
-						v.asm, v.avx512 = k.asm, k.avx512
-						if gain == 100 {
-							// One long-lived instance per kernel set, reused
-							// across sizes and depths.
-							if shared[level] == nil {
-								shared[level] = v
-							}
-							v = shared[level]
-						}
-						if err := v.Extract(ref, dis, 0, out); err != nil {
-							t.Fatal(err)
-						}
-						for s := range 4 {
-							gn, _ := out.Get(v.names.numScale[s], 0)
-							gd, _ := out.Get(v.names.denScale[s], 0)
-							if gn != float64(wn[s]) || gd != float64(wd[s]) {
-								t.Errorf("%d-bit %dx%d %s gain %g asm %v scale %d: num/den %v/%v, reference %v/%v",
-									bpc, w, h, kind, gain, asm, s, gn, gd, wn[s], wd[s])
-							}
-						}
-					}
+					checkVIFKernels(t, fmt.Sprintf("%d-bit %dx%d %s gain %g", bpc, w, h, kind, gain), ref, dis, gain, shared)
 				}
 			}
 		}
 	}
+	t.Run("real", func(t *testing.T) {
+		for _, name := range []string{"nflx_src01_hrc01_160x90.vmaf_v0.6.1", "cars_768x432_crf28.vmaf_v0.6.1", "bbb_1280x720_10bit_crf28.vmaf_v0.6.1"} {
+			dir, e := vmafref.Find(t, name)
+			rr, dr := openPairReaders(t, dir, e)
+			ref, dis := rr.Info().NewPicture(), dr.Info().NewPicture()
+			if err := rr.ReadPicture(ref); err != nil {
+				t.Fatalf("%s: reference frame 0: %v", name, err)
+			}
+			if err := dr.ReadPicture(dis); err != nil {
+				t.Fatalf("%s: distorted frame 0: %v", name, err)
+			}
+			checkVIFKernels(t, name, ref, dis, 100, shared)
+			for _, sz := range [][2]int{{157, 90}, {99, 61}, {143, 37}} {
+				w, h := min(sz[0], ref.Width), min(sz[1], ref.Height)
+				cr, cd := cropLuma(ref, w, h), cropLuma(dis, w, h)
+				checkVIFKernels(t, fmt.Sprintf("%s cut to %dx%d", name, w, h), cr, cd, 100, shared)
+			}
+		}
+	})
+}
+
+// checkVIFKernels runs Extract on ref and dis with each kernel set and
+// reports any debug sum that differs from vifReference's. With the default
+// gain, one long-lived VIF per kernel set in shared is reused across sizes
+// and depths.
+func checkVIFKernels(t *testing.T, label string, ref, dis *Picture, gain float64, shared map[int]*VIF) {
+	t.Helper()
+	wn, wd := vifReference(ref.Planes[0], dis.Planes[0], ref.Width, ref.Height, ref.BitDepth, gain)
+	for level, k := range []struct{ asm, avx512 bool }{{false, false}, {vifAVX2, false}, {vifAVX2, vifAVX512}} {
+		out := NewScores()
+		v := NewVIF(VIFOptions{EnhnGainLimit: gain, Debug: true})
+		v.asm, v.avx512 = k.asm, k.avx512
+		if gain == vifDefaultGainLimit {
+			if shared[level] == nil {
+				shared[level] = v
+			}
+			v = shared[level]
+		}
+		if err := v.Extract(ref, dis, 0, out); err != nil {
+			t.Fatalf("%s: %v", label, err)
+		}
+		for s := range 4 {
+			gn, _ := out.Get(v.names.numScale[s], 0)
+			gd, _ := out.Get(v.names.denScale[s], 0)
+			if gn != float64(wn[s]) || gd != float64(wd[s]) {
+				t.Errorf("%s asm %v avx512 %v scale %d: num/den %v/%v, reference %v/%v",
+					label, k.asm, k.avx512, s, gn, gd, wn[s], wd[s])
+			}
+		}
+	}
+}
+
+// cropLuma returns the top-left w x h of p's luma plane as a new picture.
+func cropLuma(p *Picture, w, h int) *Picture {
+	c := NewPicture(w, h, p.BitDepth, Chroma420)
+	for y := range h {
+		copy(c.Planes[0][y*w:y*w+w], p.Planes[0][y*p.Width:y*p.Width+w])
+	}
+	return c
 }
 
 // fillVIFTest fills the luma planes with a test pattern: uniform noise,
