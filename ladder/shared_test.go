@@ -74,7 +74,7 @@ func TestLadderShared(t *testing.T) {
 				out := filepath.Join(dir, map[bool]string{true: "exhaustive", false: "adaptive"}[exhaustive])
 				res, err := ladder.Run(context.Background(), ladder.Options{
 					Input: clip, OutDir: out, WorkDir: filepath.Join(dir, "work"), Fixed: "apple",
-					Exhaustive: exhaustive, Workers: 2, Media: m,
+					Exhaustive: exhaustive, Workers: 2, Media: m, Optimize: ladder.PerShot, // rung ladder's default
 				})
 				if err != nil {
 					t.Fatal(err)
