@@ -83,23 +83,25 @@ const admMinSize = 33
 // at scale 1 when (w1+1)/2 ≡ 1 mod 8 for w1 = (w+1)/2), we read zeros; such
 // a column is inside the scored region only for widths below about 100.
 //
-// On amd64 with AVX2 the hot loops run as vector kernels (adm_amd64.s); the
-// pure-Go loops (build tag purego, other architectures) give the same
-// values, which adm_ref_test.go checks. An ADM holds only scratch buffers,
+// On amd64 with AVX2 the hot loops run as vector kernels (adm_amd64.s, and
+// the generated gen_amd64.s where the CPU also has AVX-512); the pure-Go
+// loops (build tag purego, other architectures) give the same values,
+// which adm_ref_test.go checks. An ADM holds only scratch buffers,
 // sized on first use and reused, so Extract does not allocate; use one per
 // goroutine.
 type ADM struct {
-	opt   ADMOptions
-	asm   bool // use the AVX2 kernels (admAVX2; tests turn it off)
-	egl   float64
-	nw    float64 // adm_noise_weight
-	dlm   float64 // adm_dlm_weight
-	err   error   // options libvmaf refuses, reported by Extract
-	names admNames
-	div   *[65537]int32
-	rf    [4][3]float32 // csf weights 1/Q per scale
-	rf0   [3]int32      // Q21/Q21/Q23 csf weights of scale 0
-	rf123 [4][3]uint32  // Q32 csf weights of scales 1..3
+	opt    ADMOptions
+	asm    bool // use the AVX2 kernels (admAVX2; tests turn it off)
+	avx512 bool // also the generated AVX-512 ones (admAVX512; tests turn it off)
+	egl    float64
+	nw     float64 // adm_noise_weight
+	dlm    float64 // adm_dlm_weight
+	err    error   // options libvmaf refuses, reported by Extract
+	names  admNames
+	div    *[65537]int32
+	rf     [4][3]float32 // csf weights 1/Q per scale
+	rf0    [3]int32      // Q21/Q21/Q23 csf weights of scale 0
+	rf123  [4][3]uint32  // Q32 csf weights of scales 1..3
 
 	w, h     int      // luma size the buffers are for
 	iy, ix   [4][]int // DWT source rows/columns of the current scale
@@ -142,7 +144,7 @@ type admNames struct {
 
 // NewADM returns an ADM extractor with the given options.
 func NewADM(opts ADMOptions) *ADM {
-	a := &ADM{opt: opts, asm: admAVX2, egl: cmp.Or(opts.EnhnGainLimit, admDefaultEGL), div: admDivLookup(),
+	a := &ADM{opt: opts, asm: admAVX2, avx512: admAVX512, egl: cmp.Or(opts.EnhnGainLimit, admDefaultEGL), div: admDivLookup(),
 		nw: optValue(opts.NoiseWeight, admNoiseWeight), dlm: optValue(opts.DLMWeight, admDLMWeight)}
 	a.names = newADMNames(opts.params())
 	view := admView{mode: opts.CSFMode, nvd: cmp.Or(opts.NormViewDist, admNormViewDist), rdh: cmp.Or(opts.RefDisplayHeight, admRefDisplayHeight)}
@@ -283,17 +285,17 @@ func (a *ADM) compute(ref, dis []uint16, w, h, bpc int) admResult {
 	admDWTIndices(&a.iy, h)
 	admDWTIndices(&a.ix, w)
 	b := &a.s0
-	admDWT0(ref, w, h, bpc, b.ref[0], b.ref[2], b.ref[1], b.ref[3], a.tmp16, &a.iy, &a.ix, a.asm)
-	admDWT0(dis, w, h, bpc, b.dis[0], b.dis[2], b.dis[1], b.dis[3], a.tmp16, &a.iy, &a.ix, a.asm)
+	admDWT0(ref, w, h, bpc, b.ref[0], b.ref[2], b.ref[1], b.ref[3], a.tmp16, &a.iy, &a.ix, a.asm, a.avx512)
+	admDWT0(dis, w, h, bpc, b.dis[0], b.dis[2], b.dis[1], b.dis[3], a.tmp16, &a.iy, &a.ix, a.asm, a.avx512)
 	w, h = (w+1)/2, (h+1)/2
 	admWiden(b.ref[0][:w*h], a.aRef, a.asm)
 	admWiden(b.dis[0][:w*h], a.aDis, a.asm)
 	a.admDecouple0(w, h)
 	den0 := admCSFDen0(&b.ref, w, h, a.rf[0], a.nw, a.asm)
-	num0 := admCM0(&b.decR, b.fA, b.cA, w, h, &a.rf0, a.nw, a.vsum, a.thr, a.asm)
+	num0 := admCM0(&b.decR, b.fA, b.cA, w, h, &a.rf0, a.nw, a.vsum, a.thr, a.asm, a.avx512)
 	var aim0 float32
 	if !a.opt.SkipAIM {
-		aim0 = admCM0(&b.decA, b.fR, b.cR, w, h, &a.rf0, 0, a.vsum, a.thr, a.asm)
+		aim0 = admCM0(&b.decA, b.fR, b.cR, w, h, &a.rf0, 0, a.vsum, a.thr, a.asm, a.avx512)
 	}
 	num += float64(num0)
 	den += float64(den0)
@@ -305,7 +307,7 @@ func (a *ADM) compute(ref, dis []uint16, w, h, bpc int) admResult {
 	for s := 1; s < 4; s++ {
 		admDWTIndices(&a.iy, h)
 		admDWTIndices(&a.ix, w)
-		admDWT123(a.aRef[:w*h], a.aDis[:w*h], w, h, s, &c.ref, &c.dis, a.tmp32, &a.iy, &a.ix, a.asm)
+		admDWT123(a.aRef[:w*h], a.aDis[:w*h], w, h, s, &c.ref, &c.dis, a.tmp32, &a.iy, &a.ix, a.asm, a.avx512)
 		w, h = (w+1)/2, (h+1)/2
 		copy(a.aRef, c.ref[0][:w*h])
 		copy(a.aDis, c.dis[0][:w*h])

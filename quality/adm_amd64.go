@@ -9,6 +9,10 @@ import "golang.org/x/sys/cpu"
 // tests can compare the kernels with the pure-Go loops.
 var admAVX2 = cpu.X86.HasAVX2
 
+// admAVX512 reports whether the generated AVX-512 kernels of gen_amd64.s
+// can run here (with the AVX2 ones); ADM.avx512 copies it.
+var admAVX512 = admAVX2 && avx512OK
+
 //go:noescape
 func admDWT0VerticalAVX2(r *[4]*uint16, lo, hi *int16, n int, addLo, addHi int32, sh uint64)
 
@@ -16,14 +20,23 @@ func admDWT0VerticalAVX2(r *[4]*uint16, lo, hi *int16, n int, addLo, addHi int32
 func admDWT0HorizontalAVX2(t *int16, n int, lp, hp *int16)
 
 // admDWT0VerticalAsm runs admDWT0Vertical on the first multiple of 8 of
-// the columns and returns how many it did.
-func admDWT0VerticalAsm(r0, r1, r2, r3 []uint16, lo, hi []int16, addLo, addHi int32, sh uint) int {
+// the columns and returns how many it did. With avx512 set, the generated
+// AVX-512 kernel does the first multiple of 32 and the AVX2 one the rest.
+func admDWT0VerticalAsm(r0, r1, r2, r3 []uint16, lo, hi []int16, addLo, addHi int32, sh uint, avx512 bool) int {
 	n := len(r0) &^ 7
 	if n == 0 {
 		return 0
 	}
-	r := [4]*uint16{&r0[0], &r1[:n][0], &r2[:n][0], &r3[:n][0]}
-	admDWT0VerticalAVX2(&r, &lo[:n][0], &hi[:n][0], n, addLo, addHi, uint64(sh))
+	j := 0
+	if avx512 && n >= 32 {
+		j = n &^ 31
+		r := [4]*uint16{&r0[0], &r1[:j][0], &r2[:j][0], &r3[:j][0]}
+		admDWT0VerticalAVX512(&r, &lo[:j][0], &hi[:j][0], j, addLo, addHi, uint64(sh))
+	}
+	if j < n {
+		r := [4]*uint16{&r0[j], &r1[j:n][0], &r2[j:n][0], &r3[j:n][0]}
+		admDWT0VerticalAVX2(&r, &lo[j:n][0], &hi[j:n][0], n-j, addLo, addHi, uint64(sh))
+	}
 	return n
 }
 
@@ -57,13 +70,24 @@ func admCSFRow0Asm(bh, bv, bd []int16, f, c []int32) int {
 }
 
 // admCMRow0Asm sums admCMShifts.cube over the first multiple of 8 of the
-// row and returns the sum and how many it did.
-func admCMRow0Asm(src []int16, thr []int32, k *admCMConsts) (int64, int) {
+// row and returns the sum and how many it did. With avx512 set, the
+// generated AVX-512 kernel does the first multiple of 16 and the AVX2 one
+// the rest.
+func admCMRow0Asm(src []int16, thr []int32, k *admCMConsts, avx512 bool) (int64, int) {
 	n := len(src) &^ 7
 	if n == 0 {
 		return 0, 0
 	}
-	return admCMRow0AVX2(&src[0], &thr[:n][0], n, k), n
+	var sum int64
+	j := 0
+	if avx512 && n >= 16 {
+		j = n &^ 15
+		sum = admCMRow0AVX512(&src[0], &thr[:j][0], j, k.rf, k.sub, k.addSq, k.sq, k.addCub, k.cub)
+	}
+	if j < n {
+		sum += admCMRow0AVX2(&src[j], &thr[j:n][0], n-j, k)
+	}
+	return sum, n
 }
 
 //go:noescape
@@ -85,14 +109,24 @@ func admDWT1VerticalAsm(r0, r1, r2, r3 []int32, lo, hi []int32) int {
 }
 
 // admDWTRow64Asm runs one filter of admDWT123Horizontal's outputs 1.. on
-// the first multiple of 4 of them and returns how many it did.
-func admDWTRow64Asm(t, out []int32, k *admDWTConsts) int {
+// the first multiple of 4 of them and returns how many it did. With avx512
+// set, the generated AVX-512 kernel does the first multiple of 8 and the
+// AVX2 one the rest.
+func admDWTRow64Asm(t, out []int32, k *admDWTConsts, avx512 bool) int {
 	n := (len(out) - 2) &^ 3
 	if n <= 0 {
 		return 0
 	}
 	// Output j reads t[2j-1..2j+2]; the last one read is t[2n+2].
-	admDWTRow64AVX2(&t[1 : 2*n+3][0], n, &out[1 : n+1][0], k)
+	t = t[:2*n+3]
+	j := 0
+	if avx512 && n >= 8 {
+		j = n &^ 7
+		admDWTRow64AVX512(&t[1], j, &out[1 : j+1][0], &k.c, k.add, k.sh)
+	}
+	if j < n {
+		admDWTRow64AVX2(&t[2*j+1], n-j, &out[j+1 : n+1][0], k)
+	}
 	return n
 }
 
@@ -141,13 +175,22 @@ func admThrAsm(v, f, c, out []int32) int {
 func admRestoreRow16AVX2(o, t, r, a *int16, n int, div *int32)
 
 // admRestoreRow16Asm runs admRestoreRow16 without the enhancement gain on
-// the first multiple of 8 of the row and returns how many it did.
-func admRestoreRow16Asm(o, t, r, a []int16, div *[65537]int32) int {
+// the first multiple of 8 of the row and returns how many it did. With
+// avx512 set, the generated AVX-512 kernel does the first multiple of 16
+// and the AVX2 one the rest.
+func admRestoreRow16Asm(o, t, r, a []int16, div *[65537]int32, avx512 bool) int {
 	n := len(o) &^ 7
 	if n == 0 {
 		return 0
 	}
-	admRestoreRow16AVX2(&o[0], &t[:n][0], &r[:n][0], &a[:n][0], n, &div[0])
+	j := 0
+	if avx512 && n >= 16 {
+		j = n &^ 15
+		admRestoreRow16AVX512(&o[0], &t[:j][0], &r[:j][0], &a[:j][0], j, &div[0])
+	}
+	if j < n {
+		admRestoreRow16AVX2(&o[j], &t[j:n][0], &r[j:n][0], &a[j:n][0], n-j, &div[0])
+	}
 	return n
 }
 

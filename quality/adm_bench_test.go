@@ -33,3 +33,72 @@ func BenchmarkADM(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkADMKernels times the kernels that have AVX-512 twins alone, with
+// the AVX2 kernels and with the generated AVX-512 ones, on the rows of a
+// 1920-wide 8-bit picture: the scale-0 vertical pass over 1920 columns,
+// the scale-0 decouple and cm rows over 960 coefficients and one filter
+// of the scale-1 horizontal pass over 480 outputs.
+func BenchmarkADMKernels(b *testing.B) {
+	if !admAVX2 {
+		b.Skip("no AVX2 kernels on this CPU or build")
+	}
+	const w = 1920
+	r := admRand(0x243f6a8885a308d3)
+	var rows [4][]uint16
+	for k := range rows {
+		rows[k] = make([]uint16, w)
+		for j := range rows[k] {
+			rows[k][j] = uint16(r.next() % 256)
+		}
+	}
+	lo, hi := make([]int16, w), make([]int16, w)
+	i16 := func(n int) []int16 {
+		s := make([]int16, n)
+		for j := range s {
+			s[j] = int16(r.next())
+		}
+		return s
+	}
+	o, t, rr, aa := i16(w/2), i16(w/2), make([]int16, w/2), make([]int16, w/2)
+	thr := make([]int32, w/2)
+	for j := range thr {
+		thr[j] = int32(r.next() % 4096)
+	}
+	src := make([]int32, w/2+2)
+	for j := range src {
+		src[j] = r.i32() >> 8
+	}
+	out := make([]int32, w/4)
+	div := admDivLookup()
+	sh := admCMShifts{10, 1 << 28, 29, 1 << 5, 6}
+	cm := sh.consts(admRFactor0[0])
+	dwt := admDWTConsts{c: [4]int32{admLo0, admLo1, admLo2, admLo3}, add: 1 << 14, sh: 15, bias: 1 << 48}
+	add := int32(1<<7) - admLoSum*(1<<7)
+	for _, avx512 := range []bool{false, true} {
+		if avx512 && !admAVX512 {
+			continue
+		}
+		set := map[bool]string{false: "AVX2", true: "AVX-512"}[avx512]
+		b.Run("dwt0Vertical/"+set, func(b *testing.B) {
+			for b.Loop() {
+				admDWT0VerticalAsm(rows[0], rows[1], rows[2], rows[3], lo, hi, add, 1<<7, 8, avx512)
+			}
+		})
+		b.Run("restoreRow16/"+set, func(b *testing.B) {
+			for b.Loop() {
+				admRestoreRow16Asm(o, t, rr, aa, div, avx512)
+			}
+		})
+		b.Run("cmRow0/"+set, func(b *testing.B) {
+			for b.Loop() {
+				admCMRow0Asm(o, thr, &cm, avx512)
+			}
+		})
+		b.Run("dwtRow64/"+set, func(b *testing.B) {
+			for b.Loop() {
+				admDWTRow64Asm(src, out, &dwt, avx512)
+			}
+		})
+	}
+}

@@ -72,13 +72,14 @@ func admCMRow123(src []int32, thr []int32, s *admCMShifts, k *admCMConsts, asm b
 }
 
 // admCMRow0 sums the cubes of one band of one row of adm_cm (scale 0):
-// x = src·rf against the thresholds thr.
-func admCMRow0(src []int16, thr []int32, s *admCMShifts, k *admCMConsts, asm bool) int64 {
+// x = src·rf against the thresholds thr, with the AVX2 kernel's help when
+// asm is set and the AVX-512 one's when avx512 also is.
+func admCMRow0(src []int16, thr []int32, s *admCMShifts, k *admCMConsts, asm, avx512 bool) int64 {
 	thr = thr[:len(src)]
 	var sum int64
 	done := 0
 	if asm {
-		sum, done = admCMRow0Asm(src, thr, k)
+		sum, done = admCMRow0Asm(src, thr, k, avx512)
 	}
 	rf := k.rf
 	for j := done; j < len(src); j++ {
@@ -167,7 +168,7 @@ func (l *admCMLayout) thresholds(fsum, csum []int32, w, h, i int, vsum, thr []in
 //	Σ_θ ( powf(Σ x³ / 2^(52|57 − shifts), 1/3) + powf(area·nw, 1/3) )
 //
 // with noise weight nw (0 for AIM). vsum and thr are scratch of length w.
-func admCM0(src *[3][]int16, fsum, csum []int32, w, h int, rf *[3]int32, nw float64, vsum, thr []int32, asm bool) float32 {
+func admCM0(src *[3][]int16, fsum, csum []int32, w, h int, rf *[3]int32, nw float64, vsum, thr []int32, asm, avx512 bool) float32 {
 	shiftCubH := uint32(math.Ceil(math.Log2(float64(w)) - 4))
 	shiftCubD := uint32(math.Ceil(math.Log2(float64(w)) - 3))
 	sh := admCMShifts{10, 1 << 28, 29, int64(uint32(math.Pow(2, float64(shiftCubH-1)))), uint(shiftCubH)}
@@ -179,9 +180,9 @@ func admCM0(src *[3][]int16, fsum, csum []int32, w, h int, rf *[3]int32, nw floa
 	for i := l.top; i < l.bottom; i++ {
 		l.thresholds(fsum, csum, w, h, i, vsum, thr, asm)
 		t := thr[l.left:l.right]
-		ih := admCMRow0(src[0][i*w+l.left:i*w+l.right], t, &sh, &kh, asm)
-		iv := admCMRow0(src[1][i*w+l.left:i*w+l.right], t, &sh, &kv, asm)
-		id := admCMRow0(src[2][i*w+l.left:i*w+l.right], t, &sd, &kd, asm)
+		ih := admCMRow0(src[0][i*w+l.left:i*w+l.right], t, &sh, &kh, asm, avx512)
+		iv := admCMRow0(src[1][i*w+l.left:i*w+l.right], t, &sh, &kv, asm, avx512)
+		id := admCMRow0(src[2][i*w+l.left:i*w+l.right], t, &sd, &kd, asm, avx512)
 		acc[0] += (ih + l.addInner) >> l.shiftInner
 		acc[1] += (iv + l.addInner) >> l.shiftInner
 		acc[2] += (id + l.addInner) >> l.shiftInner

@@ -104,7 +104,7 @@ func (a *ADM) admDecouple0(w, h int) {
 		lo, hi := i*w+left, i*w+right
 		set := admAngles16(b.ref[1][lo:hi], b.ref[2][lo:hi], b.dis[1][lo:hi], b.dis[2][lo:hi], angle, a.angleSet[:0], a.asm)
 		for t := 0; t < 3; t++ {
-			admRestoreRow16(b.ref[t+1][lo:hi], b.dis[t+1][lo:hi], angle, set, b.decR[t][lo:hi], b.decA[t][lo:hi], a.div, a.egl, a.asm)
+			admRestoreRow16(b.ref[t+1][lo:hi], b.dis[t+1][lo:hi], angle, set, b.decR[t][lo:hi], b.decA[t][lo:hi], a.div, a.egl, a.asm, a.avx512)
 		}
 		admCSFRow0(b.decR[0][lo:hi], b.decR[1][lo:hi], b.decR[2][lo:hi], b.fR[lo:hi], b.cR[lo:hi], &a.rf0, a.asm)
 		admCSFRow0(b.decA[0][lo:hi], b.decA[1][lo:hi], b.decA[2][lo:hi], b.fA[lo:hi], b.cA[lo:hi], &a.rf0, a.asm)
@@ -158,14 +158,15 @@ func admAppendSet(set []int32, flags []byte) []int32 {
 }
 
 // admRestoreRow16 is one band of one row of adm_decouple: restored r and
-// impairment a = t − r from reference o and distorted t.
-func admRestoreRow16(o, t []int16, angle []byte, set []int32, r, a []int16, div *[65537]int32, egl float64, asm bool) {
+// impairment a = t − r from reference o and distorted t, with the AVX2
+// kernel's help when asm is set and the AVX-512 one's when avx512 also is.
+func admRestoreRow16(o, t []int16, angle []byte, set []int32, r, a []int16, div *[65537]int32, egl float64, asm, avx512 bool) {
 	t, angle, r, a = t[:len(o)], angle[:len(o)], r[:len(o)], a[:len(o)]
 	done := 0
 	if asm {
 		// The vector kernel leaves out the enhancement gain; the few
 		// coefficients with aligned orientations (set) are redone below.
-		done = admRestoreRow16Asm(o, t, r, a, div)
+		done = admRestoreRow16Asm(o, t, r, a, div, avx512)
 		for _, j := range set {
 			if int(j) < done {
 				r[j], a[j] = admRestore16(int32(o[j]), int32(t[j]), true, div, egl)

@@ -57,7 +57,10 @@ func admSIMDLast(half, block int) bool {
 // (Σ tap_k·t_k + 32768) >> 16. All sums are int32 as in libvmaf. tmp holds
 // the lo row then the hi row, as libvmaf's tmp_ref does, plus two entries
 // that stay zero (see admSIMDLast).
-func admDWT0(src []uint16, w, h, bpc int, a, bv, bh, bd []int16, tmp []int16, iy, ix *[4][]int, asm bool) {
+//
+// The AVX2 kernels do what they can when asm is set, with the AVX-512
+// vertical pass's help when avx512 is.
+func admDWT0(src []uint16, w, h, bpc int, a, bv, bh, bd []int16, tmp []int16, iy, ix *[4][]int, asm, avx512 bool) {
 	shiftVP := uint(bpc) & 31
 	addVP := int32(1) << (bpc - 1)
 	add := addVP - int32(admLoSum)*addVP // rounding and re-centring of the lo pass
@@ -72,7 +75,7 @@ func admDWT0(src []uint16, w, h, bpc int, a, bv, bh, bd []int16, tmp []int16, iy
 	tmphi := tmp[w : 2*w]
 	for i := 0; i < (h+1)/2; i++ {
 		admDWT0Vertical(src[iy[0][i]*w:iy[0][i]*w+w], src[iy[1][i]*w:iy[1][i]*w+w],
-			src[iy[2][i]*w:iy[2][i]*w+w], src[iy[3][i]*w:iy[3][i]*w+w], tmplo, tmphi, add, addVP, shiftVP, asm)
+			src[iy[2][i]*w:iy[2][i]*w+w], src[iy[3][i]*w:iy[3][i]*w+w], tmplo, tmphi, add, addVP, shiftVP, asm, avx512)
 		oa := a[i*hw : i*hw+hw]
 		ov := bv[i*hw : i*hw+hw]
 		oh := bh[i*hw : i*hw+hw]
@@ -98,13 +101,13 @@ func admDWT0(src []uint16, w, h, bpc int, a, bv, bh, bd []int16, tmp []int16, iy
 
 // admDWT0Vertical is the vertical pass of admDWT0 over one output row:
 // source rows r0..r3 into the lo and hi rows.
-func admDWT0Vertical(r0, r1, r2, r3 []uint16, lo, hi []int16, addLo, addHi int32, sh uint, asm bool) {
+func admDWT0Vertical(r0, r1, r2, r3 []uint16, lo, hi []int16, addLo, addHi int32, sh uint, asm, avx512 bool) {
 	r1, r2, r3 = r1[:len(r0)], r2[:len(r0)], r3[:len(r0)]
 	lo, hi = lo[:len(r0)], hi[:len(r0)]
 	sh &= 31
 	done := 0
 	if asm {
-		done = admDWT0VerticalAsm(r0, r1, r2, r3, lo, hi, addLo, addHi, sh)
+		done = admDWT0VerticalAsm(r0, r1, r2, r3, lo, hi, addLo, addHi, sh, avx512)
 	}
 	for j := done; j < len(r0); j++ {
 		s0, s1, s2, s3 := int32(r0[j]), int32(r1[j]), int32(r2[j]), int32(r3[j])
@@ -146,8 +149,10 @@ var (
 // with int64 accumulation and the per-scale rounding above. tmp is laid out
 // as libvmaf's tmp_ref: lo and hi rows of ref, then of dis, each w long; it
 // must persist across scales, since the last output of admSIMDLast reads
-// past them into what the previous scale left there.
-func admDWT123(ref, dis []int32, w, h, scale int, rb, db *[4][]int32, tmp []int32, iy, ix *[4][]int, asm bool) {
+// past them into what the previous scale left there. The AVX2 kernels do
+// what they can when asm is set, with the AVX-512 horizontal pass's help
+// when avx512 is.
+func admDWT123(ref, dis []int32, w, h, scale int, rb, db *[4][]int32, tmp []int32, iy, ix *[4][]int, asm, avx512 bool) {
 	addVP, shVP := admAddVP[scale-1], admShiftVP[scale-1]
 	hw := (w + 1) / 2
 	addHP, shHP := admAddHP[scale-1], admShiftHP[scale-1]
@@ -159,13 +164,14 @@ func admDWT123(ref, dis []int32, w, h, scale int, rb, db *[4][]int32, tmp []int3
 	for i := 0; i < (h+1)/2; i++ {
 		admDWT123Vertical(ref, w, iy, i, tmp[:w], tmp[w:2*w], addVP, shVP, vasm)
 		admDWT123Vertical(dis, w, iy, i, tmp[2*w:3*w], tmp[3*w:4*w], addVP, shVP, vasm)
-		admDWT123Horizontal(tmp, 0, w, hw, i, scale, rb, ix, &k, asm)
-		admDWT123Horizontal(tmp, 2*w, w, hw, i, scale, db, ix, &k, asm)
+		admDWT123Horizontal(tmp, 0, w, hw, i, scale, rb, ix, &k, asm, avx512)
+		admDWT123Horizontal(tmp, 2*w, w, hw, i, scale, db, ix, &k, asm, avx512)
 	}
 }
 
 // admDWTConsts is what admDWTRow64AVX2 reads: one filter's taps, the
-// rounding add and shift, and 2^(63−sh) for its arithmetic 64-bit shift.
+// rounding add and shift, and 2^(63−sh) for its arithmetic 64-bit shift
+// (admDWTRow64AVX512 takes the first three as arguments).
 type admDWTConsts struct {
 	c    [4]int32
 	add  int64
@@ -196,7 +202,7 @@ func admDWT123Vertical(src []int32, w int, iy *[4][]int, i int, lo, hi []int32, 
 
 // admDWT123Horizontal is the horizontal pass of row i of admDWT123 for the
 // image whose lo row starts at tmp[base] (its hi row at tmp[base+w]).
-func admDWT123Horizontal(tmp []int32, base, w, hw, i, scale int, out *[4][]int32, ix *[4][]int, k *[2]admDWTConsts, asm bool) {
+func admDWT123Horizontal(tmp []int32, base, w, hw, i, scale int, out *[4][]int32, ix *[4][]int, k *[2]admDWTConsts, asm, avx512 bool) {
 	addHP, shHP := admAddHP[scale-1], admShiftHP[scale-1]&63
 	last := admSIMDLast(hw, 8)
 	oa := out[0][i*hw : i*hw+hw]
@@ -208,10 +214,10 @@ func admDWT123Horizontal(tmp []int32, base, w, hw, i, scale int, out *[4][]int32
 	hi := tmp[base+w : base+2*w]
 	done := 0
 	if asm {
-		done = admDWTRow64Asm(lo, oa, &k[0])
-		admDWTRow64Asm(lo, ov, &k[1])
-		admDWTRow64Asm(hi, oh, &k[0])
-		admDWTRow64Asm(hi, od, &k[1])
+		done = admDWTRow64Asm(lo, oa, &k[0], avx512)
+		admDWTRow64Asm(lo, ov, &k[1], avx512)
+		admDWTRow64Asm(hi, oh, &k[0], avx512)
+		admDWTRow64Asm(hi, od, &k[1], avx512)
 	}
 	for j := 1 + done; j < hw-1; j++ {
 		l := lo[2*j-1 : 2*j+3]

@@ -6,7 +6,10 @@ package quality
 // do nothing and the pure-Go loops do all the work.
 const admAVX2 = false
 
-func admDWT0VerticalAsm(r0, r1, r2, r3 []uint16, lo, hi []int16, addLo, addHi int32, sh uint) int {
+// admAVX512 is false where gen_amd64.s is not built.
+const admAVX512 = false
+
+func admDWT0VerticalAsm(r0, r1, r2, r3 []uint16, lo, hi []int16, addLo, addHi int32, sh uint, avx512 bool) int {
 	return 0
 }
 
@@ -14,11 +17,13 @@ func admDWT0HorizontalAsm(t, lp, hp []int16) int { return 0 }
 
 func admCSFRow0Asm(bh, bv, bd []int16, f, c []int32) int { return 0 }
 
-func admCMRow0Asm(src []int16, thr []int32, k *admCMConsts) (int64, int) { return 0, 0 }
+func admCMRow0Asm(src []int16, thr []int32, k *admCMConsts, avx512 bool) (int64, int) {
+	return 0, 0
+}
 
 func admDWT1VerticalAsm(r0, r1, r2, r3 []int32, lo, hi []int32) int { return 0 }
 
-func admDWTRow64Asm(t, out []int32, k *admDWTConsts) int { return 0 }
+func admDWTRow64Asm(t, out []int32, k *admDWTConsts, avx512 bool) int { return 0 }
 
 func admCubeSum16Asm(x []int16) (uint64, int) { return 0, 0 }
 
@@ -26,7 +31,7 @@ func admAdd3Asm(a, b, c, out []int32) int { return 0 }
 
 func admThrAsm(v, f, c, out []int32) int { return 0 }
 
-func admRestoreRow16Asm(o, t, r, a []int16, div *[65537]int32) int { return 0 }
+func admRestoreRow16Asm(o, t, r, a []int16, div *[65537]int32, avx512 bool) int { return 0 }
 
 func admCMRow123Asm(src, thr []int32, k *admCMConsts) (int64, int) { return 0, 0 }
 

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"testing"
+
+	"rung/internal/vmafref"
 )
 
 // The straightforward ADM csf and cm kernels, written as libvmaf's C code
@@ -313,8 +315,8 @@ func admRefCompute(ref, dis []uint16, w, h, bpc int, egl float64) admResult {
 	var num, den, aimNum float64
 	admDWTIndices(&a.iy, h)
 	admDWTIndices(&a.ix, w)
-	admDWT0(ref, w, h, bpc, b.ref[0], b.ref[2], b.ref[1], b.ref[3], a.tmp16, &a.iy, &a.ix, false)
-	admDWT0(dis, w, h, bpc, b.dis[0], b.dis[2], b.dis[1], b.dis[3], a.tmp16, &a.iy, &a.ix, false)
+	admDWT0(ref, w, h, bpc, b.ref[0], b.ref[2], b.ref[1], b.ref[3], a.tmp16, &a.iy, &a.ix, false, false)
+	admDWT0(dis, w, h, bpc, b.dis[0], b.dis[2], b.dis[1], b.dis[3], a.tmp16, &a.iy, &a.ix, false, false)
 	w, h = (w+1)/2, (h+1)/2
 	aRef, aDis := make([]int32, w*h), make([]int32, w*h)
 	for k := range aRef {
@@ -331,7 +333,7 @@ func admRefCompute(ref, dis []uint16, w, h, bpc int, egl float64) admResult {
 	for s := 1; s < 4; s++ {
 		admDWTIndices(&a.iy, h)
 		admDWTIndices(&a.ix, w)
-		admDWT123(aRef[:w*h], aDis[:w*h], w, h, s, &c.ref, &c.dis, a.tmp32, &a.iy, &a.ix, false)
+		admDWT123(aRef[:w*h], aDis[:w*h], w, h, s, &c.ref, &c.dis, a.tmp32, &a.iy, &a.ix, false, false)
 		w, h = (w+1)/2, (h+1)/2
 		copy(aRef, c.ref[0][:w*h])
 		copy(aDis, c.dis[0][:w*h])
@@ -355,9 +357,16 @@ func admRefCompute(ref, dis []uint16, w, h, bpc int, egl float64) admResult {
 // TestADMKernelsMatchReference compares the production pipeline with the
 // reference kernels on random pictures of many sizes (odd, even, the
 // smallest, border cases), 8 to 16 bit and several gain limits, for noisy
-// and for near-identical pairs (where the enhancement gain applies).
+// and for near-identical pairs (where the enhancement gain applies), and
+// on the first frame pair of three of libvmaf's inputs (8-bit 160x90 and
+// 768x432, 10-bit 1280x720), whole and cut to awkward widths. Each runs
+// with the pure-Go loops, the AVX2 kernels and the AVX2 kernels with the
+// generated AVX-512 ones (where the CPU has them). The widths leave every
+// kernel a remainder at some scale: the AVX-512 scale-0 vertical pass
+// takes blocks of 32 columns, the decouple and cm rows 16, the scale 1..3
+// horizontal pass 8 outputs, the AVX2 kernels 8 or 4.
 func TestADMKernelsMatchReference(t *testing.T) {
-	sizes := [][2]int{{33, 33}, {34, 35}, {47, 40}, {64, 48}, {65, 66}, {100, 90}, {129, 37}, {160, 90}, {241, 121}, {481, 321}}
+	sizes := [][2]int{{33, 33}, {34, 35}, {47, 40}, {64, 48}, {65, 66}, {95, 41}, {100, 90}, {129, 37}, {160, 90}, {241, 121}, {303, 34}, {481, 321}}
 	for _, sz := range sizes {
 		for _, bpc := range []int{8, 10, 12, 16} {
 			for _, egl := range []float64{1, 100, 2.5} {
@@ -372,16 +381,44 @@ func TestADMKernelsMatchReference(t *testing.T) {
 							dis.Planes[0][i] ^= 3
 						}
 					}
-					w, h := sz[0], sz[1]
-					want := admRefCompute(ref.Planes[0], dis.Planes[0], w, h, bpc, egl)
-					a := NewADM(ADMOptions{EnhnGainLimit: egl})
-					a.alloc(w, h)
-					got := a.compute(ref.Planes[0], dis.Planes[0], w, h, bpc)
-					if got != want {
-						t.Errorf("%s: got %+v, reference %+v", name, got, want)
-					}
+					checkADMKernels(t, name, ref, dis, egl)
 				}
 			}
+		}
+	}
+	t.Run("real", func(t *testing.T) {
+		for _, name := range []string{"nflx_src01_hrc01_160x90.vmaf_v0.6.1", "cars_768x432_crf28.vmaf_v0.6.1", "bbb_1280x720_10bit_crf28.vmaf_v0.6.1"} {
+			dir, e := vmafref.Find(t, name)
+			rr, dr := openPairReaders(t, dir, e)
+			ref, dis := rr.Info().NewPicture(), dr.Info().NewPicture()
+			if err := rr.ReadPicture(ref); err != nil {
+				t.Fatalf("%s: reference frame 0: %v", name, err)
+			}
+			if err := dr.ReadPicture(dis); err != nil {
+				t.Fatalf("%s: distorted frame 0: %v", name, err)
+			}
+			checkADMKernels(t, name, ref, dis, admDefaultEGL)
+			for _, sz := range [][2]int{{157, 90}, {99, 61}, {143, 37}} {
+				w, h := min(sz[0], ref.Width), min(sz[1], ref.Height)
+				checkADMKernels(t, fmt.Sprintf("%s cut to %dx%d", name, w, h), cropLuma(ref, w, h), cropLuma(dis, w, h), admDefaultEGL)
+			}
+		}
+	})
+}
+
+// checkADMKernels runs compute on the luma planes of ref and dis with
+// each kernel set (pure Go, AVX2, AVX2 with AVX-512) and reports any
+// result that differs from admRefCompute's.
+func checkADMKernels(t *testing.T, label string, ref, dis *Picture, egl float64) {
+	t.Helper()
+	w, h, bpc := ref.Width, ref.Height, ref.BitDepth
+	want := admRefCompute(ref.Planes[0], dis.Planes[0], w, h, bpc, egl)
+	for _, k := range []struct{ asm, avx512 bool }{{false, false}, {admAVX2, false}, {admAVX2, admAVX512}} {
+		a := NewADM(ADMOptions{EnhnGainLimit: egl})
+		a.asm, a.avx512 = k.asm, k.avx512
+		a.alloc(w, h)
+		if got := a.compute(ref.Planes[0], dis.Planes[0], w, h, bpc); got != want {
+			t.Errorf("%s asm %v avx512 %v: got %+v, reference %+v", label, k.asm, k.avx512, got, want)
 		}
 	}
 }
@@ -429,12 +466,15 @@ func TestADMRestoreRowsMatch(t *testing.T) {
 				t.Fatalf("int32 egl %g j %d o %d t %d: r %d a %d, Go %d %d", egl, j, o32[j], t32[j], r1[j], a1[j], r2[j], a2[j])
 			}
 		}
-		s1, b1, s2, b2 := make([]int16, n), make([]int16, n), make([]int16, n), make([]int16, n)
-		admRestoreRow16(o16, t16, angle, set, s1, b1, div, egl, admAVX2)
-		admRestoreRow16(o16, t16, angle, set, s2, b2, div, egl, false)
-		for j := range s1 {
-			if s1[j] != s2[j] || b1[j] != b2[j] {
-				t.Fatalf("int16 egl %g j %d o %d t %d: r %d a %d, Go %d %d", egl, j, o16[j], t16[j], s1[j], b1[j], s2[j], b2[j])
+		s2, b2 := make([]int16, n), make([]int16, n)
+		admRestoreRow16(o16, t16, angle, set, s2, b2, div, egl, false, false)
+		for _, avx512 := range []bool{false, admAVX512} {
+			s1, b1 := make([]int16, n), make([]int16, n)
+			admRestoreRow16(o16, t16, angle, set, s1, b1, div, egl, admAVX2, avx512)
+			for j := range s1 {
+				if s1[j] != s2[j] || b1[j] != b2[j] {
+					t.Fatalf("int16 egl %g avx512 %v j %d o %d t %d: r %d a %d, Go %d %d", egl, avx512, j, o16[j], t16[j], s1[j], b1[j], s2[j], b2[j])
+				}
 			}
 		}
 	}
@@ -475,12 +515,21 @@ func (r *admRand) i32() int32 {
 }
 
 // TestADMVectorKernelsMatchGo runs every vector kernel and its Go loop on
-// the same extreme inputs (full-range int16 and int32, odd lengths so the
-// Go tails run too) and requires equal outputs. Without AVX2 both sides are
-// the Go loops.
+// the same extreme inputs (full-range int16 and int32, lengths that leave
+// the AVX-512 kernels' blocks of 32, 16 or 8 a remainder for the AVX2 ones
+// and the Go tails) and requires equal outputs, with the AVX2 kernels alone
+// and with the generated AVX-512 ones. Without AVX2 (or AVX-512) both sides
+// are the Go loops (or the AVX2 kernels).
 func TestADMVectorKernelsMatchGo(t *testing.T) {
+	for _, avx512 := range []bool{false, admAVX512} {
+		testADMVectorKernels(t, avx512)
+	}
+}
+
+// testADMVectorKernels is TestADMVectorKernelsMatchGo for one kernel set.
+func testADMVectorKernels(t *testing.T, avx512 bool) {
 	r := admRand(0x9e3779b97f4a7c15)
-	for _, n := range []int{1, 7, 8, 9, 31, 64, 203} {
+	for _, n := range []int{1, 7, 8, 9, 16, 23, 31, 33, 47, 64, 65, 71, 100, 129, 203} {
 		i16 := func() []int16 {
 			s := make([]int16, n)
 			for j := range s {
@@ -495,7 +544,7 @@ func TestADMVectorKernelsMatchGo(t *testing.T) {
 			}
 			return s
 		}
-		name := func(k string) string { return fmt.Sprintf("%s n=%d", k, n) }
+		name := func(k string) string { return fmt.Sprintf("%s n=%d avx512 %v", k, n, avx512) }
 
 		// Scale-0 DWT passes (16-bit input: every result fits in int16).
 		var rows [4][]uint16
@@ -507,8 +556,8 @@ func TestADMVectorKernelsMatchGo(t *testing.T) {
 		}
 		add := int32(1<<15) - admLoSum*(1<<15)
 		lo1, hi1, lo2, hi2 := make([]int16, n), make([]int16, n), make([]int16, n), make([]int16, n)
-		admDWT0Vertical(rows[0], rows[1], rows[2], rows[3], lo1, hi1, add, 1<<15, 16, admAVX2)
-		admDWT0Vertical(rows[0], rows[1], rows[2], rows[3], lo2, hi2, add, 1<<15, 16, false)
+		admDWT0Vertical(rows[0], rows[1], rows[2], rows[3], lo1, hi1, add, 1<<15, 16, admAVX2, avx512)
+		admDWT0Vertical(rows[0], rows[1], rows[2], rows[3], lo2, hi2, add, 1<<15, 16, false, false)
 		admCheckEqual(t, name("admDWT0Vertical"), lo1, lo2, hi1, hi2)
 		if n >= 4 {
 			src, hw := i16(), (n+1)/2
@@ -552,8 +601,8 @@ func TestADMVectorKernelsMatchGo(t *testing.T) {
 				{c: [4]int32{admLo0, admLo1, admLo2, admLo3}, add: admAddHP[s-1], sh: uint64(sh), bias: 1 << (63 - sh)},
 				{c: [4]int32{admHi0, admHi1, admHi2, admHi3}, add: admAddHP[s-1], sh: uint64(sh), bias: 1 << (63 - sh)},
 			}
-			admDWT123Horizontal(tmp, 0, n, hw, 0, s, &o1, &ix, &k, admAVX2)
-			admDWT123Horizontal(tmp, 0, n, hw, 0, s, &o2, &ix, &k, false)
+			admDWT123Horizontal(tmp, 0, n, hw, 0, s, &o1, &ix, &k, admAVX2, avx512)
+			admDWT123Horizontal(tmp, 0, n, hw, 0, s, &o2, &ix, &k, false, false)
 			admCheckEqual(t, name(fmt.Sprintf("admDWT123Horizontal scale %d", s)), o1[0], o2[0], o1[1], o2[1], o1[2], o2[2], o1[3], o2[3])
 		}
 
@@ -573,7 +622,7 @@ func TestADMVectorKernelsMatchGo(t *testing.T) {
 		thr := i32()
 		for _, s := range []admCMShifts{{10, 1 << 28, 29, 1 << 5, 6}, {12, 1 << 29, 30, 1 << 6, 7}, {0, 1 << 29, 30, 1 << 8, 9}} {
 			k := s.consts(admRFactor0D)
-			if got, want := admCMRow0(bh, thr, &s, &k, admAVX2), admCMRow0(bh, thr, &s, &k, false); got != want {
+			if got, want := admCMRow0(bh, thr, &s, &k, admAVX2, avx512), admCMRow0(bh, thr, &s, &k, false, false); got != want {
 				t.Errorf("%s: %d, Go %d", name("admCMRow0"), got, want)
 			}
 			k = s.consts(0)

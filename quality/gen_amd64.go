@@ -89,3 +89,29 @@ func vifConvEven5AVX512(dst *uint64, n int, src *uint64)
 //
 //go:noescape
 func vifConvEven3AVX512(dst *uint64, n int, src *uint64)
+
+// admDWT0VerticalAVX512 is admDWT0VerticalAVX2 for 32 columns per iteration: for j < n, a positive
+// multiple of 32, lo[j] = int16((Σ lo_k·r_k[j] + addLo) >> sh) and hi[j] likewise, in wrapping
+// int32 lanes; the results must fit in int16 (they do for samples below 2^sh).
+//
+//go:noescape
+func admDWT0VerticalAVX512(r *[4]*uint16, lo *int16, hi *int16, n int, addLo int32, addHi int32, sh uint64)
+
+// admDWTRow64AVX512 is admDWTRow64AVX2 for 8 outputs per iteration: out[m] =
+// int32((Σ c_k·t[2m+k] + add) >> sh) in int64 for m < n, a positive multiple of 8.
+//
+//go:noescape
+func admDWTRow64AVX512(t *int32, n int, out *int32, c *[4]int32, add int64, sh uint64)
+
+// admRestoreRow16AVX512 is admRestoreRow16AVX2 for 16 coefficients per iteration; n is a positive
+// multiple of 16.
+//
+//go:noescape
+func admRestoreRow16AVX512(o *int16, t *int16, r *int16, a *int16, n int, div *int32)
+
+// admCMRow0AVX512 is admCMRow0AVX2 for 16 coefficients per iteration: Σ_j of
+// (int32((x·x + addSq) >> shSq)·x + addCub) >> shCub with x = max(|src[j]·rf| − thr[j]<<sub, 0)
+// for j < n, a positive multiple of 16.
+//
+//go:noescape
+func admCMRow0AVX512(src *int16, thr *int32, n int, rf int32, sub uint64, addSq int64, shSq uint64, addCub int64, shCub uint64) int64

@@ -1480,3 +1480,226 @@ vifConvEven3AVX512loop:
 	JNZ         vifConvEven3AVX512loop
 	VZEROUPPER
 	RET
+
+// func admDWT0VerticalAVX512(r *[4]*uint16, lo *int16, hi *int16, n int, addLo int32, addHi int32, sh uint64)
+// Requires: AVX, AVX512BW, AVX512F, SSE2
+TEXT ·admDWT0VerticalAVX512(SB), NOSPLIT, $0-48
+	MOVQ         r+0(FP), AX
+	MOVQ         (AX), CX
+	MOVQ         8(AX), DX
+	MOVQ         16(AX), BX
+	MOVQ         24(AX), AX
+	MOVQ         lo+8(FP), SI
+	MOVQ         hi+16(FP), DI
+	MOVQ         n+24(FP), R8
+	MOVL         addLo+32(FP), R9
+	ADDL         $0x5a830000, R9
+	MOVL         addHi+36(FP), R10
+	VPBROADCASTD R9, Z0
+	VPBROADCASTD R10, Z1
+	MOVQ         sh+40(FP), R9
+	MOVQ         R9, X2
+	MOVL         $0x80008000, R9
+	VPBROADCASTD R9, Z3
+	MOVL         $0x6b133dd2, R9
+	VPBROADCASTD R9, Z4
+	MOVL         $0xef701cb1, R9
+	VPBROADCASTD R9, Z5
+	MOVL         $0xe34fef70, R9
+	VPBROADCASTD R9, Z6
+	MOVL         $0xc22e6b13, R9
+	VPBROADCASTD R9, Z7
+	XORQ         R9, R9
+
+dwt0vloop:
+	VPXORD     (CX)(R9*2), Z3, Z8
+	VPXORD     (DX)(R9*2), Z3, Z9
+	VPXORD     (BX)(R9*2), Z3, Z10
+	VPXORD     (AX)(R9*2), Z3, Z11
+	VPUNPCKLWD Z9, Z8, Z12
+	VPUNPCKHWD Z9, Z8, Z8
+	VPUNPCKLWD Z11, Z10, Z9
+	VPUNPCKHWD Z11, Z10, Z10
+	VPMADDWD   Z4, Z12, Z11
+	VPMADDWD   Z5, Z9, Z13
+	VPADDD     Z13, Z11, Z11
+	VPADDD     Z0, Z11, Z11
+	VPSRAD     X2, Z11, Z11
+	VPMADDWD   Z4, Z8, Z13
+	VPMADDWD   Z5, Z10, Z14
+	VPADDD     Z14, Z13, Z13
+	VPADDD     Z0, Z13, Z13
+	VPSRAD     X2, Z13, Z13
+	VPACKSSDW  Z13, Z11, Z11
+	VMOVDQU64  Z11, (SI)(R9*2)
+	VPMADDWD   Z6, Z12, Z11
+	VPMADDWD   Z7, Z9, Z9
+	VPADDD     Z9, Z11, Z11
+	VPADDD     Z1, Z11, Z11
+	VPSRAD     X2, Z11, Z11
+	VPMADDWD   Z6, Z8, Z8
+	VPMADDWD   Z7, Z10, Z9
+	VPADDD     Z9, Z8, Z8
+	VPADDD     Z1, Z8, Z8
+	VPSRAD     X2, Z8, Z8
+	VPACKSSDW  Z8, Z11, Z11
+	VMOVDQU64  Z11, (DI)(R9*2)
+	ADDQ       $0x20, R9
+	CMPQ       R9, R8
+	JB         dwt0vloop
+	VZEROUPPER
+	RET
+
+// func admDWTRow64AVX512(t *int32, n int, out *int32, c *[4]int32, add int64, sh uint64)
+// Requires: AVX, AVX512F, SSE2
+TEXT ·admDWTRow64AVX512(SB), NOSPLIT, $0-48
+	MOVQ         t+0(FP), AX
+	MOVQ         n+8(FP), CX
+	MOVQ         out+16(FP), DX
+	MOVQ         c+24(FP), BX
+	VPBROADCASTD (BX), Z0
+	VPBROADCASTD 4(BX), Z1
+	VPBROADCASTD 8(BX), Z2
+	VPBROADCASTD 12(BX), Z3
+	MOVQ         add+32(FP), BX
+	VPBROADCASTQ BX, Z4
+	MOVQ         sh+40(FP), BX
+	MOVQ         BX, X5
+
+dwt64loop:
+	VMOVDQU64 (AX), Z6
+	VMOVDQU64 8(AX), Z7
+	VPSRLQ    $0x20, Z6, Z8
+	VPSRLQ    $0x20, Z7, Z9
+	VPMULDQ   Z0, Z6, Z6
+	VPMULDQ   Z1, Z8, Z8
+	VPADDQ    Z8, Z6, Z6
+	VPMULDQ   Z2, Z7, Z8
+	VPADDQ    Z8, Z6, Z6
+	VPMULDQ   Z3, Z9, Z8
+	VPADDQ    Z8, Z6, Z6
+	VPADDQ    Z4, Z6, Z6
+	VPSRAQ    X5, Z6, Z6
+	VPMOVQD   Z6, Y6
+	VMOVDQU   Y6, (DX)
+	ADDQ      $0x40, AX
+	ADDQ      $0x20, DX
+	SUBQ      $0x08, CX
+	JNZ       dwt64loop
+	VZEROUPPER
+	RET
+
+// func admRestoreRow16AVX512(o *int16, t *int16, r *int16, a *int16, n int, div *int32)
+// Requires: AVX, AVX2, AVX512F
+TEXT ·admRestoreRow16AVX512(SB), NOSPLIT, $0-48
+	MOVQ         o+0(FP), AX
+	MOVQ         t+8(FP), CX
+	MOVQ         r+16(FP), DX
+	MOVQ         a+24(FP), BX
+	MOVQ         n+32(FP), SI
+	MOVQ         div+40(FP), DI
+	MOVL         $0x00008000, R8
+	VPBROADCASTD R8, Z0
+	MOVL         $0x00004000, R8
+	VPBROADCASTD R8, Z1
+	MOVQ         $0x0000000000004000, R8
+	VPBROADCASTQ R8, Z2
+	VPXORD       Z3, Z3, Z3
+	MOVL         $0x0000aaaa, R8
+	KMOVW        R8, K1
+	XORQ         R8, R8
+
+rst16loop:
+	VMOVDQU    (AX)(R8*2), Y4
+	VMOVDQU    (CX)(R8*2), Y5
+	VPMOVSXWD  Y4, Z4
+	VPMOVSXWD  Y5, Z8
+	VPADDD     Z0, Z4, Z9
+	KXNORW     K2, K2, K2
+	VPXORD     Z6, Z6, Z6
+	VPGATHERDD (DI)(Z9*4), K2, Z6
+	VPMULDQ    Z8, Z6, Z9
+	VPSRLQ     $0x20, Z6, Z10
+	VPSRLQ     $0x20, Z8, Z8
+	VPMULDQ    Z8, Z10, Z8
+	VPADDQ     Z2, Z9, Z9
+	VPADDQ     Z2, Z8, Z8
+	VPSRAQ     $0x0f, Z9, Z9
+	VPSRAQ     $0x0f, Z8, Z8
+	VPSLLQ     $0x20, Z8, Z8
+	VPBLENDMD  Z8, Z9, K1, Z7
+	VPCMPEQD   Z3, Z4, K3
+	VMOVDQA32  Z0, K3, Z7
+	VPMAXSD    Z3, Z7, Z7
+	VPMINSD    Z0, Z7, Z7
+	VPMULLD    Z4, Z7, Z7
+	VPADDD     Z1, Z7, Z7
+	VPSRAD     $0x0f, Z7, Z7
+	VPMOVDW    Z7, Y4
+	VMOVDQU    Y4, (DX)(R8*2)
+	VPSUBW     Y4, Y5, Y4
+	VMOVDQU    Y4, (BX)(R8*2)
+	ADDQ       $0x10, R8
+	CMPQ       R8, SI
+	JB         rst16loop
+	VZEROUPPER
+	RET
+
+// func admCMRow0AVX512(src *int16, thr *int32, n int, rf int32, sub uint64, addSq int64, shSq uint64, addCub int64, shCub uint64) int64
+// Requires: AVX, AVX2, AVX512F, SSE2
+TEXT ·admCMRow0AVX512(SB), NOSPLIT, $0-80
+	MOVQ         src+0(FP), AX
+	MOVQ         thr+8(FP), CX
+	MOVQ         n+16(FP), DX
+	MOVL         rf+24(FP), BX
+	VPBROADCASTD BX, Z0
+	MOVQ         sub+32(FP), BX
+	MOVQ         BX, X3
+	MOVQ         addSq+40(FP), BX
+	VPBROADCASTQ BX, Z1
+	MOVQ         shSq+48(FP), BX
+	MOVQ         BX, X4
+	MOVQ         addCub+56(FP), BX
+	VPBROADCASTQ BX, Z2
+	MOVQ         shCub+64(FP), BX
+	MOVQ         BX, X5
+	VPXORD       Z6, Z6, Z6
+	VPXORQ       Z7, Z7, Z7
+	XORQ         BX, BX
+
+cm0loop:
+	VPMOVSXWD     (AX)(BX*2), Z8
+	VPMULLD       Z0, Z8, Z8
+	VPABSD        Z8, Z8
+	VMOVDQU32     (CX)(BX*4), Z9
+	VPSLLD        X3, Z9, Z9
+	VPSUBD        Z9, Z8, Z8
+	VPMAXSD       Z6, Z8, Z8
+	VPSRLQ        $0x20, Z8, Z9
+	VPMULUDQ      Z8, Z8, Z10
+	VPADDQ        Z1, Z10, Z10
+	VPSRLQ        X4, Z10, Z10
+	VPMULDQ       Z8, Z10, Z8
+	VPADDQ        Z2, Z8, Z8
+	VPSRAQ        X5, Z8, Z8
+	VPADDQ        Z8, Z7, Z7
+	VPMULUDQ      Z9, Z9, Z8
+	VPADDQ        Z1, Z8, Z8
+	VPSRLQ        X4, Z8, Z8
+	VPMULDQ       Z9, Z8, Z8
+	VPADDQ        Z2, Z8, Z8
+	VPSRAQ        X5, Z8, Z8
+	VPADDQ        Z8, Z7, Z7
+	ADDQ          $0x10, BX
+	CMPQ          BX, DX
+	JB            cm0loop
+	VEXTRACTI64X4 $0x01, Z7, Y0
+	VPADDQ        Y0, Y7, Y7
+	VEXTRACTI128  $0x01, Y7, X0
+	VPADDQ        X0, X7, X7
+	VPSHUFD       $0x4e, X7, X0
+	VPADDQ        X0, X7, X7
+	VMOVQ         X7, AX
+	MOVQ          AX, ret+72(FP)
+	VZEROUPPER
+	RET

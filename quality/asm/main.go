@@ -36,6 +36,10 @@ func main() {
 	vifConvEvenAVX512("vifConvEven9AVX512", []uint32{1244, 3663, 7925, 12590, 14692, 12590, 7925, 3663, 1244}, eo)
 	vifConvEvenAVX512("vifConvEven5AVX512", []uint32{3571, 16004, 26386, 16004, 3571}, eo)
 	vifConvEvenAVX512("vifConvEven3AVX512", []uint32{10904, 43728, 10904}, eo)
+	admDWT0VerticalAVX512()
+	admDWTRow64AVX512()
+	admRestoreRow16AVX512()
+	admCMRow0AVX512()
 	Generate()
 }
 
@@ -938,6 +942,315 @@ func vifConvEvenAVX512(name string, filt []uint32, eo Mem) {
 	ADDQ(Imm(64), dst)
 	SUBQ(Imm(8), n)
 	JNZ(LabelRef(name + "loop"))
+	VZEROUPPER()
+	RET()
+}
+
+// The db2 analysis taps of libvmaf's adm_dwt2 (dwt2_db2_coeffs_lo/hi,
+// Q15), as in quality/adm_dwt.go; the low-pass taps sum to admLoSum.
+var (
+	admLo = [4]int32{15826, 27411, 7345, -4240}
+	admHi = [4]int32{-4240, -7345, 27411, -15826}
+)
+
+const admLoSum = 46342
+
+// admPair packs two taps as int16 words a | b<<16, VPMADDWD's operand.
+func admPair(a, b int32) uint32 { return uint32(uint16(a)) | uint32(uint16(b))<<16 }
+
+// bcastD returns a ZMM with v in every dword.
+func bcastD(v uint32) VecVirtual {
+	t, z := GP32(), ZMM()
+	MOVL(U32(v), t)
+	VPBROADCASTD(t, z)
+	return z
+}
+
+// bcastQ returns a ZMM with v in every qword.
+func bcastQ(v uint64) VecVirtual {
+	t, z := GP64(), ZMM()
+	MOVQ(U64(v), t)
+	VPBROADCASTQ(t, z)
+	return z
+}
+
+// hsumQ returns the sum of acc's eight qwords in a general register.
+func hsumQ(acc VecVirtual) GPVirtual {
+	hi := YMM()
+	VEXTRACTI64X4(Imm(1), acc, hi)
+	lo := acc.AsY()
+	VPADDQ(hi, lo, lo)
+	h2 := XMM()
+	VEXTRACTI128(Imm(1), lo, h2)
+	l := acc.AsX()
+	VPADDQ(h2, l, l)
+	VPSHUFD(Imm(0x4E), l, h2)
+	VPADDQ(h2, l, l)
+	r := GP64()
+	VMOVQ(l, r)
+	return r
+}
+
+// admDWT0VerticalAVX512 generates the AVX-512 twin of admDWT0VerticalAVX2
+// (adm_dwt2_8/16's vertical pass), 32 columns per iteration. Each uint16
+// sample s is re-centred to the int16 s − 2^15 (its top bit flipped), the
+// rows of each tap pair are interleaved into word pairs (VPUNPCKLWD/HWD),
+// and VPMADDWD forms lo_0·x_0 + lo_1·x_1 and lo_2·x_2 + lo_3·x_3 exactly in
+// int32. The re-centring takes 2^15·Σ lo_k = 2^15·46342 from the lo sum,
+// which is added back to addLo, and nothing from the hi sum (its taps sum
+// to 0); the int32 lanes then wrap as libvmaf's int32 sums do, so the
+// shifted values are the same. VPACKSSDW puts the split halves back in
+// column order, as the AVX2 kernel packs.
+func admDWT0VerticalAVX512() {
+	TEXT("admDWT0VerticalAVX512", NOSPLIT, "func(r *[4]*uint16, lo, hi *int16, n int, addLo, addHi int32, sh uint64)")
+	Pragma("noescape")
+	Doc("admDWT0VerticalAVX512 is admDWT0VerticalAVX2 for 32 columns per iteration: for j < n, a positive",
+		"multiple of 32, lo[j] = int16((Σ lo_k·r_k[j] + addLo) >> sh) and hi[j] likewise, in wrapping",
+		"int32 lanes; the results must fit in int16 (they do for samples below 2^sh).")
+	rp := Load(Param("r"), GP64())
+	var p [4]GPVirtual
+	for k := range p {
+		p[k] = GP64()
+		MOVQ(Mem{Base: rp, Disp: 8 * k}, p[k])
+	}
+	lo, hi, n := Load(Param("lo"), GP64()), Load(Param("hi"), GP64()), Load(Param("n"), GP64())
+	tl, th := GP32(), GP32()
+	Load(Param("addLo"), tl)
+	ADDL(U32(admLoSum<<15), tl)
+	Load(Param("addHi"), th)
+	addLo, addHi := ZMM(), ZMM()
+	VPBROADCASTD(tl, addLo)
+	VPBROADCASTD(th, addHi)
+	cnt, ts := XMM(), GP64()
+	Load(Param("sh"), ts)
+	MOVQ(ts, cnt)
+	flip := bcastD(0x80008000)
+	taps := [2][2]VecVirtual{
+		{bcastD(admPair(admLo[0], admLo[1])), bcastD(admPair(admLo[2], admLo[3]))},
+		{bcastD(admPair(admHi[0], admHi[1])), bcastD(admPair(admHi[2], admHi[3]))},
+	}
+	i := GP64()
+	XORQ(i, i)
+	Label("dwt0vloop")
+	var x [4]VecVirtual
+	for k := range x {
+		x[k] = ZMM()
+		VPXORD(Mem{Base: p[k], Index: i, Scale: 2}, flip, x[k])
+	}
+	// u[q][h]: word pairs (x_2q, x_2q+1), columns 8L..8L+3 (h = 0) and
+	// 8L+4..8L+7 (h = 1) of each 128-bit lane L.
+	var u [2][2]VecVirtual
+	for q := range u {
+		u[q][0], u[q][1] = ZMM(), ZMM()
+		VPUNPCKLWD(x[2*q+1], x[2*q], u[q][0])
+		VPUNPCKHWD(x[2*q+1], x[2*q], u[q][1])
+	}
+	for f, out := range []struct {
+		p   Register
+		add VecVirtual
+	}{{lo, addLo}, {hi, addHi}} {
+		var s [2]VecVirtual
+		for h := range s {
+			s[h] = ZMM()
+			b := ZMM()
+			VPMADDWD(taps[f][0], u[0][h], s[h])
+			VPMADDWD(taps[f][1], u[1][h], b)
+			VPADDD(b, s[h], s[h])
+			VPADDD(out.add, s[h], s[h])
+			VPSRAD(cnt, s[h], s[h])
+		}
+		VPACKSSDW(s[1], s[0], s[0])
+		VMOVDQU64(s[0], Mem{Base: out.p, Index: i, Scale: 2})
+	}
+	ADDQ(Imm(32), i)
+	CMPQ(i, n)
+	JB(LabelRef("dwt0vloop"))
+	VZEROUPPER()
+	RET()
+}
+
+// admDWTRow64AVX512 generates the AVX-512 twin of admDWTRow64AVX2 (one
+// filter of adm_dwt2_s123_combined's horizontal pass), 8 outputs per
+// iteration: the samples u_k = t[2m+k] are the low and high dwords of the
+// qwords at t[2m] and t[2m+2], multiplied by VPMULDQ into exact int64
+// products, summed, rounded and shifted arithmetically (VPSRAQ) and
+// narrowed to int32 as libvmaf's stores are.
+func admDWTRow64AVX512() {
+	TEXT("admDWTRow64AVX512", NOSPLIT, "func(t *int32, n int, out *int32, c *[4]int32, add int64, sh uint64)")
+	Pragma("noescape")
+	Doc("admDWTRow64AVX512 is admDWTRow64AVX2 for 8 outputs per iteration: out[m] =",
+		"int32((Σ c_k·t[2m+k] + add) >> sh) in int64 for m < n, a positive multiple of 8.")
+	t, n := Load(Param("t"), GP64()), Load(Param("n"), GP64())
+	out, pc := Load(Param("out"), GP64()), Load(Param("c"), GP64())
+	var c [4]VecVirtual
+	for j := range c {
+		c[j] = ZMM()
+		VPBROADCASTD(Mem{Base: pc, Disp: 4 * j}, c[j])
+	}
+	add, cnt := ZMM(), XMM()
+	ta := GP64()
+	Load(Param("add"), ta)
+	VPBROADCASTQ(ta, add)
+	Load(Param("sh"), ta)
+	MOVQ(ta, cnt)
+	Label("dwt64loop")
+	a, b, ao, bo := ZMM(), ZMM(), ZMM(), ZMM()
+	VMOVDQU64(Mem{Base: t}, a)
+	VMOVDQU64(Mem{Base: t, Disp: 8}, b)
+	VPSRLQ(Imm(32), a, ao)
+	VPSRLQ(Imm(32), b, bo)
+	s, x := ZMM(), ZMM()
+	VPMULDQ(c[0], a, s)
+	for j, u := range []VecVirtual{ao, b, bo} {
+		VPMULDQ(c[j+1], u, x)
+		VPADDQ(x, s, s)
+	}
+	VPADDQ(add, s, s)
+	VPSRAQ(cnt, s, s)
+	y := YMM()
+	VPMOVQD(s, y)
+	VMOVDQU(y, Mem{Base: out})
+	ADDQ(Imm(64), t)
+	ADDQ(Imm(32), out)
+	SUBQ(Imm(8), n)
+	JNZ(LabelRef("dwt64loop"))
+	VZEROUPPER()
+	RET()
+}
+
+// admRestoreRow16AVX512 generates the AVX-512 twin of admRestoreRow16AVX2
+// (adm_decouple without the enhancement gain), 16 coefficients per
+// iteration: the reciprocals come from one VPGATHERDD, k's int64
+// products are formed for the even and odd dwords by VPMULDQ, rounded and
+// shifted arithmetically (VPSRAQ) and merged (VPBLENDMD); o = 0 selects
+// 32768 through an opmask. r is narrowed to int16 by truncation (VPMOVDW)
+// and a = int16(t − r) is a word subtraction, as libvmaf's int16 stores
+// wrap.
+func admRestoreRow16AVX512() {
+	TEXT("admRestoreRow16AVX512", NOSPLIT, "func(o, t, r, a *int16, n int, div *int32)")
+	Pragma("noescape")
+	Doc("admRestoreRow16AVX512 is admRestoreRow16AVX2 for 16 coefficients per iteration; n is a positive",
+		"multiple of 16.")
+	po, pt := Load(Param("o"), GP64()), Load(Param("t"), GP64())
+	pr, pa := Load(Param("r"), GP64()), Load(Param("a"), GP64())
+	n, div := Load(Param("n"), GP64()), Load(Param("div"), GP64())
+	c32768, rndD, rndQ := bcastD(32768), bcastD(16384), bcastQ(16384)
+	zero := ZMM()
+	VPXORD(zero, zero, zero)
+	odd := K()
+	t := GP32()
+	MOVL(U32(0xAAAA), t)
+	KMOVW(t, odd)
+	i := GP64()
+	XORQ(i, i)
+	Label("rst16loop")
+	ow, tw := YMM(), YMM()
+	VMOVDQU(Mem{Base: po, Index: i, Scale: 2}, ow)
+	VMOVDQU(Mem{Base: pt, Index: i, Scale: 2}, tw)
+	xo, xt, idx := ZMM(), ZMM(), ZMM()
+	VPMOVSXWD(ow, xo)
+	VPMOVSXWD(tw, xt)
+	VPADDD(c32768, xo, idx)
+	all, d := K(), ZMM()
+	KXNORW(all, all, all)
+	VPXORD(d, d, d)
+	VPGATHERDD(Mem{Base: div, Index: idx, Scale: 4}, all, d)
+	// k = (div·t + 2^14) >> 15 in int64: even dwords in ke, odd in ko.
+	ke, ko, do, to := ZMM(), ZMM(), ZMM(), ZMM()
+	VPMULDQ(xt, d, ke)
+	VPSRLQ(Imm(32), d, do)
+	VPSRLQ(Imm(32), xt, to)
+	VPMULDQ(to, do, ko)
+	VPADDQ(rndQ, ke, ke)
+	VPADDQ(rndQ, ko, ko)
+	VPSRAQ(Imm(15), ke, ke)
+	VPSRAQ(Imm(15), ko, ko)
+	VPSLLQ(Imm(32), ko, ko)
+	kk := ZMM()
+	VPBLENDMD(ko, ke, odd, kk)
+	// o == 0 gives 32768; then clamp to [0, 32768].
+	kz := K()
+	VPCMPEQD(zero, xo, kz)
+	VMOVDQA32(c32768, kz, kk)
+	VPMAXSD(zero, kk, kk)
+	VPMINSD(c32768, kk, kk)
+	// r = int16((k·o + 2^14) >> 15), a = int16(t − r)
+	VPMULLD(xo, kk, kk)
+	VPADDD(rndD, kk, kk)
+	VPSRAD(Imm(15), kk, kk)
+	rw, aw := YMM(), YMM()
+	VPMOVDW(kk, rw)
+	VMOVDQU(rw, Mem{Base: pr, Index: i, Scale: 2})
+	VPSUBW(rw, tw, aw)
+	VMOVDQU(aw, Mem{Base: pa, Index: i, Scale: 2})
+	ADDQ(Imm(16), i)
+	CMPQ(i, n)
+	JB(LabelRef("rst16loop"))
+	VZEROUPPER()
+	RET()
+}
+
+// admCMRow0AVX512 generates the AVX-512 twin of admCMRow0AVX2 (one band
+// of one row of adm_cm's accumulation), 16 coefficients per iteration:
+// x = max(|src·rf| − thr<<sub, 0) in wrapping int32 lanes, then for the
+// even and the odd dwords sq = int32((x² + addSq) >> shSq) (VPMULUDQ: x ≥ 0)
+// and (sq·x + addCub) >> shCub with VPMULDQ and an arithmetic VPSRAQ,
+// summed in int64 lanes.
+func admCMRow0AVX512() {
+	TEXT("admCMRow0AVX512", NOSPLIT, "func(src *int16, thr *int32, n int, rf int32, sub uint64, addSq int64, shSq uint64, addCub int64, shCub uint64) int64")
+	Pragma("noescape")
+	Doc("admCMRow0AVX512 is admCMRow0AVX2 for 16 coefficients per iteration: Σ_j of",
+		"(int32((x·x + addSq) >> shSq)·x + addCub) >> shCub with x = max(|src[j]·rf| − thr[j]<<sub, 0)",
+		"for j < n, a positive multiple of 16.")
+	src, thr, n := Load(Param("src"), GP64()), Load(Param("thr"), GP64()), Load(Param("n"), GP64())
+	rf, addSq, addCub := ZMM(), ZMM(), ZMM()
+	sub, shSq, shCub := XMM(), XMM(), XMM()
+	tr := GP32()
+	Load(Param("rf"), tr)
+	VPBROADCASTD(tr, rf)
+	for _, q := range []struct {
+		name string
+		x    VecVirtual
+		bc   bool
+	}{{"sub", sub, false}, {"addSq", addSq, true}, {"shSq", shSq, false}, {"addCub", addCub, true}, {"shCub", shCub, false}} {
+		t := GP64()
+		Load(Param(q.name), t)
+		if q.bc {
+			VPBROADCASTQ(t, q.x)
+		} else {
+			MOVQ(t, q.x)
+		}
+	}
+	zero, acc := ZMM(), ZMM()
+	VPXORD(zero, zero, zero)
+	VPXORQ(acc, acc, acc)
+	i := GP64()
+	XORQ(i, i)
+	Label("cm0loop")
+	x, th := ZMM(), ZMM()
+	VPMOVSXWD(Mem{Base: src, Index: i, Scale: 2}, x)
+	VPMULLD(rf, x, x)
+	VPABSD(x, x)
+	VMOVDQU32(Mem{Base: thr, Index: i, Scale: 4}, th)
+	VPSLLD(sub, th, th)
+	VPSUBD(th, x, x)
+	VPMAXSD(zero, x, x)
+	xo := ZMM()
+	VPSRLQ(Imm(32), x, xo)
+	for _, v := range []VecVirtual{x, xo} {
+		sq, c := ZMM(), ZMM()
+		VPMULUDQ(v, v, sq)
+		VPADDQ(addSq, sq, sq)
+		VPSRLQ(shSq, sq, sq)
+		VPMULDQ(v, sq, c)
+		VPADDQ(addCub, c, c)
+		VPSRAQ(shCub, c, c)
+		VPADDQ(c, acc, acc)
+	}
+	ADDQ(Imm(16), i)
+	CMPQ(i, n)
+	JB(LabelRef("cm0loop"))
+	Store(hsumQ(acc), ReturnIndex(0))
 	VZEROUPPER()
 	RET()
 }
