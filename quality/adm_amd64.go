@@ -41,14 +41,24 @@ func admDWT0VerticalAsm(r0, r1, r2, r3 []uint16, lo, hi []int16, addLo, addHi in
 }
 
 // admDWT0HorizontalAsm runs admDWT0Horizontal's outputs 1.. on the first
-// multiple of 8 of them and returns how many it did.
-func admDWT0HorizontalAsm(t, lp, hp []int16) int {
+// multiple of 8 of them and returns how many it did. With avx512 set, the
+// generated AVX-512 kernel does the first multiple of 16 and the AVX2 one
+// the rest.
+func admDWT0HorizontalAsm(t, lp, hp []int16, avx512 bool) int {
 	n := (len(lp) - 2) &^ 7
 	if n <= 0 {
 		return 0
 	}
 	// Output j reads t[2j-1..2j+2]; the last one read is t[2n+2].
-	admDWT0HorizontalAVX2(&t[1 : 2*n+3][0], n, &lp[1 : n+1][0], &hp[1 : n+1][0])
+	t = t[:2*n+3]
+	j := 0
+	if avx512 && n >= 16 {
+		j = n &^ 15
+		admDWT0HorizontalAVX512(&t[1], j, &lp[1 : j+1][0], &hp[1 : j+1][0])
+	}
+	if j < n {
+		admDWT0HorizontalAVX2(&t[2*j+1], n-j, &lp[j+1 : n+1][0], &hp[j+1 : n+1][0])
+	}
 	return n
 }
 
@@ -59,13 +69,21 @@ func admCSFRow0AVX2(bh, bv, bd *int16, f, c *int32, n int)
 func admCMRow0AVX2(src *int16, thr *int32, n int, k *admCMConsts) int64
 
 // admCSFRow0Asm runs admCSFRow0 on the first multiple of 8 of the row and
-// returns how many it did.
-func admCSFRow0Asm(bh, bv, bd []int16, f, c []int32) int {
+// returns how many it did. With avx512 set, the generated AVX-512 kernel
+// does the first multiple of 16 and the AVX2 one the rest.
+func admCSFRow0Asm(bh, bv, bd []int16, f, c []int32, avx512 bool) int {
 	n := len(bh) &^ 7
 	if n == 0 {
 		return 0
 	}
-	admCSFRow0AVX2(&bh[0], &bv[:n][0], &bd[:n][0], &f[:n][0], &c[:n][0], n)
+	j := 0
+	if avx512 && n >= 16 {
+		j = n &^ 15
+		admCSFRow0AVX512(&bh[0], &bv[:j][0], &bd[:j][0], &f[:j][0], &c[:j][0], j)
+	}
+	if j < n {
+		admCSFRow0AVX2(&bh[j], &bv[j:n][0], &bd[j:n][0], &f[j:n][0], &c[j:n][0], n-j)
+	}
 	return n
 }
 

@@ -36,9 +36,10 @@ func BenchmarkADM(b *testing.B) {
 
 // BenchmarkADMKernels times the kernels that have AVX-512 twins alone, with
 // the AVX2 kernels and with the generated AVX-512 ones, on the rows of a
-// 1920-wide 8-bit picture: the scale-0 vertical pass over 1920 columns,
-// the scale-0 decouple and cm rows over 960 coefficients and one filter
-// of the scale-1 horizontal pass over 480 outputs.
+// 1920-wide 8-bit picture: the scale-0 passes over 1920 columns (vertical)
+// and 960 outputs (horizontal), the scale-0 decouple, csf and cm rows over
+// 960 coefficients and one filter of the scale-1 horizontal pass over 480
+// outputs.
 func BenchmarkADMKernels(b *testing.B) {
 	if !admAVX2 {
 		b.Skip("no AVX2 kernels on this CPU or build")
@@ -70,6 +71,7 @@ func BenchmarkADMKernels(b *testing.B) {
 		src[j] = r.i32() >> 8
 	}
 	out := make([]int32, w/4)
+	f, c := make([]int32, w/2), make([]int32, w/2)
 	div := admDivLookup()
 	sh := admCMShifts{10, 1 << 28, 29, 1 << 5, 6}
 	cm := sh.consts(admRFactor0[0])
@@ -93,6 +95,16 @@ func BenchmarkADMKernels(b *testing.B) {
 		b.Run("cmRow0/"+set, func(b *testing.B) {
 			for b.Loop() {
 				admCMRow0Asm(o, thr, &cm, avx512)
+			}
+		})
+		b.Run("dwt0Horizontal/"+set, func(b *testing.B) {
+			for b.Loop() {
+				admDWT0HorizontalAsm(lo, rr, aa, avx512)
+			}
+		})
+		b.Run("csfRow0/"+set, func(b *testing.B) {
+			for b.Loop() {
+				admCSFRow0Asm(o, t, rr, f, c, avx512)
 			}
 		})
 		b.Run("dwtRow64/"+set, func(b *testing.B) {

@@ -106,8 +106,8 @@ func (a *ADM) admDecouple0(w, h int) {
 		for t := 0; t < 3; t++ {
 			admRestoreRow16(b.ref[t+1][lo:hi], b.dis[t+1][lo:hi], angle, set, b.decR[t][lo:hi], b.decA[t][lo:hi], a.div, a.egl, a.asm, a.avx512)
 		}
-		admCSFRow0(b.decR[0][lo:hi], b.decR[1][lo:hi], b.decR[2][lo:hi], b.fR[lo:hi], b.cR[lo:hi], &a.rf0, a.asm)
-		admCSFRow0(b.decA[0][lo:hi], b.decA[1][lo:hi], b.decA[2][lo:hi], b.fA[lo:hi], b.cA[lo:hi], &a.rf0, a.asm)
+		admCSFRow0(b.decR[0][lo:hi], b.decR[1][lo:hi], b.decR[2][lo:hi], b.fR[lo:hi], b.cR[lo:hi], &a.rf0, a.asm, a.avx512)
+		admCSFRow0(b.decA[0][lo:hi], b.decA[1][lo:hi], b.decA[2][lo:hi], b.fA[lo:hi], b.cA[lo:hi], &a.rf0, a.asm, a.avx512)
 	}
 }
 
@@ -190,12 +190,13 @@ func admRestore16(xo, xt int32, angle bool, div *[65537]int32, egl float64) (int
 }
 
 // admCSFRow0 stores admCSFSums0 of one row of three bands into f and c.
-// The vector kernel has the default viewing model's weights built in.
-func admCSFRow0(bh, bv, bd []int16, f, c []int32, rf *[3]int32, asm bool) {
+// The vector kernels (AVX2 when asm is set, with AVX-512 when avx512 also
+// is) have the default viewing model's weights built in.
+func admCSFRow0(bh, bv, bd []int16, f, c []int32, rf *[3]int32, asm, avx512 bool) {
 	bv, bd, f, c = bv[:len(bh)], bd[:len(bh)], f[:len(bh)], c[:len(bh)]
 	done := 0
 	if asm && *rf == admRFactor0 {
-		done = admCSFRow0Asm(bh, bv, bd, f, c)
+		done = admCSFRow0Asm(bh, bv, bd, f, c, avx512)
 	}
 	for j := done; j < len(bh); j++ {
 		f[j], c[j] = admCSFSums0(bh[j], bv[j], bd[j], rf)

@@ -59,7 +59,7 @@ func admSIMDLast(half, block int) bool {
 // that stay zero (see admSIMDLast).
 //
 // The AVX2 kernels do what they can when asm is set, with the AVX-512
-// vertical pass's help when avx512 is.
+// ones' help when avx512 is.
 func admDWT0(src []uint16, w, h, bpc int, a, bv, bh, bd []int16, tmp []int16, iy, ix *[4][]int, asm, avx512 bool) {
 	shiftVP := uint(bpc) & 31
 	addVP := int32(1) << (bpc - 1)
@@ -80,8 +80,8 @@ func admDWT0(src []uint16, w, h, bpc int, a, bv, bh, bd []int16, tmp []int16, iy
 		ov := bv[i*hw : i*hw+hw]
 		oh := bh[i*hw : i*hw+hw]
 		od := bd[i*hw : i*hw+hw]
-		admDWT0Horizontal(tmplo, oa, ov, asm)
-		admDWT0Horizontal(tmphi, oh, od, asm)
+		admDWT0Horizontal(tmplo, oa, ov, asm, avx512)
+		admDWT0Horizontal(tmphi, oh, od, asm, avx512)
 		// The ends go through the mirrored index tables (or libvmaf's
 		// vector read, admSIMDLast).
 		for _, j := range [2]int{0, hw - 1} {
@@ -119,11 +119,11 @@ func admDWT0Vertical(r0, r1, r2, r3 []uint16, lo, hi []int16, addLo, addHi int32
 // admDWT0Horizontal is the horizontal pass of admDWT0 over outputs
 // 1..len(lp)-2 of one row of vertical-pass output t: lp = t⊗lo, hp = t⊗hi.
 // Output j reads t[2j-1..2j+2] with no mirroring.
-func admDWT0Horizontal(t, lp, hp []int16, asm bool) {
+func admDWT0Horizontal(t, lp, hp []int16, asm, avx512 bool) {
 	hp = hp[:len(lp)]
 	done := 0
 	if asm {
-		done = admDWT0HorizontalAsm(t, lp, hp)
+		done = admDWT0HorizontalAsm(t, lp, hp, avx512)
 	}
 	for j := 1 + done; j < len(lp)-1; j++ {
 		l := t[2*j-1 : 2*j+3]

@@ -13,9 +13,9 @@ func admDWT0VerticalAsm(r0, r1, r2, r3 []uint16, lo, hi []int16, addLo, addHi in
 	return 0
 }
 
-func admDWT0HorizontalAsm(t, lp, hp []int16) int { return 0 }
+func admDWT0HorizontalAsm(t, lp, hp []int16, avx512 bool) int { return 0 }
 
-func admCSFRow0Asm(bh, bv, bd []int16, f, c []int32) int { return 0 }
+func admCSFRow0Asm(bh, bv, bd []int16, f, c []int32, avx512 bool) int { return 0 }
 
 func admCMRow0Asm(src []int16, thr []int32, k *admCMConsts, avx512 bool) (int64, int) {
 	return 0, 0

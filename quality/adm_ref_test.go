@@ -363,8 +363,9 @@ func admRefCompute(ref, dis []uint16, w, h, bpc int, egl float64) admResult {
 // with the pure-Go loops, the AVX2 kernels and the AVX2 kernels with the
 // generated AVX-512 ones (where the CPU has them). The widths leave every
 // kernel a remainder at some scale: the AVX-512 scale-0 vertical pass
-// takes blocks of 32 columns, the decouple and cm rows 16, the scale 1..3
-// horizontal pass 8 outputs, the AVX2 kernels 8 or 4.
+// takes blocks of 32 columns, its horizontal pass and the decouple, csf
+// and cm rows 16, the scale 1..3 horizontal pass 8 outputs, the AVX2
+// kernels 8 or 4.
 func TestADMKernelsMatchReference(t *testing.T) {
 	sizes := [][2]int{{33, 33}, {34, 35}, {47, 40}, {64, 48}, {65, 66}, {95, 41}, {100, 90}, {129, 37}, {160, 90}, {241, 121}, {303, 34}, {481, 321}}
 	for _, sz := range sizes {
@@ -562,8 +563,8 @@ func testADMVectorKernels(t *testing.T, avx512 bool) {
 		if n >= 4 {
 			src, hw := i16(), (n+1)/2
 			p1, q1, p2, q2 := make([]int16, hw), make([]int16, hw), make([]int16, hw), make([]int16, hw)
-			admDWT0Horizontal(src, p1, q1, admAVX2)
-			admDWT0Horizontal(src, p2, q2, false)
+			admDWT0Horizontal(src, p1, q1, admAVX2, avx512)
+			admDWT0Horizontal(src, p2, q2, false, false)
 			admCheckEqual(t, name("admDWT0Horizontal"), p1, p2, q1, q2)
 		}
 
@@ -609,8 +610,8 @@ func testADMVectorKernels(t *testing.T, avx512 bool) {
 		// csf sums, both scales.
 		bh, bv, bd := i16(), i16(), i16()
 		f1, c1, f2, c2 := make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
-		admCSFRow0(bh, bv, bd, f1, c1, &admRFactor0, admAVX2)
-		admCSFRow0(bh, bv, bd, f2, c2, &admRFactor0, false)
+		admCSFRow0(bh, bv, bd, f1, c1, &admRFactor0, admAVX2, avx512)
+		admCSFRow0(bh, bv, bd, f2, c2, &admRFactor0, false, false)
 		admCheckEqual(t, name("admCSFRow0"), f1, f2, c1, c2)
 		rf := admRFactor123(1)
 		xh, xv, xd := i32(), i32(), i32()

@@ -115,3 +115,15 @@ func admRestoreRow16AVX512(o *int16, t *int16, r *int16, a *int16, n int, div *i
 //
 //go:noescape
 func admCMRow0AVX512(src *int16, thr *int32, n int, rf int32, sub uint64, addSq int64, shSq uint64, addCub int64, shCub uint64) int64
+
+// admDWT0HorizontalAVX512 is admDWT0HorizontalAVX2 for 16 outputs per iteration: with u = t[2m..2m+3],
+// lp[m] = int16((Σ lo_k·u_k + 32768) >> 16) and hp[m] likewise for m < n, a positive multiple of 16.
+//
+//go:noescape
+func admDWT0HorizontalAVX512(t *int16, n int, lp *int16, hp *int16)
+
+// admCSFRow0AVX512 is admCSFRow0AVX2 for 16 coefficients per iteration: f[j], c[j] =
+// admCSFSums0(bh[j], bv[j], bd[j]) for j < n, a positive multiple of 16.
+//
+//go:noescape
+func admCSFRow0AVX512(bh *int16, bv *int16, bd *int16, f *int32, c *int32, n int)

@@ -1703,3 +1703,134 @@ cm0loop:
 	MOVQ          AX, ret+72(FP)
 	VZEROUPPER
 	RET
+
+// func admDWT0HorizontalAVX512(t *int16, n int, lp *int16, hp *int16)
+// Requires: AVX, AVX512BW, AVX512F
+TEXT ·admDWT0HorizontalAVX512(SB), NOSPLIT, $0-32
+	MOVQ         t+0(FP), AX
+	MOVQ         n+8(FP), CX
+	MOVQ         lp+16(FP), DX
+	MOVQ         hp+24(FP), BX
+	MOVL         $0x6b133dd2, SI
+	VPBROADCASTD SI, Z0
+	MOVL         $0xef701cb1, SI
+	VPBROADCASTD SI, Z1
+	MOVL         $0xe34fef70, SI
+	VPBROADCASTD SI, Z2
+	MOVL         $0xc22e6b13, SI
+	VPBROADCASTD SI, Z3
+	MOVL         $0x00008000, SI
+	VPBROADCASTD SI, Z4
+	XORQ         SI, SI
+
+dwt0hloop:
+	VMOVDQU64 (AX)(SI*4), Z5
+	VMOVDQU64 4(AX)(SI*4), Z6
+	VPMADDWD  Z0, Z5, Z7
+	VPMADDWD  Z1, Z6, Z8
+	VPADDD    Z8, Z7, Z7
+	VPADDD    Z4, Z7, Z7
+	VPSRAD    $0x10, Z7, Z7
+	VPMOVDW   Z7, Y7
+	VMOVDQU   Y7, (DX)(SI*2)
+	VPMADDWD  Z2, Z5, Z5
+	VPMADDWD  Z3, Z6, Z6
+	VPADDD    Z6, Z5, Z5
+	VPADDD    Z4, Z5, Z5
+	VPSRAD    $0x10, Z5, Z5
+	VPMOVDW   Z5, Y5
+	VMOVDQU   Y5, (BX)(SI*2)
+	ADDQ      $0x10, SI
+	CMPQ      SI, CX
+	JB        dwt0hloop
+	VZEROUPPER
+	RET
+
+// func admCSFRow0AVX512(bh *int16, bv *int16, bd *int16, f *int32, c *int32, n int)
+// Requires: AVX, AVX512F
+TEXT ·admCSFRow0AVX512(SB), NOSPLIT, $0-48
+	MOVQ         bh+0(FP), AX
+	MOVQ         bv+8(FP), CX
+	MOVQ         bd+16(FP), DX
+	MOVQ         f+24(FP), BX
+	MOVQ         c+32(FP), SI
+	MOVQ         n+40(FP), DI
+	MOVL         $0x00008e65, R8
+	VPBROADCASTD R8, Z0
+	MOVL         $0x0000c109, R8
+	VPBROADCASTD R8, Z1
+	MOVL         $0x00004000, R8
+	VPBROADCASTD R8, Z2
+	MOVL         $0x0000ffff, R8
+	VPBROADCASTD R8, Z3
+	MOVL         $0x00001111, R8
+	VPBROADCASTD R8, Z4
+	MOVL         $0x00002222, R8
+	VPBROADCASTD R8, Z5
+	MOVL         $0x00000800, R8
+	VPBROADCASTD R8, Z6
+	XORQ         R8, R8
+
+csf0loop:
+	VPMOVSXWD (AX)(R8*2), Z7
+	VPMULLD   Z0, Z7, Z7
+	VPADDD    Z2, Z7, Z7
+	VPSRAD    $0x0f, Z7, Z7
+	VPSLLD    $0x10, Z7, Z7
+	VPSRAD    $0x10, Z7, Z7
+	VPABSD    Z7, Z7
+	VPMULLD   Z4, Z7, Z8
+	VPMULLD   Z5, Z7, Z7
+	VPADDD    Z6, Z8, Z8
+	VPSRAD    $0x0c, Z8, Z8
+	VPSLLD    $0x10, Z8, Z8
+	VPSRAD    $0x10, Z8, Z8
+	VPADDD    Z6, Z7, Z7
+	VPSRAD    $0x0c, Z7, Z7
+	VPSLLD    $0x10, Z7, Z7
+	VPSRAD    $0x10, Z7, Z7
+	VPMOVSXWD (CX)(R8*2), Z9
+	VPMULLD   Z0, Z9, Z9
+	VPADDD    Z2, Z9, Z9
+	VPSRAD    $0x0f, Z9, Z9
+	VPSLLD    $0x10, Z9, Z9
+	VPSRAD    $0x10, Z9, Z9
+	VPABSD    Z9, Z9
+	VPMULLD   Z4, Z9, Z10
+	VPMULLD   Z5, Z9, Z9
+	VPADDD    Z6, Z10, Z10
+	VPSRAD    $0x0c, Z10, Z10
+	VPSLLD    $0x10, Z10, Z10
+	VPSRAD    $0x10, Z10, Z10
+	VPADDD    Z6, Z9, Z9
+	VPSRAD    $0x0c, Z9, Z9
+	VPSLLD    $0x10, Z9, Z9
+	VPSRAD    $0x10, Z9, Z9
+	VPADDD    Z10, Z8, Z8
+	VPADDD    Z9, Z7, Z7
+	VPMOVSXWD (DX)(R8*2), Z9
+	VPMULLD   Z1, Z9, Z9
+	VPADDD    Z3, Z9, Z9
+	VPSRAD    $0x11, Z9, Z9
+	VPSLLD    $0x10, Z9, Z9
+	VPSRAD    $0x10, Z9, Z9
+	VPABSD    Z9, Z9
+	VPMULLD   Z4, Z9, Z10
+	VPMULLD   Z5, Z9, Z9
+	VPADDD    Z6, Z10, Z10
+	VPSRAD    $0x0c, Z10, Z10
+	VPSLLD    $0x10, Z10, Z10
+	VPSRAD    $0x10, Z10, Z10
+	VPADDD    Z6, Z9, Z9
+	VPSRAD    $0x0c, Z9, Z9
+	VPSLLD    $0x10, Z9, Z9
+	VPSRAD    $0x10, Z9, Z9
+	VPADDD    Z10, Z8, Z8
+	VPADDD    Z9, Z7, Z7
+	VMOVDQU32 Z8, (BX)(R8*4)
+	VMOVDQU32 Z7, (SI)(R8*4)
+	ADDQ      $0x10, R8
+	CMPQ      R8, DI
+	JB        csf0loop
+	VZEROUPPER
+	RET

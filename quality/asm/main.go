@@ -40,6 +40,8 @@ func main() {
 	admDWTRow64AVX512()
 	admRestoreRow16AVX512()
 	admCMRow0AVX512()
+	admDWT0HorizontalAVX512()
+	admCSFRow0AVX512()
 	Generate()
 }
 
@@ -1251,6 +1253,107 @@ func admCMRow0AVX512() {
 	CMPQ(i, n)
 	JB(LabelRef("cm0loop"))
 	Store(hsumQ(acc), ReturnIndex(0))
+	VZEROUPPER()
+	RET()
+}
+
+// admDWT0HorizontalAVX512 generates the AVX-512 twin of
+// admDWT0HorizontalAVX2 (adm_dwt2_8/16's horizontal pass), 16 outputs per
+// iteration: the dwords at t[2m] and t[2m+2] are the word pairs
+// (u_0, u_1) and (u_2, u_3) of output m, so VPMADDWD forms the tap pairs
+// exactly in int32 (|u| < 2^15, Σ|taps| < 2^16) and the rounded,
+// shifted sums are narrowed to int16 in column order (VPMOVDW).
+func admDWT0HorizontalAVX512() {
+	TEXT("admDWT0HorizontalAVX512", NOSPLIT, "func(t *int16, n int, lp, hp *int16)")
+	Pragma("noescape")
+	Doc("admDWT0HorizontalAVX512 is admDWT0HorizontalAVX2 for 16 outputs per iteration: with u = t[2m..2m+3],",
+		"lp[m] = int16((Σ lo_k·u_k + 32768) >> 16) and hp[m] likewise for m < n, a positive multiple of 16.")
+	t, n := Load(Param("t"), GP64()), Load(Param("n"), GP64())
+	lp, hp := Load(Param("lp"), GP64()), Load(Param("hp"), GP64())
+	taps := [2][2]VecVirtual{
+		{bcastD(admPair(admLo[0], admLo[1])), bcastD(admPair(admLo[2], admLo[3]))},
+		{bcastD(admPair(admHi[0], admHi[1])), bcastD(admPair(admHi[2], admHi[3]))},
+	}
+	rnd := bcastD(32768)
+	i := GP64()
+	XORQ(i, i)
+	Label("dwt0hloop")
+	u01, u23 := ZMM(), ZMM()
+	VMOVDQU64(Mem{Base: t, Index: i, Scale: 4}, u01)
+	VMOVDQU64(Mem{Base: t, Index: i, Scale: 4, Disp: 4}, u23)
+	for f, out := range []Register{lp, hp} {
+		s, b := ZMM(), ZMM()
+		VPMADDWD(taps[f][0], u01, s)
+		VPMADDWD(taps[f][1], u23, b)
+		VPADDD(b, s, s)
+		VPADDD(rnd, s, s)
+		VPSRAD(Imm(16), s, s)
+		y := YMM()
+		VPMOVDW(s, y)
+		VMOVDQU(y, Mem{Base: out, Index: i, Scale: 2})
+	}
+	ADDQ(Imm(16), i)
+	CMPQ(i, n)
+	JB(LabelRef("dwt0hloop"))
+	VZEROUPPER()
+	RET()
+}
+
+// admCSFRow0AVX512 generates the AVX-512 twin of admCSFRow0AVX2 (adm_csf
+// at scale 0 reduced to the sums adm_cm reads, admCSFSums0, with the
+// default viewing model's weights), 16 coefficients per iteration in
+// wrapping int32 lanes; each int16 truncation is a 16-bit left shift and an
+// arithmetic right shift.
+func admCSFRow0AVX512() {
+	TEXT("admCSFRow0AVX512", NOSPLIT, "func(bh, bv, bd *int16, f, c *int32, n int)")
+	Pragma("noescape")
+	Doc("admCSFRow0AVX512 is admCSFRow0AVX2 for 16 coefficients per iteration: f[j], c[j] =",
+		"admCSFSums0(bh[j], bv[j], bd[j]) for j < n, a positive multiple of 16.")
+	var band [3]Register
+	for b, name := range []string{"bh", "bv", "bd"} {
+		band[b] = Load(Param(name), GP64())
+	}
+	pf, pc, n := Load(Param("f"), GP64()), Load(Param("c"), GP64()), Load(Param("n"), GP64())
+	rfHV, rfD := bcastD(36453), bcastD(49417)
+	addHV, addD := bcastD(16384), bcastD(65535)
+	k30, k15, rnd := bcastD(4369), bcastD(8738), bcastD(2048)
+	i := GP64()
+	XORQ(i, i)
+	Label("csf0loop")
+	f, c := ZMM(), ZMM()
+	for b := range band {
+		rf, add, sh := rfHV, addHV, uint64(15)
+		if b == 2 {
+			rf, add, sh = rfD, addD, 17
+		}
+		a, x, y := ZMM(), ZMM(), ZMM()
+		VPMOVSXWD(Mem{Base: band[b], Index: i, Scale: 2}, a)
+		VPMULLD(rf, a, a)
+		VPADDD(add, a, a)
+		VPSRAD(Imm(sh), a, a)
+		VPSLLD(Imm(16), a, a)
+		VPSRAD(Imm(16), a, a)
+		VPABSD(a, a)
+		VPMULLD(k30, a, x)
+		VPMULLD(k15, a, y)
+		for _, v := range []VecVirtual{x, y} {
+			VPADDD(rnd, v, v)
+			VPSRAD(Imm(12), v, v)
+			VPSLLD(Imm(16), v, v)
+			VPSRAD(Imm(16), v, v)
+		}
+		if b == 0 {
+			f, c = x, y
+			continue
+		}
+		VPADDD(x, f, f)
+		VPADDD(y, c, c)
+	}
+	VMOVDQU32(f, Mem{Base: pf, Index: i, Scale: 4})
+	VMOVDQU32(c, Mem{Base: pc, Index: i, Scale: 4})
+	ADDQ(Imm(16), i)
+	CMPQ(i, n)
+	JB(LabelRef("csf0loop"))
 	VZEROUPPER()
 	RET()
 }
