@@ -284,12 +284,21 @@ func admCSFRow123Asm(bh, bv, bd, f, c []int32, rf *[3]uint32) int {
 func admRestoreRow32AVX2(o, t, r, a *int32, n int, div *int32)
 
 // admRestoreRow32Asm runs admRestoreRow32 without the enhancement gain on
-// the first multiple of 8 of the row and returns how many it did.
-func admRestoreRow32Asm(o, t, r, a []int32, div *[65537]int32) int {
+// the first multiple of 8 of the row and returns how many it did. With
+// avx512 set, the generated AVX-512 kernel does the first multiple of 16
+// and the AVX2 one the rest.
+func admRestoreRow32Asm(o, t, r, a []int32, div *[65537]int32, avx512 bool) int {
 	n := len(o) &^ 7
 	if n == 0 {
 		return 0
 	}
-	admRestoreRow32AVX2(&o[0], &t[:n][0], &r[:n][0], &a[:n][0], n, &div[0])
+	j := 0
+	if avx512 && n >= 16 {
+		j = n &^ 15
+		admRestoreRow32AVX512(&o[0], &t[:j][0], &r[:j][0], &a[:j][0], j, &div[0])
+	}
+	if j < n {
+		admRestoreRow32AVX2(&o[j], &t[j:n][0], &r[j:n][0], &a[j:n][0], n-j, &div[0])
+	}
 	return n
 }

@@ -38,8 +38,8 @@ func BenchmarkADM(b *testing.B) {
 // the AVX2 kernels and with the generated AVX-512 ones, on the rows of a
 // 1920-wide 8-bit picture: the scale-0 passes over 1920 columns (vertical)
 // and 960 outputs (horizontal), the scale-0 decouple, csf and cm rows over
-// 960 coefficients and one filter of the scale-1 horizontal pass over 480
-// outputs.
+// 960 coefficients, one filter of the scale-1 horizontal pass over 480
+// outputs and the scale-1 decouple row over 480 coefficients.
 func BenchmarkADMKernels(b *testing.B) {
 	if !admAVX2 {
 		b.Skip("no AVX2 kernels on this CPU or build")
@@ -72,6 +72,11 @@ func BenchmarkADMKernels(b *testing.B) {
 	}
 	out := make([]int32, w/4)
 	f, c := make([]int32, w/2), make([]int32, w/2)
+	o32, t32 := make([]int32, w/4), make([]int32, w/4)
+	for j := range o32 {
+		o32[j], t32[j] = r.i32()>>4, r.i32()>>4
+	}
+	r32, a32 := make([]int32, w/4), make([]int32, w/4)
 	div := admDivLookup()
 	sh := admCMShifts{10, 1 << 28, 29, 1 << 5, 6}
 	cm := sh.consts(admRFactor0[0])
@@ -105,6 +110,11 @@ func BenchmarkADMKernels(b *testing.B) {
 		b.Run("csfRow0/"+set, func(b *testing.B) {
 			for b.Loop() {
 				admCSFRow0Asm(o, t, rr, f, c, avx512)
+			}
+		})
+		b.Run("restoreRow32/"+set, func(b *testing.B) {
+			for b.Loop() {
+				admRestoreRow32Asm(o32, t32, r32, a32, div, avx512)
 			}
 		})
 		b.Run("dwtRow64/"+set, func(b *testing.B) {

@@ -234,7 +234,7 @@ func (a *ADM) admDecouple123(w, h int, rf [3]uint32) {
 		admAngles32(b.ref[1][lo:hi], b.ref[2][lo:hi], b.dis[1][lo:hi], b.dis[2][lo:hi], angle)
 		set := admAppendSet(a.angleSet[:0], angle)
 		for t := 0; t < 3; t++ {
-			admRestoreRow32(b.ref[t+1][lo:hi], b.dis[t+1][lo:hi], angle, set, b.decR[t][lo:hi], b.decA[t][lo:hi], a.div, a.egl, a.asm)
+			admRestoreRow32(b.ref[t+1][lo:hi], b.dis[t+1][lo:hi], angle, set, b.decR[t][lo:hi], b.decA[t][lo:hi], a.div, a.egl, a.asm, a.avx512)
 		}
 		admCSFRow123(b.decR[0][lo:hi], b.decR[1][lo:hi], b.decR[2][lo:hi], b.fR[lo:hi], b.cR[lo:hi], &rf, a.asm)
 		admCSFRow123(b.decA[0][lo:hi], b.decA[1][lo:hi], b.decA[2][lo:hi], b.fA[lo:hi], b.cA[lo:hi], &rf, a.asm)
@@ -255,16 +255,16 @@ func admAngles32(oh, ov, th, tv []int32, angle []byte) {
 }
 
 // admRestoreRow32 is admRestoreRow16 for int32 bands (adm_decouple_s123).
-func admRestoreRow32(o, t []int32, angle []byte, set []int32, r, a []int32, div *[65537]int32, egl float64, asm bool) {
+func admRestoreRow32(o, t []int32, angle []byte, set []int32, r, a []int32, div *[65537]int32, egl float64, asm, avx512 bool) {
 	t, angle, r, a = t[:len(o)], angle[:len(o)], r[:len(o)], a[:len(o)]
 	done := 0
 	if asm {
 		// The vector kernel leaves out the enhancement gain; the
 		// coefficients with aligned orientations (set) are redone below.
-		done = admRestoreRow32Asm(o, t, r, a, div)
+		done = admRestoreRow32Asm(o, t, r, a, div, avx512)
 		for _, j := range set {
 			if int(j) < done {
-				admRestoreRow32(o[j:j+1], t[j:j+1], angle[j:j+1], nil, r[j:j+1], a[j:j+1], div, egl, false)
+				admRestoreRow32(o[j:j+1], t[j:j+1], angle[j:j+1], nil, r[j:j+1], a[j:j+1], div, egl, false, false)
 			}
 		}
 	}

@@ -43,4 +43,4 @@ func admAngles16Asm(oh, ov, th, tv []int16, angle []byte) (int, bool) { return 0
 
 func admCSFRow123Asm(bh, bv, bd, f, c []int32, rf *[3]uint32) int { return 0 }
 
-func admRestoreRow32Asm(o, t, r, a []int32, div *[65537]int32) int { return 0 }
+func admRestoreRow32Asm(o, t, r, a []int32, div *[65537]int32, avx512 bool) int { return 0 }

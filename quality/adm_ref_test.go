@@ -442,6 +442,14 @@ func TestADMRestoreRowsMatch(t *testing.T) {
 			return int32(next()%(1<<16)) - 1<<15
 		case 3:
 			return int32(next()%(1<<31)) - 1<<30
+		case 4:
+			// Up to 2^31 − 1 in magnitude, where get_best15_from32
+			// shifts by 16.
+			if v := int32(next() % (1 << 31)); next()%2 == 0 {
+				return -v
+			} else {
+				return v
+			}
 		}
 		return int32(next()%(1<<26)) - 1<<25
 	}
@@ -459,12 +467,15 @@ func TestADMRestoreRowsMatch(t *testing.T) {
 	}
 	set := admAppendSet(nil, angle)
 	for _, egl := range []float64{1, 100} {
-		r1, a1, r2, a2 := make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
-		admRestoreRow32(o32, t32, angle, set, r1, a1, div, egl, admAVX2)
-		admRestoreRow32(o32, t32, angle, set, r2, a2, div, egl, false)
-		for j := range r1 {
-			if r1[j] != r2[j] || a1[j] != a2[j] {
-				t.Fatalf("int32 egl %g j %d o %d t %d: r %d a %d, Go %d %d", egl, j, o32[j], t32[j], r1[j], a1[j], r2[j], a2[j])
+		r2, a2 := make([]int32, n), make([]int32, n)
+		admRestoreRow32(o32, t32, angle, set, r2, a2, div, egl, false, false)
+		for _, avx512 := range []bool{false, admAVX512} {
+			r1, a1 := make([]int32, n), make([]int32, n)
+			admRestoreRow32(o32, t32, angle, set, r1, a1, div, egl, admAVX2, avx512)
+			for j := range r1 {
+				if r1[j] != r2[j] || a1[j] != a2[j] {
+					t.Fatalf("int32 egl %g avx512 %v j %d o %d t %d: r %d a %d, Go %d %d", egl, avx512, j, o32[j], t32[j], r1[j], a1[j], r2[j], a2[j])
+				}
 			}
 		}
 		s2, b2 := make([]int16, n), make([]int16, n)

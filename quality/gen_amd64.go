@@ -127,3 +127,9 @@ func admDWT0HorizontalAVX512(t *int16, n int, lp *int16, hp *int16)
 //
 //go:noescape
 func admCSFRow0AVX512(bh *int16, bv *int16, bd *int16, f *int32, c *int32, n int)
+
+// admRestoreRow32AVX512 is admRestoreRow32AVX2 for 16 coefficients per iteration; n is a positive
+// multiple of 16 and |o| < 2^31.
+//
+//go:noescape
+func admRestoreRow32AVX512(o *int32, t *int32, r *int32, a *int32, n int, div *int32)

@@ -42,6 +42,7 @@ func main() {
 	admCMRow0AVX512()
 	admDWT0HorizontalAVX512()
 	admCSFRow0AVX512()
+	admRestoreRow32AVX512()
 	Generate()
 }
 
@@ -1354,6 +1355,119 @@ func admCSFRow0AVX512() {
 	ADDQ(Imm(16), i)
 	CMPQ(i, n)
 	JB(LabelRef("csf0loop"))
+	VZEROUPPER()
+	RET()
+}
+
+// admRestoreRow32AVX512 generates the AVX-512 twin of admRestoreRow32AVX2
+// (adm_decouple_s123 without the enhancement gain), 16 coefficients per
+// iteration. The shift of get_best15_from32, max(floor(log2|o|) − 14, 0),
+// is the float exponent of |o| >> 14 (below 2^17, so converted exactly);
+// the reciprocals come from one VPGATHERDD and are negated where o < 0
+// (VPMOVD2M). k's and r's int64 products are formed for the even and odd
+// dwords by VPMULDQ, rounded and shifted arithmetically by a per-lane count
+// (VPSLLVQ, VPSRAVQ), k clamped to [0, 32768] in int64 (VPMAXSQ, VPMINSQ)
+// as libvmaf clamps it, and the halves merged (VPBLENDMD).
+func admRestoreRow32AVX512() {
+	TEXT("admRestoreRow32AVX512", NOSPLIT, "func(o, t, r, a *int32, n int, div *int32)")
+	Pragma("noescape")
+	Doc("admRestoreRow32AVX512 is admRestoreRow32AVX2 for 16 coefficients per iteration; n is a positive",
+		"multiple of 16 and |o| < 2^31.")
+	po, pt := Load(Param("o"), GP64()), Load(Param("t"), GP64())
+	pr, pa := Load(Param("r"), GP64()), Load(Param("a"), GP64())
+	n, div := Load(Param("n"), GP64()), Load(Param("div"), GP64())
+	c32768, c127, one := bcastD(32768), bcastD(127), bcastD(1)
+	q32768, q1, q14, q15, rndQ := bcastQ(32768), bcastQ(1), bcastQ(14), bcastQ(15), bcastQ(16384)
+	lo32 := bcastQ(0xffffffff)
+	zero := ZMM()
+	VPXORD(zero, zero, zero)
+	odd := K()
+	t := GP32()
+	MOVL(U32(0xAAAA), t)
+	KMOVW(t, odd)
+	i := GP64()
+	XORQ(i, i)
+	Label("rst32loop")
+	xo, xt, ab := ZMM(), ZMM(), ZMM()
+	VMOVDQU32(Mem{Base: po, Index: i, Scale: 4}, xo)
+	VMOVDQU32(Mem{Base: pt, Index: i, Scale: 4}, xt)
+	VPABSD(xo, ab)
+	// sh = max(floor(log2(|o| >> 14)), 0), from the float exponent.
+	sh, e := ZMM(), ZMM()
+	VPSRLD(Imm(14), ab, e)
+	VCVTDQ2PS(e, e)
+	VPSRLD(Imm(23), e, e)
+	VPSUBD(c127, e, e)
+	VPMAXSD(zero, e, sh)
+	// m = (|o| + (2^sh >> 1)) >> sh; recip = ±div[m + 32768]
+	m := ZMM()
+	VPSLLVD(sh, one, m)
+	VPSRLD(Imm(1), m, m)
+	VPADDD(ab, m, m)
+	VPSRLVD(sh, m, m)
+	VPADDD(c32768, m, m)
+	all, d := K(), ZMM()
+	KXNORW(all, all, all)
+	VPXORD(d, d, d)
+	VPGATHERDD(Mem{Base: div, Index: m, Scale: 4}, all, d)
+	neg := K()
+	VPMOVD2M(xo, neg)
+	VPSUBD(d, zero, neg, d)
+	// k = clamp((recip·t + 2^(14+sh)) >> (15+sh), 0, 32768) in int64, for
+	// the even (h = 0) and odd (h = 1) dwords.
+	var kh [2]VecVirtual
+	for h := range kh {
+		dv, tv, s := d, xt, ZMM()
+		if h == 0 {
+			VPANDQ(lo32, sh, s)
+		} else {
+			dv, tv = ZMM(), ZMM()
+			VPSRLQ(Imm(32), d, dv)
+			VPSRLQ(Imm(32), xt, tv)
+			VPSRLQ(Imm(32), sh, s)
+		}
+		p, rnd, c := ZMM(), ZMM(), ZMM()
+		VPMULDQ(tv, dv, p)
+		VPADDQ(q14, s, c)
+		VPSLLVQ(c, q1, rnd)
+		VPADDQ(rnd, p, p)
+		VPADDQ(q15, s, c)
+		VPSRAVQ(c, p, p)
+		VPMAXSQ(zero, p, p)
+		VPMINSQ(q32768, p, p)
+		kh[h] = p
+	}
+	kk := ZMM()
+	VPSLLQ(Imm(32), kh[1], kh[1])
+	VPBLENDMD(kh[1], kh[0], odd, kk)
+	// o == 0 gives 32768.
+	kz := K()
+	VPTESTNMD(xo, xo, kz)
+	VMOVDQA32(c32768, kz, kk)
+	// r = int32((k·o + 2^14) >> 15) in int64, a = t − r
+	var rh [2]VecVirtual
+	for h := range rh {
+		kv, ov := kk, xo
+		if h == 1 {
+			kv, ov = ZMM(), ZMM()
+			VPSRLQ(Imm(32), kk, kv)
+			VPSRLQ(Imm(32), xo, ov)
+		}
+		p := ZMM()
+		VPMULDQ(ov, kv, p)
+		VPADDQ(rndQ, p, p)
+		VPSRAQ(Imm(15), p, p)
+		rh[h] = p
+	}
+	rr := ZMM()
+	VPSLLQ(Imm(32), rh[1], rh[1])
+	VPBLENDMD(rh[1], rh[0], odd, rr)
+	VMOVDQU32(rr, Mem{Base: pr, Index: i, Scale: 4})
+	VPSUBD(rr, xt, xt)
+	VMOVDQU32(xt, Mem{Base: pa, Index: i, Scale: 4})
+	ADDQ(Imm(16), i)
+	CMPQ(i, n)
+	JB(LabelRef("rst32loop"))
 	VZEROUPPER()
 	RET()
 }
