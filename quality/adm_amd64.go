@@ -255,14 +255,29 @@ func admCubeSum32Asm(x []int32, k *admDenConsts) (uint64, int) {
 func admAngles16AVX2(oh, ov, th, tv *int16, angle *byte, n int, cos2 float64) bool
 
 // admAngles16Asm runs admAngles16 on the first multiple of 8 of the row
-// and returns how many it did and whether any flag is set among them.
-func admAngles16Asm(oh, ov, th, tv []int16, angle []byte) (int, bool) {
+// and returns how many it did and whether any flag is set among them:
+// with the generated AVX-512 kernel when avx512 is set, else the AVX2 one.
+func admAngles16Asm(oh, ov, th, tv []int16, angle []byte, avx512 bool) (int, bool) {
 	n := len(oh) &^ 7
 	if n == 0 {
 		return 0, false
 	}
+	if avx512 {
+		return n, admAngles16AVX512(&oh[0], &ov[:n][0], &th[:n][0], &tv[:n][0], &angle[:n][0], n, admCos1DegSq)
+	}
 	any := admAngles16AVX2(&oh[0], &ov[:n][0], &th[:n][0], &tv[:n][0], &angle[:n][0], n, admCos1DegSq)
 	return n, any
+}
+
+// admAngles32Asm runs admAngles32 on the first multiple of 8 of the row
+// with the generated AVX-512 kernel and returns how many it did and
+// whether any flag is set among them.
+func admAngles32Asm(oh, ov, th, tv []int32, angle []byte) (int, bool) {
+	n := len(oh) &^ 7
+	if n == 0 {
+		return 0, false
+	}
+	return n, admAngles32AVX512(&oh[0], &ov[:n][0], &th[:n][0], &tv[:n][0], &angle[:n][0], n, admCos1DegSq)
 }
 
 //go:noescape

@@ -39,7 +39,9 @@ func BenchmarkADM(b *testing.B) {
 // 1920-wide 8-bit picture: the scale-0 passes over 1920 columns (vertical)
 // and 960 outputs (horizontal), the scale-0 decouple, csf and cm rows over
 // 960 coefficients, one filter of the scale-1 horizontal pass over 480
-// outputs and the scale-1 decouple row over 480 coefficients.
+// outputs, the scale-1 decouple row over 480 coefficients, and the
+// orientation flags over 960 (scale 0) and 480 (scale 1, Go against
+// AVX-512) coefficients.
 func BenchmarkADMKernels(b *testing.B) {
 	if !admAVX2 {
 		b.Skip("no AVX2 kernels on this CPU or build")
@@ -77,6 +79,12 @@ func BenchmarkADMKernels(b *testing.B) {
 		o32[j], t32[j] = r.i32()>>4, r.i32()>>4
 	}
 	r32, a32 := make([]int32, w/4), make([]int32, w/4)
+	ov, th, tv, angle := i16(w/2), i16(w/2), i16(w/2), make([]byte, w/2)
+	ov32, th32, tv32 := make([]int32, w/4), make([]int32, w/4), make([]int32, w/4)
+	for j := range ov32 {
+		ov32[j], th32[j], tv32[j] = r.i32()>>4, r.i32()>>4, r.i32()>>4
+	}
+	set := make([]int32, 0, w/2)
 	div := admDivLookup()
 	sh := admCMShifts{10, 1 << 28, 29, 1 << 5, 6}
 	cm := sh.consts(admRFactor0[0])
@@ -86,38 +94,48 @@ func BenchmarkADMKernels(b *testing.B) {
 		if avx512 && !admAVX512 {
 			continue
 		}
-		set := map[bool]string{false: "AVX2", true: "AVX-512"}[avx512]
-		b.Run("dwt0Vertical/"+set, func(b *testing.B) {
+		kset := map[bool]string{false: "AVX2", true: "AVX-512"}[avx512]
+		b.Run("dwt0Vertical/"+kset, func(b *testing.B) {
 			for b.Loop() {
 				admDWT0VerticalAsm(rows[0], rows[1], rows[2], rows[3], lo, hi, add, 1<<7, 8, avx512)
 			}
 		})
-		b.Run("restoreRow16/"+set, func(b *testing.B) {
+		b.Run("restoreRow16/"+kset, func(b *testing.B) {
 			for b.Loop() {
 				admRestoreRow16Asm(o, t, rr, aa, div, avx512)
 			}
 		})
-		b.Run("cmRow0/"+set, func(b *testing.B) {
+		b.Run("cmRow0/"+kset, func(b *testing.B) {
 			for b.Loop() {
 				admCMRow0Asm(o, thr, &cm, avx512)
 			}
 		})
-		b.Run("dwt0Horizontal/"+set, func(b *testing.B) {
+		b.Run("dwt0Horizontal/"+kset, func(b *testing.B) {
 			for b.Loop() {
 				admDWT0HorizontalAsm(lo, rr, aa, avx512)
 			}
 		})
-		b.Run("csfRow0/"+set, func(b *testing.B) {
+		b.Run("csfRow0/"+kset, func(b *testing.B) {
 			for b.Loop() {
 				admCSFRow0Asm(o, t, rr, f, c, avx512)
 			}
 		})
-		b.Run("restoreRow32/"+set, func(b *testing.B) {
+		b.Run("restoreRow32/"+kset, func(b *testing.B) {
 			for b.Loop() {
 				admRestoreRow32Asm(o32, t32, r32, a32, div, avx512)
 			}
 		})
-		b.Run("dwtRow64/"+set, func(b *testing.B) {
+		b.Run("angles16/"+kset, func(b *testing.B) {
+			for b.Loop() {
+				admAngles16(o, ov, th, tv, angle, set[:0], true, avx512)
+			}
+		})
+		b.Run("angles32/"+map[bool]string{false: "Go", true: "AVX-512"}[avx512], func(b *testing.B) {
+			for b.Loop() {
+				admAngles32(o32, ov32, th32, tv32, angle, set[:0], avx512)
+			}
+		})
+		b.Run("dwtRow64/"+kset, func(b *testing.B) {
 			for b.Loop() {
 				admDWTRow64Asm(src, out, &dwt, avx512)
 			}

@@ -102,7 +102,7 @@ func (a *ADM) admDecouple0(w, h int) {
 	angle := a.angle[:right-left]
 	for i := top; i < bottom; i++ {
 		lo, hi := i*w+left, i*w+right
-		set := admAngles16(b.ref[1][lo:hi], b.ref[2][lo:hi], b.dis[1][lo:hi], b.dis[2][lo:hi], angle, a.angleSet[:0], a.asm)
+		set := admAngles16(b.ref[1][lo:hi], b.ref[2][lo:hi], b.dis[1][lo:hi], b.dis[2][lo:hi], angle, a.angleSet[:0], a.asm, a.avx512)
 		for t := 0; t < 3; t++ {
 			admRestoreRow16(b.ref[t+1][lo:hi], b.dis[t+1][lo:hi], angle, set, b.decR[t][lo:hi], b.decA[t][lo:hi], a.div, a.egl, a.asm, a.avx512)
 		}
@@ -113,12 +113,13 @@ func (a *ADM) admDecouple0(w, h int) {
 
 // admAngles16 sets angle[j] to 1 where admAngleFlag holds for the reference
 // (oh, ov) and distorted (th, tv) orientation vectors, else 0, and returns
-// set with the indices of the 1s appended (they are rare).
-func admAngles16(oh, ov, th, tv []int16, angle []byte, set []int32, asm bool) []int32 {
+// set with the indices of the 1s appended (they are rare). The AVX2 kernel
+// does what it can when asm is set, or the AVX-512 one when avx512 also is.
+func admAngles16(oh, ov, th, tv []int16, angle []byte, set []int32, asm, avx512 bool) []int32 {
 	ov, th, tv, angle = ov[:len(oh)], th[:len(oh)], tv[:len(oh)], angle[:len(oh)]
 	done, any := 0, false
 	if asm {
-		done, any = admAngles16Asm(oh, ov, th, tv, angle)
+		done, any = admAngles16Asm(oh, ov, th, tv, angle, avx512)
 	}
 	for j := done; j < len(oh); j++ {
 		xoh, xov, xth, xtv := int32(oh[j]), int32(ov[j]), int32(th[j]), int32(tv[j])
@@ -231,8 +232,7 @@ func (a *ADM) admDecouple123(w, h int, rf [3]uint32) {
 	angle := a.angle[:right-left]
 	for i := top; i < bottom; i++ {
 		lo, hi := i*w+left, i*w+right
-		admAngles32(b.ref[1][lo:hi], b.ref[2][lo:hi], b.dis[1][lo:hi], b.dis[2][lo:hi], angle)
-		set := admAppendSet(a.angleSet[:0], angle)
+		set := admAngles32(b.ref[1][lo:hi], b.ref[2][lo:hi], b.dis[1][lo:hi], b.dis[2][lo:hi], angle, a.angleSet[:0], a.asm && a.avx512)
 		for t := 0; t < 3; t++ {
 			admRestoreRow32(b.ref[t+1][lo:hi], b.dis[t+1][lo:hi], angle, set, b.decR[t][lo:hi], b.decA[t][lo:hi], a.div, a.egl, a.asm, a.avx512)
 		}
@@ -241,17 +241,26 @@ func (a *ADM) admDecouple123(w, h int, rf [3]uint32) {
 	}
 }
 
-// admAngles32 is admAngles16 for int32 bands.
-func admAngles32(oh, ov, th, tv []int32, angle []byte) {
+// admAngles32 is admAngles16 for int32 bands, with the AVX-512 kernel's
+// help when avx512 is set (there is no AVX2 one).
+func admAngles32(oh, ov, th, tv []int32, angle []byte, set []int32, avx512 bool) []int32 {
 	ov, th, tv, angle = ov[:len(oh)], th[:len(oh)], tv[:len(oh)], angle[:len(oh)]
-	for j := range oh {
+	done, any := 0, false
+	if avx512 {
+		done, any = admAngles32Asm(oh, ov, th, tv, angle)
+	}
+	for j := done; j < len(oh); j++ {
 		xoh, xov, xth, xtv := int64(oh[j]), int64(ov[j]), int64(th[j]), int64(tv[j])
 		otDP := xoh*xth + xov*xtv
 		angle[j] = 0
 		if otDP >= 0 && admAngleFlag(otDP, xoh*xoh+xov*xov, xth*xth+xtv*xtv) {
-			angle[j] = 1
+			angle[j], any = 1, true
 		}
 	}
+	if any {
+		set = admAppendSet(set, angle)
+	}
+	return set
 }
 
 // admRestoreRow32 is admRestoreRow16 for int32 bands (adm_decouple_s123).

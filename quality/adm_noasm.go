@@ -39,7 +39,11 @@ func admWidenAsm(src []int16, dst []int32) int { return 0 }
 
 func admCubeSum32Asm(x []int32, k *admDenConsts) (uint64, int) { return 0, 0 }
 
-func admAngles16Asm(oh, ov, th, tv []int16, angle []byte) (int, bool) { return 0, false }
+func admAngles16Asm(oh, ov, th, tv []int16, angle []byte, avx512 bool) (int, bool) {
+	return 0, false
+}
+
+func admAngles32Asm(oh, ov, th, tv []int32, angle []byte) (int, bool) { return 0, false }
 
 func admCSFRow123Asm(bh, bv, bd, f, c []int32, rf *[3]uint32) int { return 0 }
 

@@ -650,10 +650,27 @@ func testADMVectorKernels(t *testing.T, avx512 bool) {
 		for j := 0; j < n; j += 3 {
 			th[j], tv[j] = oh[j], ov[j] // aligned: the flag is set
 		}
-		s1 := admAngles16(oh, ov, th, tv, a1, nil, admAVX2)
-		s2 := admAngles16(oh, ov, th, tv, a2, nil, false)
+		for j := 1; j < n; j += 5 {
+			// About 1° apart: the flag depends on the rounding.
+			a, b, s := float64(int16(r.next())>>1), float64(int16(r.next())>>1), admTan1Deg(&r)
+			oh[j], ov[j], th[j], tv[j] = int16(a), int16(b), int16(math.Round(a-b*s)), int16(math.Round(b+a*s))
+		}
+		s1 := admAngles16(oh, ov, th, tv, a1, nil, admAVX2, avx512)
+		s2 := admAngles16(oh, ov, th, tv, a2, nil, false, false)
 		admCheckEqual(t, name("admAngles16"), a1, a2)
 		admCheckEqual(t, name("admAngles16 set"), s1, s2)
+		xoh, xov, xth, xtv := i32(), i32(), i32(), i32()
+		for j := 0; j < n; j += 3 {
+			xth[j], xtv[j] = xoh[j], xov[j]
+		}
+		for j := 1; j < n; j += 5 {
+			a, b, s := float64(xoh[j]>>2), float64(xov[j]>>2), admTan1Deg(&r)
+			xoh[j], xov[j], xth[j], xtv[j] = int32(a), int32(b), int32(math.Round(a-b*s)), int32(math.Round(b+a*s))
+		}
+		s1 = admAngles32(xoh, xov, xth, xtv, a1, nil, admAVX2 && avx512)
+		s2 = admAngles32(xoh, xov, xth, xtv, a2, nil, false)
+		admCheckEqual(t, name("admAngles32"), a1, a2)
+		admCheckEqual(t, name("admAngles32 set"), s1, s2)
 
 		// Widening.
 		w1, w2 := make([]int32, n), make([]int32, n)
@@ -691,6 +708,12 @@ func testADMVectorKernels(t *testing.T, avx512 bool) {
 			admCheckEqual(t, fmt.Sprintf("thresholds %dx%d row %d", w, h, i), t1[l.left:l.right], t2[l.left:l.right])
 		}
 	}
+}
+
+// admTan1Deg returns the tangent of a random angle within 0.02° of 1°,
+// where admAngleFlag changes.
+func admTan1Deg(r *admRand) float64 {
+	return math.Tan((0.98 + float64(r.next()%4000)/1e5) * math.Pi / 180)
 }
 
 // admCheckEqual reports the first pair of slices (got, want, got, want ...)

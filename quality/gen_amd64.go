@@ -133,3 +133,15 @@ func admCSFRow0AVX512(bh *int16, bv *int16, bd *int16, f *int32, c *int32, n int
 //
 //go:noescape
 func admRestoreRow32AVX512(o *int32, t *int32, r *int32, a *int32, n int, div *int32)
+
+// admAngles16AVX512 sets angle[j] to 1 where admAngleFlag holds for (oh[j], ov[j]) and (th[j], tv[j]),
+// else 0, for j < n, a positive multiple of 8, and reports whether any is set.
+//
+//go:noescape
+func admAngles16AVX512(oh *int16, ov *int16, th *int16, tv *int16, angle *byte, n int, cos2 float64) bool
+
+// admAngles32AVX512 sets angle[j] to 1 where admAngleFlag holds for (oh[j], ov[j]) and (th[j], tv[j]),
+// else 0, for j < n, a positive multiple of 8, and reports whether any is set.
+//
+//go:noescape
+func admAngles32AVX512(oh *int32, ov *int32, th *int32, tv *int32, angle *byte, n int, cos2 float64) bool

@@ -1928,3 +1928,121 @@ rst32loop:
 	JB         rst32loop
 	VZEROUPPER
 	RET
+
+// func admAngles16AVX512(oh *int16, ov *int16, th *int16, tv *int16, angle *byte, n int, cos2 float64) bool
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VL
+TEXT ·admAngles16AVX512(SB), NOSPLIT, $0-57
+	MOVQ         oh+0(FP), AX
+	MOVQ         ov+8(FP), CX
+	MOVQ         th+16(FP), DX
+	MOVQ         tv+24(FP), BX
+	MOVQ         angle+32(FP), SI
+	MOVQ         n+40(FP), DI
+	VBROADCASTSD cos2+48(FP), Z0
+	MOVQ         $0x3f30000000000000, R8
+	VPBROADCASTQ R8, Z1
+	MOVL         $0x01010101, R8
+	VPBROADCASTD R8, Z2
+	VPXORQ       Z3, Z3, Z3
+	XORL         R8, R8
+	XORQ         R9, R9
+
+admAngles16AVX512loop:
+	VPMOVSXWQ  (AX)(R9*2), Z4
+	VPMOVSXWQ  (CX)(R9*2), Z5
+	VPMOVSXWQ  (DX)(R9*2), Z6
+	VPMOVSXWQ  (BX)(R9*2), Z7
+	VPMULDQ    Z6, Z4, Z8
+	VPMULDQ    Z7, Z5, Z9
+	VPADDQ     Z9, Z8, Z8
+	VCVTQQ2PS  Z8, Y8
+	VCVTPS2PD  Y8, Z8
+	VMULPD     Z1, Z8, Z8
+	VPMULDQ    Z4, Z4, Z4
+	VPMULDQ    Z5, Z5, Z5
+	VPADDQ     Z5, Z4, Z4
+	VCVTQQ2PS  Z4, Y4
+	VCVTPS2PD  Y4, Z4
+	VMULPD     Z1, Z4, Z4
+	VPMULDQ    Z6, Z6, Z5
+	VPMULDQ    Z7, Z7, Z6
+	VPADDQ     Z6, Z5, Z5
+	VCVTQQ2PS  Z5, Y5
+	VCVTPS2PD  Y5, Z5
+	VMULPD     Z1, Z5, Z5
+	VCMPPD     $0x1d, Z3, Z8, K1
+	VMULPD     Z8, Z8, Z8
+	VMULPD     Z0, Z4, Z4
+	VMULPD     Z5, Z4, Z4
+	VCMPPD     $0x1d, Z4, Z8, K1, K1
+	VMOVDQU8.Z X2, K1, X4
+	VMOVQ      X4, (SI)(R9*1)
+	KMOVB      K1, R10
+	ORL        R10, R8
+	ADDQ       $0x08, R9
+	CMPQ       R9, DI
+	JB         admAngles16AVX512loop
+	TESTL      R8, R8
+	SETNE      AL
+	VZEROUPPER
+	MOVB       AL, ret+56(FP)
+	RET
+
+// func admAngles32AVX512(oh *int32, ov *int32, th *int32, tv *int32, angle *byte, n int, cos2 float64) bool
+// Requires: AVX, AVX512BW, AVX512DQ, AVX512F, AVX512VL
+TEXT ·admAngles32AVX512(SB), NOSPLIT, $0-57
+	MOVQ         oh+0(FP), AX
+	MOVQ         ov+8(FP), CX
+	MOVQ         th+16(FP), DX
+	MOVQ         tv+24(FP), BX
+	MOVQ         angle+32(FP), SI
+	MOVQ         n+40(FP), DI
+	VBROADCASTSD cos2+48(FP), Z0
+	MOVQ         $0x3f30000000000000, R8
+	VPBROADCASTQ R8, Z1
+	MOVL         $0x01010101, R8
+	VPBROADCASTD R8, Z2
+	VPXORQ       Z3, Z3, Z3
+	XORL         R8, R8
+	XORQ         R9, R9
+
+admAngles32AVX512loop:
+	VPMOVSXDQ  (AX)(R9*4), Z4
+	VPMOVSXDQ  (CX)(R9*4), Z5
+	VPMOVSXDQ  (DX)(R9*4), Z6
+	VPMOVSXDQ  (BX)(R9*4), Z7
+	VPMULDQ    Z6, Z4, Z8
+	VPMULDQ    Z7, Z5, Z9
+	VPADDQ     Z9, Z8, Z8
+	VCVTQQ2PS  Z8, Y8
+	VCVTPS2PD  Y8, Z8
+	VMULPD     Z1, Z8, Z8
+	VPMULDQ    Z4, Z4, Z4
+	VPMULDQ    Z5, Z5, Z5
+	VPADDQ     Z5, Z4, Z4
+	VCVTQQ2PS  Z4, Y4
+	VCVTPS2PD  Y4, Z4
+	VMULPD     Z1, Z4, Z4
+	VPMULDQ    Z6, Z6, Z5
+	VPMULDQ    Z7, Z7, Z6
+	VPADDQ     Z6, Z5, Z5
+	VCVTQQ2PS  Z5, Y5
+	VCVTPS2PD  Y5, Z5
+	VMULPD     Z1, Z5, Z5
+	VCMPPD     $0x1d, Z3, Z8, K1
+	VMULPD     Z8, Z8, Z8
+	VMULPD     Z0, Z4, Z4
+	VMULPD     Z5, Z4, Z4
+	VCMPPD     $0x1d, Z4, Z8, K1, K1
+	VMOVDQU8.Z X2, K1, X4
+	VMOVQ      X4, (SI)(R9*1)
+	KMOVB      K1, R10
+	ORL        R10, R8
+	ADDQ       $0x08, R9
+	CMPQ       R9, DI
+	JB         admAngles32AVX512loop
+	TESTL      R8, R8
+	SETNE      AL
+	VZEROUPPER
+	MOVB       AL, ret+56(FP)
+	RET

@@ -10,6 +10,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/mmcloughlin/avo/attr"
 	. "github.com/mmcloughlin/avo/build"
@@ -43,6 +44,8 @@ func main() {
 	admDWT0HorizontalAVX512()
 	admCSFRow0AVX512()
 	admRestoreRow32AVX512()
+	admAnglesAVX512("admAngles16AVX512", false)
+	admAnglesAVX512("admAngles32AVX512", true)
 	Generate()
 }
 
@@ -1469,5 +1472,84 @@ func admRestoreRow32AVX512() {
 	CMPQ(i, n)
 	JB(LabelRef("rst32loop"))
 	VZEROUPPER()
+	RET()
+}
+
+// admAnglesAVX512 generates the AVX-512 orientation flags of adm_decouple
+// (admAngleFlag) for the int16 bands of scale 0 (admAngles16AVX512, twin
+// of admAngles16AVX2) or the int32 bands of scales 1..3 (wide,
+// admAngles32AVX512), 8 coefficients per iteration in 64-bit lanes: the
+// samples are sign-extended to qwords, the dot product and squared
+// magnitudes formed exactly in int64 (VPMULDQ), rounded to float as
+// libvmaf's (float) casts round them (VCVTQQ2PS), widened to double,
+// divided by 4096 (a multiply by 2^-12, exact) and compared as
+// dp ≥ 0 && dp² ≥ (cos²·|o|²)·|t|².
+func admAnglesAVX512(name string, wide bool) {
+	elem, load, size := "*int16", VPMOVSXWQ, 2
+	if wide {
+		elem, load, size = "*int32", VPMOVSXDQ, 4
+	}
+	TEXT(name, NOSPLIT, "func(oh, ov, th, tv "+elem+", angle *byte, n int, cos2 float64) bool")
+	Pragma("noescape")
+	Doc(name+" sets angle[j] to 1 where admAngleFlag holds for (oh[j], ov[j]) and (th[j], tv[j]),",
+		"else 0, for j < n, a positive multiple of 8, and reports whether any is set.")
+	var p [4]Register
+	for k, name := range []string{"oh", "ov", "th", "tv"} {
+		p[k] = Load(Param(name), GP64())
+	}
+	angle, n := Load(Param("angle"), GP64()), Load(Param("n"), GP64())
+	cos2 := ZMM()
+	b, err := Param("cos2").Resolve()
+	if err != nil {
+		panic(err) // a broken signature above
+	}
+	VBROADCASTSD(b.Addr, cos2)
+	inv, ones := bcastQ(math.Float64bits(1.0/4096)), bcastD(0x01010101)
+	zero := ZMM()
+	VPXORQ(zero, zero, zero)
+	any := GP32()
+	XORL(any, any)
+	i := GP64()
+	XORQ(i, i)
+	Label(name + "loop")
+	var x [4]VecVirtual // oh, ov, th, tv
+	for k := range x {
+		x[k] = ZMM()
+		load(Mem{Base: p[k], Index: i, Scale: uint8(size)}, x[k])
+	}
+	// dp = oh·th + ov·tv, om = oh² + ov², tm = th² + tv², as doubles / 4096
+	var v [3]VecVirtual
+	for m, q := range [3][4]int{{0, 2, 1, 3}, {0, 0, 1, 1}, {2, 2, 3, 3}} {
+		v[m] = ZMM()
+		y := ZMM()
+		VPMULDQ(x[q[1]], x[q[0]], v[m])
+		VPMULDQ(x[q[3]], x[q[2]], y)
+		VPADDQ(y, v[m], v[m])
+		f := YMM()
+		VCVTQQ2PS(v[m], f)
+		VCVTPS2PD(f, v[m])
+		VMULPD(inv, v[m], v[m])
+	}
+	dp, om, tm := v[0], v[1], v[2]
+	pos, flag := K(), K()
+	VCMPPD(Imm(0x1D), zero, dp, pos)
+	VMULPD(dp, dp, dp)
+	VMULPD(cos2, om, om)
+	VMULPD(tm, om, om)
+	VCMPPD(Imm(0x1D), om, dp, pos, flag)
+	fl := XMM()
+	VMOVDQU8_Z(ones.AsX(), flag, fl)
+	VMOVQ(fl, Mem{Base: angle, Index: i, Scale: 1})
+	m := GP32()
+	KMOVB(flag, m)
+	ORL(m, any)
+	ADDQ(Imm(8), i)
+	CMPQ(i, n)
+	JB(LabelRef(name + "loop"))
+	r := GP8()
+	TESTL(any, any)
+	SETNE(r)
+	VZEROUPPER()
+	Store(r, ReturnIndex(0))
 	RET()
 }
