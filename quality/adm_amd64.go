@@ -111,6 +111,19 @@ func admCMRow0Asm(src []int16, thr []int32, k *admCMConsts, avx512 bool) (int64,
 //go:noescape
 func admDWT1VerticalAVX2(r *[4]*int32, lo, hi *int32, n int)
 
+// admDWT123VerticalAsm512 runs the vertical pass of admDWT123 with
+// rounding add and shift sh on the first multiple of 16 of the columns
+// with the generated AVX-512 kernel and returns how many it did.
+func admDWT123VerticalAsm512(r0, r1, r2, r3 []int32, lo, hi []int32, add int64, sh uint) int {
+	n := len(r0) &^ 15
+	if n == 0 {
+		return 0
+	}
+	r := [4]*int32{&r0[0], &r1[:n][0], &r2[:n][0], &r3[:n][0]}
+	admDWT123VerticalAVX512(&r, &lo[:n][0], &hi[:n][0], n, add, uint64(sh))
+	return n
+}
+
 //go:noescape
 func admDWTRow64AVX2(t *int32, n int, out *int32, k *admDWTConsts)
 

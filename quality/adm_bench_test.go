@@ -41,7 +41,8 @@ func BenchmarkADM(b *testing.B) {
 // 960 coefficients, one filter of the scale-1 horizontal pass over 480
 // outputs, the scale-1 decouple row over 480 coefficients, and the
 // orientation flags over 960 (scale 0) and 480 (scale 1, Go against
-// AVX-512) coefficients.
+// AVX-512) coefficients, and the scale-2 vertical pass over 480 columns
+// (Go against AVX-512).
 func BenchmarkADMKernels(b *testing.B) {
 	if !admAVX2 {
 		b.Skip("no AVX2 kernels on this CPU or build")
@@ -85,6 +86,15 @@ func BenchmarkADMKernels(b *testing.B) {
 		ov32[j], th32[j], tv32[j] = r.i32()>>4, r.i32()>>4, r.i32()>>4
 	}
 	set := make([]int32, 0, w/2)
+	src2 := make([]int32, 4*w/4)
+	for j := range src2 {
+		src2[j] = r.i32() >> 12
+	}
+	var iy [4][]int
+	for k := range iy {
+		iy[k] = []int{k}
+	}
+	lo2, hi2 := make([]int32, w/4), make([]int32, w/4)
 	div := admDivLookup()
 	sh := admCMShifts{10, 1 << 28, 29, 1 << 5, 6}
 	cm := sh.consts(admRFactor0[0])
@@ -133,6 +143,11 @@ func BenchmarkADMKernels(b *testing.B) {
 		b.Run("angles32/"+map[bool]string{false: "Go", true: "AVX-512"}[avx512], func(b *testing.B) {
 			for b.Loop() {
 				admAngles32(o32, ov32, th32, tv32, angle, set[:0], avx512)
+			}
+		})
+		b.Run("dwt123Vertical/"+map[bool]string{false: "Go", true: "AVX-512"}[avx512], func(b *testing.B) {
+			for b.Loop() {
+				admDWT123Vertical(src2, w/4, &iy, 0, lo2, hi2, admAddVP[1], admShiftVP[1], false, avx512)
 			}
 		})
 		b.Run("dwtRow64/"+kset, func(b *testing.B) {

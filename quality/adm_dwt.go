@@ -150,8 +150,9 @@ var (
 // as libvmaf's tmp_ref: lo and hi rows of ref, then of dis, each w long; it
 // must persist across scales, since the last output of admSIMDLast reads
 // past them into what the previous scale left there. The AVX2 kernels do
-// what they can when asm is set, with the AVX-512 horizontal pass's help
-// when avx512 is.
+// what they can when asm is set, with the AVX-512 ones' help when avx512
+// is (the vertical pass of scales 2 and 3, which have no AVX2 kernel, and
+// the horizontal pass).
 func admDWT123(ref, dis []int32, w, h, scale int, rb, db *[4][]int32, tmp []int32, iy, ix *[4][]int, asm, avx512 bool) {
 	addVP, shVP := admAddVP[scale-1], admShiftVP[scale-1]
 	hw := (w + 1) / 2
@@ -161,9 +162,10 @@ func admDWT123(ref, dis []int32, w, h, scale int, rb, db *[4][]int32, tmp []int3
 		{c: [4]int32{admHi0, admHi1, admHi2, admHi3}, add: addHP, sh: uint64(shHP), bias: 1 << (63 - shHP)},
 	}
 	vasm := asm && scale == 1
+	v512 := asm && avx512 && scale > 1
 	for i := 0; i < (h+1)/2; i++ {
-		admDWT123Vertical(ref, w, iy, i, tmp[:w], tmp[w:2*w], addVP, shVP, vasm)
-		admDWT123Vertical(dis, w, iy, i, tmp[2*w:3*w], tmp[3*w:4*w], addVP, shVP, vasm)
+		admDWT123Vertical(ref, w, iy, i, tmp[:w], tmp[w:2*w], addVP, shVP, vasm, v512)
+		admDWT123Vertical(dis, w, iy, i, tmp[2*w:3*w], tmp[3*w:4*w], addVP, shVP, vasm, v512)
 		admDWT123Horizontal(tmp, 0, w, hw, i, scale, rb, ix, &k, asm, avx512)
 		admDWT123Horizontal(tmp, 2*w, w, hw, i, scale, db, ix, &k, asm, avx512)
 	}
@@ -179,8 +181,10 @@ type admDWTConsts struct {
 	bias int64
 }
 
-// admDWT123Vertical is the vertical pass of one row of admDWT123.
-func admDWT123Vertical(src []int32, w int, iy *[4][]int, i int, lo, hi []int32, add int64, sh uint, asm bool) {
+// admDWT123Vertical is the vertical pass of one row of admDWT123, with the
+// scale-1 AVX2 kernel's help when asm is set or the AVX-512 one's (any
+// scale) when avx512 is.
+func admDWT123Vertical(src []int32, w int, iy *[4][]int, i int, lo, hi []int32, add int64, sh uint, asm, avx512 bool) {
 	r0 := src[iy[0][i]*w : iy[0][i]*w+w]
 	r1 := src[iy[1][i]*w : iy[1][i]*w+w]
 	r2 := src[iy[2][i]*w : iy[2][i]*w+w]
@@ -189,7 +193,10 @@ func admDWT123Vertical(src []int32, w int, iy *[4][]int, i int, lo, hi []int32, 
 	lo, hi = lo[:len(r0)], hi[:len(r0)]
 	sh &= 63
 	done := 0
-	if asm {
+	switch {
+	case avx512:
+		done = admDWT123VerticalAsm512(r0, r1, r2, r3, lo, hi, add, sh)
+	case asm:
 		// Scale 1 only: no rounding or shift, so int32 arithmetic is exact.
 		done = admDWT1VerticalAsm(r0, r1, r2, r3, lo, hi)
 	}

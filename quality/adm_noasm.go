@@ -23,6 +23,10 @@ func admCMRow0Asm(src []int16, thr []int32, k *admCMConsts, avx512 bool) (int64,
 
 func admDWT1VerticalAsm(r0, r1, r2, r3 []int32, lo, hi []int32) int { return 0 }
 
+func admDWT123VerticalAsm512(r0, r1, r2, r3 []int32, lo, hi []int32, add int64, sh uint) int {
+	return 0
+}
+
 func admDWTRow64Asm(t, out []int32, k *admDWTConsts, avx512 bool) int { return 0 }
 
 func admCubeSum16Asm(x []int16) (uint64, int) { return 0, 0 }

@@ -591,8 +591,8 @@ func testADMVectorKernels(t *testing.T, avx512 bool) {
 		}
 		for s := 1; s <= 3; s++ {
 			l1, h1, l2, h2 := make([]int32, n), make([]int32, n), make([]int32, n), make([]int32, n)
-			admDWT123Vertical(src, n, &iy, 0, l1, h1, admAddVP[s-1], admShiftVP[s-1], admAVX2 && s == 1)
-			admDWT123Vertical(src, n, &iy, 0, l2, h2, admAddVP[s-1], admShiftVP[s-1], false)
+			admDWT123Vertical(src, n, &iy, 0, l1, h1, admAddVP[s-1], admShiftVP[s-1], admAVX2 && s == 1, avx512)
+			admDWT123Vertical(src, n, &iy, 0, l2, h2, admAddVP[s-1], admShiftVP[s-1], false, false)
 			admCheckEqual(t, name(fmt.Sprintf("admDWT123Vertical scale %d", s)), l1, l2, h1, h2)
 			if n < 5 {
 				continue

@@ -145,3 +145,9 @@ func admAngles16AVX512(oh *int16, ov *int16, th *int16, tv *int16, angle *byte, 
 //
 //go:noescape
 func admAngles32AVX512(oh *int32, ov *int32, th *int32, tv *int32, angle *byte, n int, cos2 float64) bool
+
+// admDWT123VerticalAVX512 sets lo[j] = int32((Σ lo_k·r_k[j] + add) >> sh) and hi[j] likewise in int64
+// for j < n, a positive multiple of 16.
+//
+//go:noescape
+func admDWT123VerticalAVX512(r *[4]*int32, lo *int32, hi *int32, n int, add int64, sh uint64)

@@ -46,6 +46,7 @@ func main() {
 	admRestoreRow32AVX512()
 	admAnglesAVX512("admAngles16AVX512", false)
 	admAnglesAVX512("admAngles32AVX512", true)
+	admDWT123VerticalAVX512()
 	Generate()
 }
 
@@ -1551,5 +1552,63 @@ func admAnglesAVX512(name string, wide bool) {
 	SETNE(r)
 	VZEROUPPER()
 	Store(r, ReturnIndex(0))
+	RET()
+}
+
+// admDWT123VerticalAVX512 generates the vertical pass of
+// adm_dwt2_s123_combined for any scale (the Go loop of admDWT123Vertical;
+// scale 1's AVX2 kernel has no rounding), 16 columns per iteration in two
+// blocks of 8 qword lanes: the int32 samples are sign-extended, multiplied
+// by the taps exactly (VPMULDQ), summed and rounded in int64, shifted
+// arithmetically (VPSRAQ) and narrowed to int32 as libvmaf stores them.
+func admDWT123VerticalAVX512() {
+	TEXT("admDWT123VerticalAVX512", NOSPLIT, "func(r *[4]*int32, lo, hi *int32, n int, add int64, sh uint64)")
+	Pragma("noescape")
+	Doc("admDWT123VerticalAVX512 sets lo[j] = int32((Σ lo_k·r_k[j] + add) >> sh) and hi[j] likewise in int64",
+		"for j < n, a positive multiple of 16.")
+	rp := Load(Param("r"), GP64())
+	var p [4]GPVirtual
+	for k := range p {
+		p[k] = GP64()
+		MOVQ(Mem{Base: rp, Disp: 8 * k}, p[k])
+	}
+	lo, hi, n := Load(Param("lo"), GP64()), Load(Param("hi"), GP64()), Load(Param("n"), GP64())
+	add, cnt, t := ZMM(), XMM(), GP64()
+	Load(Param("add"), t)
+	VPBROADCASTQ(t, add)
+	Load(Param("sh"), t)
+	MOVQ(t, cnt)
+	var taps [2][4]VecVirtual
+	for k := range 4 {
+		taps[0][k], taps[1][k] = bcastD(uint32(admLo[k])), bcastD(uint32(admHi[k]))
+	}
+	i := GP64()
+	XORQ(i, i)
+	Label("dwt123vloop")
+	for h := range 2 {
+		var x [4]VecVirtual
+		for k := range x {
+			x[k] = ZMM()
+			VPMOVSXDQ(Mem{Base: p[k], Index: i, Scale: 4, Disp: 32 * h}, x[k])
+		}
+		for f, out := range []Register{lo, hi} {
+			s := ZMM()
+			VPMULDQ(taps[f][0], x[0], s)
+			for k := 1; k < 4; k++ {
+				y := ZMM()
+				VPMULDQ(taps[f][k], x[k], y)
+				VPADDQ(y, s, s)
+			}
+			VPADDQ(add, s, s)
+			VPSRAQ(cnt, s, s)
+			y := YMM()
+			VPMOVQD(s, y)
+			VMOVDQU(y, Mem{Base: out, Index: i, Scale: 4, Disp: 32 * h})
+		}
+	}
+	ADDQ(Imm(16), i)
+	CMPQ(i, n)
+	JB(LabelRef("dwt123vloop"))
+	VZEROUPPER()
 	RET()
 }
