@@ -273,35 +273,38 @@ func admRestoreRow32(o, t []int32, angle []byte, set []int32, r, a []int32, div 
 		done = admRestoreRow32Asm(o, t, r, a, div, avx512)
 		for _, j := range set {
 			if int(j) < done {
-				admRestoreRow32(o[j:j+1], t[j:j+1], angle[j:j+1], nil, r[j:j+1], a[j:j+1], div, egl, false, false)
+				r[j], a[j] = admRestore32(o[j], t[j], true, div, egl)
 			}
 		}
 	}
 	for j := done; j < len(o); j++ {
-		xo, xt := o[j], t[j]
-		var k int64 = 32768
-		if xo != 0 {
-			// t/o from the 15 leading bits of |o|.
-			abs, sign := uint32(xo), int64(1)
-			if xo < 0 {
-				abs, sign = uint32(-xo), -1
-			}
-			msb, shift := abs, int32(0)
-			if abs >= 32768 {
-				m, sh := admBest15(abs)
-				msb, shift = uint32(m), sh
-			}
-			round := int64(int32(1) << ((14 + shift) & 31))
-			k = ((int64(div[msb+32768])*int64(xt))*sign + round) >> ((15 + shift) & 63)
-			k = min(max(k, 0), 32768)
-		}
-		y := int32((k*int64(xo) + 16384) >> 15)
-		if k > 0 && xo != 0 && angle[j] != 0 {
-			y = int32(admGain(int64(y), int64(xt), k, xo, egl))
-		}
-		r[j] = y
-		a[j] = xt - y
+		r[j], a[j] = admRestore32(o[j], t[j], angle[j] != 0, div, egl)
 	}
+}
+
+// admRestore32 is adm_decouple_s123 for one coefficient: restored r and
+// impairment a = t − r, the ratio t/o from the 15 leading bits of |o|.
+func admRestore32(xo, xt int32, angle bool, div *[65537]int32, egl float64) (int32, int32) {
+	var k int64 = 32768
+	if xo != 0 {
+		abs, sign := uint32(xo), int64(1)
+		if xo < 0 {
+			abs, sign = uint32(-xo), -1
+		}
+		msb, shift := abs, int32(0)
+		if abs >= 32768 {
+			m, sh := admBest15(abs)
+			msb, shift = uint32(m), sh
+		}
+		round := int64(int32(1) << ((14 + shift) & 31))
+		k = ((int64(div[msb+32768])*int64(xt))*sign + round) >> ((15 + shift) & 63)
+		k = min(max(k, 0), 32768)
+	}
+	y := int32((k*int64(xo) + 16384) >> 15)
+	if k > 0 && xo != 0 && angle {
+		y = int32(admGain(int64(y), int64(xt), k, xo, egl))
+	}
+	return y, xt - y
 }
 
 // admCSFRow123 stores admCSFSums123 of one row of three bands into f and c.
