@@ -38,7 +38,8 @@ Codec {{.R.Codec}}, VMAF model {{.R.Model}}, {{.R.Search}} search: <b>{{.R.Trial
 {{if .Percent}}<b id="bdrate">{{pct .Percent}}</b> (PCHIP){{if and .PercentCubic (not .CubicUnstable)}}, {{pct .PercentCubic}} (cubic fit, JCTVC-E137){{end}}{{if .RungsPercent}}; chosen rungs alone {{pct .RungsPercent}}{{end}}.{{else}}none (see the warnings).{{end}}</p>{{end}}
 {{with .R.PerShot}}<p>Per-shot against per-title, the same trial encodes: BD-rate
 {{if .BDRate}}<b id="pershot-bdrate">{{pct .BDRate}}</b> (PCHIP){{else}}none ({{.BDRateNote}}){{end}};
-{{len .Shots}} shots, {{.ChunkEncodes}} chunk encodes (the full grid has {{.GridChunks}}; the per-title search made {{.TitleTrials}} of the {{$.R.TrialEncodes}} trial encodes), no second encode.</p>{{end}}
+{{len .Shots}} shots, {{.ChunkEncodes}} chunk encodes (the full grid has {{.GridChunks}}; the per-title search made {{.TitleTrials}} of the {{$.R.TrialEncodes}} trial encodes), no second encode.{{if .MixedBDRate}}
+Letting a shot take another size inside a rendition would change the bitrate at equal quality by {{pct .MixedBDRate}} (BD-rate against one size per rendition); each rendition keeps one size, so its playlist needs no discontinuity.{{end}}</p>{{end}}
 {{if .R.MinVMAF}}<p>Quality floor: no rung below VMAF {{f2 .R.MinVMAF}}.{{if .R.Saturated}} Top: {{.R.Saturated}}.{{end}}</p>{{else if .R.Saturated}}<p>Top: {{.R.Saturated}}.</p>{{end}}
 {{range .R.Warnings}}<p class="warn">{{.}}</p>
 {{end}}

@@ -170,3 +170,38 @@ func TestFrontierAt(t *testing.T) {
 		t.Error("empty frontier gave a point")
 	}
 }
+
+// TestMixedSizesBDRate: the summary measures what one size per rendition
+// leaves out. When an easy shot looks better small at low rates and a hard
+// one needs the large size, letting each shot take its own size saves
+// bits (a negative BD-rate); with one size to choose from it saves none.
+func TestMixedSizesBDRate(t *testing.T) {
+	a, b := Size{640, 360}, Size{320, 180}
+	bitsA := []float64{1e5, 2e5, 4e5, 8e5, 1.6e6}
+	at := func(frames int, size Size, bits []float64, scale float64, vmaf ...float64) []ShotPoint {
+		var tr [][3]float64
+		for i, v := range vmaf {
+			tr = append(tr, [3]float64{float64(20 + 3*i), bits[i] * scale, v})
+		}
+		return shotPoints(frames, size, tr...)
+	}
+	easy := append(at(50, a, bitsA, 1, 60, 72, 82, 89, 94), at(50, b, bitsA, 0.5, 66, 76, 83, 86, 87)...)
+	hard := append(at(50, a, bitsA, 1, 40, 55, 68, 78, 85), at(50, b, bitsA, 0.5, 30, 42, 50, 55, 58)...)
+	for _, c := range []struct {
+		name  string
+		shots []Shot
+		want  func(float64) bool
+	}{
+		{"two sizes", []Shot{{Index: 0, Start: 0, End: 50, Points: easy}, {Index: 1, Start: 50, End: 100, Points: hard}}, func(v float64) bool { return v < -1 }},
+		{"one size", []Shot{{Index: 0, Start: 0, End: 50, Points: easy[:5]}, {Index: 1, Start: 50, End: 100, Points: hard[:5]}}, func(v float64) bool { return math.Abs(v) < 1e-9 }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			one := Hull(PerShotPoints(c.shots, 4))
+			s := perShotSummary(c.shots, SearchResult{Hull: one}, 4)
+			if s.MixedBDRate == nil || !c.want(*s.MixedBDRate) {
+				t.Fatalf("mixed-size BD-rate %v", s.MixedBDRate)
+			}
+			t.Logf("mixed-size BD-rate %+.2f%%", *s.MixedBDRate)
+		})
+	}
+}

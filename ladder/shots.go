@@ -61,6 +61,13 @@ type PerShotSummary struct {
 	GridChunks   int       `json:"grid_chunks"`                    // chunk encodes of the full grid
 	BDRate       *float64  `json:"bd_rate_vs_per_title,omitempty"` // PCHIP, percent
 	BDRateNote   string    `json:"bd_rate_note,omitempty"`         // why BDRate is missing
+	// MixedBDRate measures what the rungs leave out by keeping one
+	// resolution each: the BD-rate (PCHIP, percent) of the allocation in
+	// which every shot may also take another size (Frontier over all the
+	// trial sizes at once) against Hull's one size per rendition. A
+	// rendition whose shots change size needs an EXT-X-DISCONTINUITY and a
+	// new EXT-X-MAP at each change; rung does not package those.
+	MixedBDRate *float64 `json:"bd_rate_mixed_sizes_vs_one_size,omitempty"`
 }
 
 // trialJob is the encode job of a trial candidate.
@@ -188,6 +195,9 @@ func perShotSummary(shots []Shot, found SearchResult, seconds float64) *PerShotS
 		s.BDRate = percent(v)
 	} else {
 		s.BDRateNote = err.Error()
+	}
+	if v, err := BDRate(s.Hull, Hull(Frontier(shots, seconds))); err == nil {
+		s.MixedBDRate = percent(v)
 	}
 	return s
 }

@@ -159,6 +159,9 @@ func printLadder(jsonOut bool, res ladder.Result) error {
 	}
 	if ps := r.PerShot; ps != nil && ps.BDRate != nil {
 		fmt.Printf("per-shot vs per-title BD-rate: %+.1f%% (%d shots, %d chunk encodes of a %d grid)\n", *ps.BDRate, len(ps.Shots), ps.ChunkEncodes, ps.GridChunks)
+		if ps.MixedBDRate != nil {
+			fmt.Printf("a size per shot instead of per rendition: BD-rate %+.1f%% (not used: one size per rendition)\n", *ps.MixedBDRate)
+		}
 	}
 	for _, w := range r.Warnings {
 		fmt.Printf("warning: %s\n", w)
