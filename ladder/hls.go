@@ -3,7 +3,6 @@ package ladder
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -192,17 +191,6 @@ func InitCodecs(codec, media string) (string, error) {
 		return "", fmt.Errorf("%w (%s)", err, media)
 	}
 	return s, nil
-}
-
-// HLSMedia is what Run and Finish need of the Media to package the rungs:
-// PackageHLS remuxes the MP4 at src, without re-encoding, into one
-// fragmented MP4 file dir/name.mp4 with its byte-range media playlist
-// dir/name.m3u8 (segments of about segSeconds, cut at keyframes), leaving
-// neither file on error, and returns the variant describing it, its URI
-// relative to dir, with the RFC 6381 CODECS string of the stream
-// (StreamCodecs, InitCodecs).
-type HLSMedia interface {
-	PackageHLS(ctx context.Context, src, dir, name string, segSeconds float64) (Variant, error)
 }
 
 // WriteMaster writes dir/master.m3u8 for the variants.

@@ -27,8 +27,8 @@ const KeyintSeconds = 2
 
 // Media is what Run needs from the encoder and the scorer: probing the
 // source, encoding it at a size with a CRF or an average bitrate, and scoring
-// an encode against it. Run and Finish also need it to be an HLSMedia;
-// package rung/ladder/media has the FFmpeg-backed one.
+// an encode against it, and packaging the rungs as HLS. Package
+// rung/ladder/media has the FFmpeg-backed one.
 type Media interface {
 	// Probe describes the source.
 	Probe(ctx context.Context, src string) (SourceInfo, error)
@@ -38,6 +38,13 @@ type Media interface {
 	// Score returns the per-frame VMAF of the encode at dist against the
 	// source, the encode upscaled to the source's size with bicubic.
 	Score(ctx context.Context, src, dist string) ([]float64, error)
+	// PackageHLS remuxes the MP4 at src, without re-encoding, into one
+	// fragmented MP4 file dir/name.mp4 with its byte-range media playlist
+	// dir/name.m3u8 (segments of about segSeconds, cut at keyframes),
+	// leaving neither file on error, and returns the variant describing
+	// it, its URI relative to dir, with the RFC 6381 CODECS string of the
+	// stream (StreamCodecs, InitCodecs).
+	PackageHLS(ctx context.Context, src, dir, name string, segSeconds float64) (Variant, error)
 }
 
 // SourceInfo is what Run needs to know of the source.
@@ -85,7 +92,7 @@ type Options struct {
 	MinSeconds float64 // refuse shorter sources (default 1 s, one chunk)
 	Model      string  // VMAF model named in the report; "" asks the Media (ModelName) or says DefaultModel
 	WorkDir    string  // trial and reference encodes (default OutDir/work)
-	Media      Media   // the encoder and scorer, an HLSMedia too (rung/ladder/media's for `rung ladder`)
+	Media      Media   // the encoder, scorer and packager (rung/ladder/media's for `rung ladder`)
 	// Progress, when set, is told of every finished encode; calls are
 	// serialised.
 	Progress func(Progress)
@@ -171,8 +178,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if _, err := hlsMedia(o.Media); err != nil {
-		return Result{}, err
+	if o.Media == nil {
+		return Result{}, errors.New("ladder: no encoder/scorer configured")
 	}
 	crfRange, _ := CRFRangeFor(o.Codec)
 	src, err := o.Media.Probe(ctx, o.Input)
@@ -244,7 +251,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 // o.Optimize is PerShot and found.Shots holds the trials' chunks, joining
 // each rung from them through o.Media, a ShotMedia), compares them with the
 // reference ladder's points (none when o.Fixed is ""), and writes into
-// o.OutDir the HLS renditions (packaged by o.Media, an HLSMedia) with
+// o.OutDir the HLS renditions (packaged by o.Media) with
 // master.m3u8, the plots, the worst-frame pictures (when o.Media is a
 // FrameMedia), ladder.json and report.html. The files of the hull's points
 // (their File, relative to o.OutDir) must be there, and the rungs' Frames
@@ -252,9 +259,6 @@ func Run(ctx context.Context, o Options) (Result, error) {
 func Finish(ctx context.Context, o Options, src SourceInfo, found SearchResult, reference []Point) (Result, error) {
 	o, err := o.withDefaults()
 	if err != nil {
-		return Result{}, err
-	}
-	if _, err := hlsMedia(o.Media); err != nil {
 		return Result{}, err
 	}
 	if o.Model == "" {
@@ -343,26 +347,10 @@ func Finish(ctx context.Context, o Options, src SourceInfo, found SearchResult, 
 	return res, nil
 }
 
-// hlsMedia returns m as the HLSMedia that packages the rungs.
-func hlsMedia(m Media) (HLSMedia, error) {
-	if m == nil {
-		return nil, errors.New("ladder: no encoder/scorer configured")
-	}
-	hm, ok := m.(HLSMedia)
-	if !ok {
-		return nil, errors.New("ladder: the encoder/scorer cannot package HLS renditions")
-	}
-	return hm, nil
-}
-
 // packageRungs packages each rung's encode as an HLS fragmented-MP4
 // rendition under OutDir/hls (the Media's PackageHLS) and writes
 // OutDir/master.m3u8.
 func (j *job) packageRungs(ctx context.Context, picked []Point) ([]Rung, string, error) {
-	hm, err := hlsMedia(j.o.Media)
-	if err != nil {
-		return nil, "", err
-	}
 	dir := filepath.Join(j.o.OutDir, "hls")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, "", fmt.Errorf("ladder: output directory: %w", err)
@@ -371,7 +359,7 @@ func (j *job) packageRungs(ctx context.Context, picked []Point) ([]Rung, string,
 	variants := make([]Variant, len(picked))
 	for i, p := range picked {
 		name := fmt.Sprintf("rung%d_%dx%d", i, p.Width, p.Height)
-		v, err := hm.PackageHLS(ctx, filepath.Join(j.o.OutDir, p.File), dir, name, KeyintSeconds)
+		v, err := j.o.Media.PackageHLS(ctx, filepath.Join(j.o.OutDir, p.File), dir, name, KeyintSeconds)
 		if err != nil {
 			return nil, "", err
 		}

@@ -13,8 +13,8 @@ import (
 	"rung/ladder"
 )
 
-// PackageHLS packages a rendition as HLS (ladder.HLSMedia) with the
-// package function PackageHLS.
+// PackageHLS packages a rendition as HLS (ladder.Media) with the package
+// function PackageHLS.
 func (m *FFmpeg) PackageHLS(ctx context.Context, src, dir, name string, segSeconds float64) (ladder.Variant, error) {
 	return PackageHLS(ctx, src, dir, name, segSeconds)
 }

@@ -60,7 +60,7 @@ type Options struct {
 // package encode (scene-cut chunks encoded in one bounded pool, the chunk
 // cache, frame-exact concatenation, HLS packaging) and package quality's
 // VMAF. It is also a ladder.ShotMedia, ladder.TargetMedia,
-// ladder.FrameMedia, ladder.CAMBIMedia and ladder.HLSMedia. It is safe for
+// ladder.FrameMedia and ladder.CAMBIMedia. It is safe for
 // concurrent use.
 type FFmpeg struct {
 	o     Options
@@ -607,5 +607,4 @@ var (
 	_ ladder.TargetMedia = (*FFmpeg)(nil)
 	_ ladder.FrameMedia  = (*FFmpeg)(nil)
 	_ ladder.CAMBIMedia  = (*FFmpeg)(nil)
-	_ ladder.HLSMedia    = (*FFmpeg)(nil)
 )
