@@ -27,9 +27,8 @@ func admDWT0VerticalAsm(r0, r1, r2, r3 []uint16, lo, hi []int16, addLo, addHi in
 	if n == 0 {
 		return 0
 	}
-	j := 0
-	if avx512 && n >= 32 {
-		j = n &^ 31
+	j := avx512Part(n, 32, avx512)
+	if j > 0 {
 		r := [4]*uint16{&r0[0], &r1[:j][0], &r2[:j][0], &r3[:j][0]}
 		admDWT0VerticalAVX512(&r, &lo[:j][0], &hi[:j][0], j, addLo, addHi, uint64(sh))
 	}
@@ -51,9 +50,8 @@ func admDWT0HorizontalAsm(t, lp, hp []int16, avx512 bool) int {
 	}
 	// Output j reads t[2j-1..2j+2]; the last one read is t[2n+2].
 	t = t[:2*n+3]
-	j := 0
-	if avx512 && n >= 16 {
-		j = n &^ 15
+	j := avx512Part(n, 16, avx512)
+	if j > 0 {
 		admDWT0HorizontalAVX512(&t[1], j, &lp[1 : j+1][0], &hp[1 : j+1][0])
 	}
 	if j < n {
@@ -76,9 +74,8 @@ func admCSFRow0Asm(bh, bv, bd []int16, f, c []int32, avx512 bool) int {
 	if n == 0 {
 		return 0
 	}
-	j := 0
-	if avx512 && n >= 16 {
-		j = n &^ 15
+	j := avx512Part(n, 16, avx512)
+	if j > 0 {
 		admCSFRow0AVX512(&bh[0], &bv[:j][0], &bd[:j][0], &f[:j][0], &c[:j][0], j)
 	}
 	if j < n {
@@ -97,9 +94,8 @@ func admCMRow0Asm(src []int16, thr []int32, k *admCMConsts, avx512 bool) (int64,
 		return 0, 0
 	}
 	var sum int64
-	j := 0
-	if avx512 && n >= 16 {
-		j = n &^ 15
+	j := avx512Part(n, 16, avx512)
+	if j > 0 {
 		sum = admCMRow0AVX512(&src[0], &thr[:j][0], j, k.rf, k.sub, k.addSq, k.sq, k.addCub, k.cub)
 	}
 	if j < n {
@@ -150,9 +146,8 @@ func admDWTRow64Asm(t, out []int32, k *admDWTConsts, avx512 bool) int {
 	}
 	// Output j reads t[2j-1..2j+2]; the last one read is t[2n+2].
 	t = t[:2*n+3]
-	j := 0
-	if avx512 && n >= 8 {
-		j = n &^ 7
+	j := avx512Part(n, 8, avx512)
+	if j > 0 {
 		admDWTRow64AVX512(&t[1], j, &out[1 : j+1][0], &k.c, k.add, k.sh)
 	}
 	if j < n {
@@ -214,9 +209,8 @@ func admRestoreRow16Asm(o, t, r, a []int16, div *[65537]int32, avx512 bool) int 
 	if n == 0 {
 		return 0
 	}
-	j := 0
-	if avx512 && n >= 16 {
-		j = n &^ 15
+	j := avx512Part(n, 16, avx512)
+	if j > 0 {
 		admRestoreRow16AVX512(&o[0], &t[:j][0], &r[:j][0], &a[:j][0], j, &div[0])
 	}
 	if j < n {
@@ -320,9 +314,8 @@ func admRestoreRow32Asm(o, t, r, a []int32, div *[65537]int32, avx512 bool) int 
 	if n == 0 {
 		return 0
 	}
-	j := 0
-	if avx512 && n >= 16 {
-		j = n &^ 15
+	j := avx512Part(n, 16, avx512)
+	if j > 0 {
 		admRestoreRow32AVX512(&o[0], &t[:j][0], &r[:j][0], &a[:j][0], j, &div[0])
 	}
 	if j < n {

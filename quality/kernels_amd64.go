@@ -18,6 +18,16 @@ var (
 	motionAVX512   = avx512OK
 )
 
+// avx512Part is how many of n items the AVX-512 twin of a kernel takes
+// before the AVX2 one does the rest: the largest multiple of block (a
+// power of two) in n when avx512 is set, else none.
+func avx512Part(n, block int, avx512 bool) int {
+	if !avx512 {
+		return 0
+	}
+	return n &^ (block - 1)
+}
+
 // widen8Asm zero-extends the first multiple of 32 or 64 bytes of src
 // into dst and returns how many it did.
 func widen8Asm(dst []uint16, src []byte) int {

@@ -104,9 +104,8 @@ func vifVertical8Asm(ref, dis *[17][]uint16, mu, xx, yy, xy []uint64, avx512 boo
 		return 0
 	}
 	var p, q [17]*uint16
-	j := 0
-	if avx512 && n >= 32 {
-		j = n &^ 31
+	j := avx512Part(n, 32, avx512)
+	if j > 0 {
 		vifRowPointers(&p, &q, ref, dis, 17, 0, j)
 		vifVertical8AVX512(&p, &q, j, &mu[0], &xx[:j][0], &yy[:j][0], &xy[:j][0])
 	}
@@ -128,9 +127,8 @@ func vifVerticalMuAsm(ref, dis *[17][]uint16, filt []uint32, sh uint64, out []ui
 		return 0
 	}
 	var p, q [17]*uint16
-	j := 0
-	if avx512 && n >= 16 {
-		j = n &^ 15
+	j := avx512Part(n, 16, avx512)
+	if j > 0 {
 		vifRowPointers(&p, &q, ref, dis, len(filt), 0, j)
 		vifVerticalMuAVX512(&p, &q, &filt[0], len(filt), j, sh, 1<<(sh-1), &out[0])
 	}
@@ -152,9 +150,8 @@ func vifVertical64Asm(ref, dis *[17][]uint16, filt []uint32, out *[5][]uint64, r
 	}
 	var p, q [17]*uint16
 	var o [5]*uint64
-	j := 0
-	if avx512 && n >= 16 {
-		j = n &^ 15
+	j := avx512Part(n, 16, avx512)
+	if j > 0 {
 		vifRowPointers(&p, &q, ref, dis, len(filt), 0, j)
 		for m := range o {
 			o[m] = &out[m][:j][0]
@@ -186,9 +183,8 @@ func vifRowAsm(a *vifSums, s *vifScratch, w int, log2 *[65537]uint16, gain float
 		mu2, shift = s.hmu1[:n], 32
 	}
 	var t [4]int64 // both kernels add to it
-	j := 0
-	if avx512 && n >= 8 {
-		j = n &^ 7
+	j := avx512Part(n, 8, avx512)
+	if j > 0 {
 		vifRowAVX512(&s.hmu1[0], &mu2[0], &s.hxx[:n][0], &s.hyy[:n][0], &s.hxy[:n][0], j, &log2[0], gain, vifEps, &t, shift)
 	}
 	if j < n {
