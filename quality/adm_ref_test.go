@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 	"testing"
-
-	"rung/internal/vmafref"
 )
 
 // The straightforward ADM csf and cm kernels, written as libvmaf's C code
@@ -388,21 +386,8 @@ func TestADMKernelsMatchReference(t *testing.T) {
 		}
 	}
 	t.Run("real", func(t *testing.T) {
-		for _, name := range []string{"nflx_src01_hrc01_160x90.vmaf_v0.6.1", "cars_768x432_crf28.vmaf_v0.6.1", "bbb_1280x720_10bit_crf28.vmaf_v0.6.1"} {
-			dir, e := vmafref.Find(t, name)
-			rr, dr := openPairReaders(t, dir, e)
-			ref, dis := rr.Info().NewPicture(), dr.Info().NewPicture()
-			if err := rr.ReadPicture(ref); err != nil {
-				t.Fatalf("%s: reference frame 0: %v", name, err)
-			}
-			if err := dr.ReadPicture(dis); err != nil {
-				t.Fatalf("%s: distorted frame 0: %v", name, err)
-			}
-			checkADMKernels(t, name, ref, dis, admDefaultEGL)
-			for _, sz := range [][2]int{{157, 90}, {99, 61}, {143, 37}} {
-				w, h := min(sz[0], ref.Width), min(sz[1], ref.Height)
-				checkADMKernels(t, fmt.Sprintf("%s cut to %dx%d", name, w, h), cropLuma(ref, w, h), cropLuma(dis, w, h), admDefaultEGL)
-			}
+		for _, p := range realKernelPairs(t) {
+			checkADMKernels(t, p.name, p.ref, p.dis, admDefaultEGL)
 		}
 	})
 }

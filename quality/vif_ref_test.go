@@ -198,22 +198,8 @@ func TestVIFKernelsMatchReference(t *testing.T) {
 		}
 	}
 	t.Run("real", func(t *testing.T) {
-		for _, name := range []string{"nflx_src01_hrc01_160x90.vmaf_v0.6.1", "cars_768x432_crf28.vmaf_v0.6.1", "bbb_1280x720_10bit_crf28.vmaf_v0.6.1"} {
-			dir, e := vmafref.Find(t, name)
-			rr, dr := openPairReaders(t, dir, e)
-			ref, dis := rr.Info().NewPicture(), dr.Info().NewPicture()
-			if err := rr.ReadPicture(ref); err != nil {
-				t.Fatalf("%s: reference frame 0: %v", name, err)
-			}
-			if err := dr.ReadPicture(dis); err != nil {
-				t.Fatalf("%s: distorted frame 0: %v", name, err)
-			}
-			checkVIFKernels(t, name, ref, dis, 100, shared)
-			for _, sz := range [][2]int{{157, 90}, {99, 61}, {143, 37}} {
-				w, h := min(sz[0], ref.Width), min(sz[1], ref.Height)
-				cr, cd := cropLuma(ref, w, h), cropLuma(dis, w, h)
-				checkVIFKernels(t, fmt.Sprintf("%s cut to %dx%d", name, w, h), cr, cd, 100, shared)
-			}
+		for _, p := range realKernelPairs(t) {
+			checkVIFKernels(t, p.name, p.ref, p.dis, 100, shared)
 		}
 	})
 }
@@ -250,6 +236,38 @@ func checkVIFKernels(t *testing.T, label string, ref, dis *Picture, gain float64
 }
 
 // cropLuma returns the top-left w x h of p's luma plane as a new picture.
+// kernelPair is a reference and distorted picture for the kernel tests.
+type kernelPair struct {
+	name     string
+	ref, dis *Picture
+}
+
+// realKernelPairs returns the first frame pair of three of libvmaf's
+// reference runs (160x90 and 768x432 8-bit, 1280x720 10-bit), whole and
+// cut to 157x90, 99x61 and 143x37, widths that leave every kernel a
+// remainder.
+func realKernelPairs(t *testing.T) []kernelPair {
+	t.Helper()
+	var out []kernelPair
+	for _, name := range []string{"nflx_src01_hrc01_160x90.vmaf_v0.6.1", "cars_768x432_crf28.vmaf_v0.6.1", "bbb_1280x720_10bit_crf28.vmaf_v0.6.1"} {
+		dir, e := vmafref.Find(t, name)
+		rr, dr := openPairReaders(t, dir, e)
+		ref, dis := rr.Info().NewPicture(), dr.Info().NewPicture()
+		if err := rr.ReadPicture(ref); err != nil {
+			t.Fatalf("%s: reference frame 0: %v", name, err)
+		}
+		if err := dr.ReadPicture(dis); err != nil {
+			t.Fatalf("%s: distorted frame 0: %v", name, err)
+		}
+		out = append(out, kernelPair{name, ref, dis})
+		for _, sz := range [][2]int{{157, 90}, {99, 61}, {143, 37}} {
+			w, h := min(sz[0], ref.Width), min(sz[1], ref.Height)
+			out = append(out, kernelPair{fmt.Sprintf("%s cut to %dx%d", name, w, h), cropLuma(ref, w, h), cropLuma(dis, w, h)})
+		}
+	}
+	return out
+}
+
 func cropLuma(p *Picture, w, h int) *Picture {
 	c := NewPicture(w, h, p.BitDepth, Chroma420)
 	for y := range h {
