@@ -60,10 +60,26 @@ func main() {
 	os.Exit(run(os.Args))
 }
 
+// encodes reports whether the command of args runs encoders: encode,
+// ladder, worker and serve (which may run a worker).
+func encodes(args []string) bool {
+	if len(args) < 2 {
+		return false
+	}
+	switch args[1] {
+	case "encode", "ladder", "worker", "serve":
+		return true
+	}
+	return false
+}
+
 // run executes the CLI and maps its error to the contract's exit code,
 // printing it as one line on stderr.
 func run(args []string) int {
 	quietFFmpeg()
+	if encodes(args) {
+		noHugePages()
+	}
 	err := newApp().Run(libvmafArgs(args))
 	if err == nil {
 		return exitOK
