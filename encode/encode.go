@@ -90,7 +90,13 @@ func Encode(ctx context.Context, job Job) (*Result, error) {
 		return nil, err
 	}
 	info := job.Info
+	var early *earlyDecoder
 	if info == nil {
+		if job.Frames == nil {
+			// A whole-title encode most likely streams the source.
+			early = openEarly(job.Source, job.Name)
+			defer early.close()
+		}
 		var err error
 		if info, err = Probe(ctx, job.Source, job.Name); err != nil {
 			return nil, err
@@ -120,7 +126,7 @@ func Encode(ctx context.Context, job Job) (*Result, error) {
 	rep := &reporter{fn: job.Progress, began: began, total: total}
 	var res *Result
 	if threads.Stream && job.Frames == nil {
-		res, err = encodeStreamJob(ctx, job, info, settings, threads, sourceID, cache, rep)
+		res, err = encodeStreamJob(ctx, job, info, settings, threads, sourceID, cache, rep, early)
 	} else {
 		res, err = encodeChunks(ctx, job, info, settings, threads, sourceID, cache, rep)
 	}
@@ -180,10 +186,11 @@ func jobThreads(job Job, info *Info) Threads {
 
 // encodeStreamJob encodes the whole source decoding it once
 // (encodeStream), detecting the chunks as it goes unless the job gives
-// them or they are cut by length alone.
-func encodeStreamJob(ctx context.Context, job Job, info *Info, settings Settings, threads Threads, sourceID string, cache Cache, rep *reporter) (*Result, error) {
+// them or they are cut by length alone; early, when set, is the source's
+// decoder opened during the probe.
+func encodeStreamJob(ctx context.Context, job Job, info *Info, settings Settings, threads Threads, sourceID string, cache Cache, rep *reporter, early *earlyDecoder) (*Result, error) {
 	v := info.Video
-	sj := streamJob{src: job.Source, info: info, settings: settings, sourceID: sourceID, cache: cache, opts: job.PlanOptions, strict: job.Strict, rep: rep}
+	sj := streamJob{src: job.Source, info: info, settings: settings, sourceID: sourceID, cache: cache, opts: job.PlanOptions, strict: job.Strict, rep: rep, early: early}
 	switch minLen, maxLen, detect := planLengths(info, job.PlanOptions); {
 	case job.Plan != nil:
 		if err := job.Plan.Validate(v.Frames); err != nil {

@@ -183,6 +183,10 @@ func Probe(ctx context.Context, src Source, name string) (*Info, error) {
 
 // probe is Probe; useIndex false always reads every packet.
 func probe(ctx context.Context, src Source, name string, useIndex bool) (*Info, error) {
+	// The field order needs a decoded frame, from a demuxer of its own:
+	// open it and decode that frame while this one reads the index.
+	fieldOrder := startFieldOrder(ctx, src, name)
+	defer fieldOrder() // whatever is returned, src is no longer read
 	d, err := openDemuxer(src, name)
 	if err != nil {
 		return nil, err
@@ -254,7 +258,7 @@ func probe(ctx context.Context, src Source, name string, useIndex bool) (*Info, 
 	if err := checkComplete(info); err != nil {
 		return nil, fmt.Errorf("encode: probe %s: %w", name, err)
 	}
-	if v.FieldOrder, err = probeFieldOrder(ctx, src, info); err != nil {
+	if v.FieldOrder, err = fieldOrder(); err != nil {
 		return nil, err
 	}
 	return info, nil
@@ -333,10 +337,26 @@ func timecodeOf(d *demuxer, video int) string {
 	return get(d.fc.Metadata())
 }
 
+// startFieldOrder runs probeFieldOrder in the background and returns
+// the function that waits for its answer (each call gives the same).
+func startFieldOrder(ctx context.Context, src Source, name string) func() (string, error) {
+	done := make(chan struct{})
+	var order string
+	var err error
+	go func() {
+		defer close(done)
+		order, err = probeFieldOrder(ctx, src, name)
+	}()
+	return func() (string, error) {
+		<-done
+		return order, err
+	}
+}
+
 // probeFieldOrder decodes the first frame of the video for its field
 // order: "tt", "bb" or "progressive".
-func probeFieldOrder(ctx context.Context, src Source, info *Info) (string, error) {
-	fd, err := openFrameDecoder(src, info.Name, 1)
+func probeFieldOrder(ctx context.Context, src Source, name string) (string, error) {
+	fd, err := openFrameDecoder(src, name, 1)
 	if err != nil {
 		return "", err
 	}
@@ -348,9 +368,9 @@ func probeFieldOrder(ctx context.Context, src Source, info *Info) (string, error
 	}
 	if err := fd.next(f); err != nil {
 		if errors.Is(err, io.EOF) {
-			return "", fmt.Errorf("encode: probe %s: %w: no video frame decodes", info.Name, ErrDamaged)
+			return "", fmt.Errorf("encode: probe %s: %w: no video frame decodes", name, ErrDamaged)
 		}
-		return "", fmt.Errorf("encode: probe %s: %w", info.Name, err)
+		return "", fmt.Errorf("encode: probe %s: %w", name, err)
 	}
 	interlaced, tff := interlacedFrame(f)
 	switch {

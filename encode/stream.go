@@ -34,6 +34,8 @@ type streamJob struct {
 	opts   PlanOptions
 	strict bool // fail on any packet that does not decode
 	rep    *reporter
+	// early, when set, is the source's decoder opened while it was probed.
+	early *earlyDecoder
 }
 
 // streamResult is what encodeStream did.
@@ -133,7 +135,7 @@ type streamChunk struct {
 // decode is the decoding goroutine.
 func (p *streamPipeline) decode(ctx context.Context) error {
 	job, v := p.job, p.job.info.Video
-	fd, err := openFrameDecoder(job.src, job.info.Name, 0)
+	fd, err := job.early.take(job.src, job.info.Name)
 	if err != nil {
 		return err
 	}
