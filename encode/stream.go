@@ -438,33 +438,6 @@ func (p *streamPipeline) chunkDone(c Chunk, path string) {
 	p.job.rep.chunkFrames(c, c.Len(), fileSize(path), EventChunkDone)
 }
 
-// lumaSampler turns decoded frames into the scene detector's luma block
-// sums, for lumaSums and the streaming encode alike.
-type lumaSampler struct {
-	sc    *scaler
-	block int
-	buf   []byte
-}
-
-func newLumaSampler(v *VideoInfo) *lumaSampler {
-	return &lumaSampler{sc: newScaler(v.Width, v.Height, astiav.FindPixelFormatByName("gray")), block: sceneBlock(v)}
-}
-
-// sums returns the block sums of frame's luma (a new slice), on the
-// full-range 8-bit scale of swscale's gray (limited-range Y is expanded).
-func (l *lumaSampler) sums(frame *astiav.Frame) ([]int32, error) {
-	f, err := l.sc.convert(frame)
-	if err != nil {
-		return nil, err
-	}
-	if l.buf, err = frameBytes(f, l.buf); err != nil {
-		return nil, err
-	}
-	return blockSums(nil, l.buf, f.Width(), f.Height(), l.block), nil
-}
-
-func (l *lumaSampler) free() { l.sc.free() }
-
 // names returns the file names in the cache dir.
 func (c Cache) names() (map[string]bool, error) {
 	entries, err := os.ReadDir(c.Dir)
