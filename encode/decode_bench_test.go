@@ -115,6 +115,14 @@ func BenchmarkSceneDetection(b *testing.B) {
 		}
 		perPass(b)
 	})
+	b.Run("sparse-pass-two-decoders", func(b *testing.B) {
+		for b.Loop() {
+			if _, err := PlanChunksFunc(ctx, src, info, PlanOptions{}, func(Chunk) error { return nil }); err != nil {
+				b.Fatal(err)
+			}
+		}
+		perPass(b)
+	})
 	b.Run("decode", func(b *testing.B) {
 		for b.Loop() {
 			decode(b, func(*astiav.Frame) {})

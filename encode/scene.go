@@ -126,10 +126,28 @@ func sceneBlock(v *VideoInfo) int { return max(1, (v.Width+sceneWidth-1)/sceneWi
 // sums, indexed by frame (nil for frames not decoded). With skip, the
 // other frames' packets are not even decoded (intra-only sources).
 func lumaSums(ctx context.Context, src Source, info *Info, want func(int) bool, skip bool) ([][]int32, error) {
+	sums := make([][]int32, info.Video.Frames)
+	err := eachLuma(ctx, src, info, want, skip, func(i int, s []int32) error {
+		sums[i] = s
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	// Frames that did not decode (damaged packets) keep nil sums: they
+	// are no scene cut, and the chunk encoders report them.
+	return sums, nil
+}
+
+// eachLuma decodes the frames want selects, in presentation order, and
+// calls fn with each one's index and luma block sums. With skip, the
+// other frames' packets are not even decoded (intra-only sources), and
+// want is asked once per packet, in the order of the packets.
+func eachLuma(ctx context.Context, src Source, info *Info, want func(int) bool, skip bool, fn func(i int, sums []int32) error) error {
 	v := info.Video
 	fd, err := openFrameDecoder(src, info.Name, 0)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer fd.Close()
 	if skip {
@@ -142,32 +160,32 @@ func lumaSums(ctx context.Context, src Source, info *Info, want func(int) bool, 
 	defer luma.free()
 	frame := astiav.AllocFrame()
 	defer frame.Free()
-	sums := make([][]int32, v.Frames)
 	for {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		err := fd.next(frame)
 		if errors.Is(err, io.EOF) {
-			break
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		i := frameIndex(v, frame.Pts())
 		if i < 0 {
-			return nil, fmt.Errorf("encode: %s: decoded a frame with pts %d, which the probe did not see", info.Name, frame.Pts())
+			return fmt.Errorf("encode: %s: decoded a frame with pts %d, which the probe did not see", info.Name, frame.Pts())
 		}
-		if !want(i) {
+		if !skip && !want(i) {
 			continue
 		}
-		if sums[i], err = luma.sums(frame); err != nil {
-			return nil, fmt.Errorf("encode: %s: %w", info.Name, err)
+		sums, err := luma.sums(frame)
+		if err != nil {
+			return fmt.Errorf("encode: %s: %w", info.Name, err)
+		}
+		if err := fn(i, sums); err != nil {
+			return err
 		}
 	}
-	// Frames that did not decode (damaged packets) keep nil sums: they
-	// are no scene cut, and the chunk encoders report them.
-	return sums, nil
 }
 
 // blockSums sums a w x h 8-bit plane over block x block squares (partial
