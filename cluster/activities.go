@@ -30,6 +30,18 @@ type PlanInput struct {
 	Settings encode.Settings    `json:"settings"`
 	Plan     encode.PlanOptions `json:"plan"`
 	Frames   *encode.Chunk      `json:"frames,omitempty"`
+	// Stream signals each chunk to the workflow (chunkSignal, a
+	// PlanChunk) as soon as its end is known, so that its encode starts
+	// while the rest of the source is searched for cuts.
+	Stream bool `json:"stream,omitempty"`
+}
+
+// PlanChunk is one chunk of a plan still being made, with what every
+// chunk activity needs to know of the source.
+type PlanChunk struct {
+	Chunk    encode.Chunk `json:"chunk"`
+	SourceID string       `json:"source_id"`
+	ETag     string       `json:"etag"`
 }
 
 // PlanOutput is the plan of a source and what identifies its content.
@@ -81,6 +93,9 @@ type Activities struct {
 	S3 mezzfs.Options
 	// Metrics, when set, counts what the activities do.
 	Metrics *Metrics
+	// Signal sends a signal to a workflow run (a Temporal client's
+	// SignalWorkflow); a streaming plan needs it.
+	Signal func(ctx context.Context, workflowID, runID, name string, arg any) error
 
 	mu     sync.Mutex // guards probes and medias
 	probes map[string]*encode.Info
@@ -118,7 +133,18 @@ func (a *Activities) Plan(ctx context.Context, in PlanInput) (out PlanOutput, er
 		out.Plan = &encode.Plan{Source: in.Source, Frames: v.Frames, FrameRate: v.FrameRate, SceneCuts: []int{}, Chunks: []encode.Chunk{c}}
 		return out, nil
 	}
-	out.Plan, err = encode.PlanChunks(ctx, src, info, in.Plan)
+	if !in.Stream || a.Signal == nil {
+		out.Plan, err = encode.PlanChunks(ctx, src, info, in.Plan)
+		return out, err
+	}
+	wf := activity.GetInfo(ctx).WorkflowExecution
+	out.Plan, err = encode.PlanChunksFunc(ctx, src, info, in.Plan, func(c encode.Chunk) error {
+		err := a.Signal(ctx, wf.ID, wf.RunID, chunkSignal, PlanChunk{Chunk: c, SourceID: out.SourceID, ETag: out.ETag})
+		if err != nil {
+			return fmt.Errorf("worker: signal chunk %d: %w", c.Index, err)
+		}
+		return nil
+	})
 	return out, err
 }
 

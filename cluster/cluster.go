@@ -33,6 +33,10 @@ const (
 
 	// progressQuery answers the workflow's EncodeProgress.
 	progressQuery = "progress"
+
+	// chunkSignal carries a PlanChunk from a streaming plan activity to
+	// its workflow.
+	chunkSignal = "rung.chunk"
 )
 
 // DefaultTaskQueue is the task queue workers poll and clients start

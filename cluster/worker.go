@@ -59,7 +59,7 @@ func NewWorker(c client.Client, o WorkerOptions) (worker.Worker, *Activities, er
 	if o.StopTimeout == 0 {
 		o.StopTimeout = 30 * time.Second
 	}
-	a := &Activities{Identity: o.Identity, CacheDir: o.CacheDir, Concurrency: o.Concurrency, S3: o.S3, Metrics: o.Metrics}
+	a := &Activities{Identity: o.Identity, CacheDir: o.CacheDir, Concurrency: o.Concurrency, S3: o.S3, Metrics: o.Metrics, Signal: c.SignalWorkflow}
 	w := worker.New(c, o.TaskQueue, worker.Options{
 		Identity:                           o.Identity,
 		MaxConcurrentActivityExecutionSize: o.Concurrency,

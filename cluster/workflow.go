@@ -77,6 +77,9 @@ const (
 	// versionChunkWindow: chunk activities are scheduled in a window of
 	// maxPendingChunks instead of all at once.
 	versionChunkWindow workflow.Version = 1
+	// versionStreamPlan: the plan activity signals each chunk as it is
+	// found (PlanInput.Stream) and chunk activities start then.
+	versionStreamPlan workflow.Version = 1
 )
 
 // EncodeWorkflow probes and plans the source (one activity), encodes its
@@ -95,23 +98,43 @@ func EncodeWorkflow(ctx workflow.Context, in EncodeInput) (*EncodeResult, error)
 		HeartbeatTimeout:    in.Heartbeat,
 		RetryPolicy:         retryPolicy(),
 	})
+	// A streaming plan signals each chunk as soon as it is known, and its
+	// encode is scheduled then; before, every chunk waited for the plan.
+	stream := workflow.GetVersion(ctx, "stream-plan", workflow.DefaultVersion, versionStreamPlan) >= versionStreamPlan
 	var planned PlanOutput
-	err := workflow.ExecuteActivity(short, planActivity, PlanInput{Source: in.Source, Output: in.Output, Settings: in.Settings, Plan: in.Plan, Frames: in.Frames}).Get(ctx, &planned)
-	if err != nil {
-		return nil, err
+	planFuture := workflow.ExecuteActivity(short, planActivity, PlanInput{Source: in.Source, Output: in.Output, Settings: in.Settings, Plan: in.Plan, Frames: in.Frames, Stream: stream})
+	var (
+		chunks   []encode.Chunk // known so far; every chunk once the plan is done
+		planDone bool
+		source   PlanChunk // the source's identity, for the chunk activities
+		failed   error
+	)
+	fail := func(err error) {
+		if failed == nil {
+			failed = err
+		}
 	}
-	plan := planned.Plan
-	prog.Stage, prog.Plan = "chunks", plan
-	for _, c := range plan.Chunks {
-		prog.Frames += c.Len()
+	finishPlan := func() {
+		planDone = true
+		chunks, source.SourceID, source.ETag = planned.Plan.Chunks, planned.SourceID, planned.ETag
+		prog.Stage, prog.Plan = "chunks", planned.Plan
+		for _, c := range chunks {
+			prog.Frames += c.Len()
+		}
+	}
+	if !stream {
+		if err := planFuture.Get(ctx, &planned); err != nil {
+			return nil, err
+		}
+		finishPlan()
 	}
 
-	window := len(plan.Chunks)
+	window := len(chunks)
 	if workflow.GetVersion(ctx, "chunk-window", workflow.DefaultVersion, versionChunkWindow) >= versionChunkWindow {
 		window = maxPendingChunks
 	}
-	runs := make([]ChunkRun, len(plan.Chunks))
-	futures := make([]workflow.Future, len(plan.Chunks))
+	var runs []ChunkRun
+	var futures []workflow.Future
 	chunkCtx := func(i int) workflow.Context {
 		return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
 			ActivityID:          fmt.Sprintf("chunk-%05d", i),
@@ -120,45 +143,66 @@ func EncodeWorkflow(ctx workflow.Context, in EncodeInput) (*EncodeResult, error)
 			RetryPolicy:         retryPolicy(),
 		})
 	}
-	next := 0
-	schedule := func() {
-		for ; next < len(plan.Chunks) && next-len(prog.Done) < window; next++ {
-			c := plan.Chunks[next]
-			futures[next] = workflow.ExecuteActivity(chunkCtx(next), chunkActivity, ChunkInput{
-				Source: in.Source, ETag: planned.ETag, SourceID: planned.SourceID, Chunk: c,
-				Settings: in.Settings, Threads: in.Threads, Prefix: in.ChunkPrefix(),
-			})
-		}
-	}
-	schedule()
 	sel := workflow.NewSelector(ctx)
-	var failed error
-	var add func(i int)
-	add = func(i int) {
+	var schedule func()
+	add := func(i int) {
 		sel.AddFuture(futures[i], func(f workflow.Future) {
 			if err := f.Get(ctx, &runs[i]); err != nil {
-				if failed == nil {
-					failed = err
-				}
+				fail(err)
 				return
 			}
 			prog.Done = append(prog.Done, runs[i])
-			before := next
 			schedule()
-			for j := before; j < next; j++ {
-				add(j)
+		})
+	}
+	schedule = func() {
+		for next := len(futures); next < len(chunks) && next-len(prog.Done) < window; next++ {
+			futures = append(futures, workflow.ExecuteActivity(chunkCtx(next), chunkActivity, ChunkInput{
+				Source: in.Source, ETag: source.ETag, SourceID: source.SourceID, Chunk: chunks[next],
+				Settings: in.Settings, Threads: in.Threads, Prefix: in.ChunkPrefix(),
+			}))
+			runs = append(runs, ChunkRun{})
+			add(next)
+		}
+	}
+	schedule()
+	if stream {
+		sel.AddFuture(planFuture, func(f workflow.Future) {
+			if err := f.Get(ctx, &planned); err != nil {
+				fail(err)
+				return
+			}
+			signalled := chunks
+			finishPlan()
+			for i, c := range signalled {
+				if i >= len(chunks) || chunks[i] != c {
+					fail(fmt.Errorf("encode: %s: the plan's chunk %d is not the %d:%d signalled", in.Source, i, c.Start, c.End))
+					return
+				}
+			}
+			schedule()
+		})
+		sel.AddReceive(workflow.GetSignalChannel(ctx, chunkSignal), func(c workflow.ReceiveChannel, _ bool) {
+			var pc PlanChunk
+			c.Receive(ctx, &pc)
+			switch i := pc.Chunk.Index; {
+			case planDone:
+			case i == len(chunks):
+				chunks = append(chunks, pc.Chunk)
+				source.SourceID, source.ETag = pc.SourceID, pc.ETag
+				schedule()
+			case i < len(chunks) && chunks[i] != pc.Chunk: // a retried plan must find the same chunks
+				fail(fmt.Errorf("encode: %s: chunk %d signalled as %d:%d and before as %d:%d", in.Source, i, pc.Chunk.Start, pc.Chunk.End, chunks[i].Start, chunks[i].End))
 			}
 		})
 	}
-	for i := 0; i < next; i++ {
-		add(i)
-	}
-	for range plan.Chunks {
+	for !planDone || len(prog.Done) < len(chunks) {
 		sel.Select(ctx)
 		if failed != nil {
 			return nil, failed // pending chunks are cancelled with the workflow context
 		}
 	}
+	plan := planned.Plan
 
 	prog.Stage = "concat"
 	urls := make([]string, len(runs))
@@ -172,7 +216,7 @@ func EncodeWorkflow(ctx workflow.Context, in EncodeInput) (*EncodeResult, error)
 		}
 	}
 	var joined ConcatOutput
-	err = workflow.ExecuteActivity(short, concatActivity, ConcatInput{
+	err := workflow.ExecuteActivity(short, concatActivity, ConcatInput{
 		Source: in.Source, ETag: planned.ETag, Chunks: plan.Chunks, URLs: urls, Output: in.Output, NoAudio: in.NoAudio,
 	}).Get(ctx, &joined)
 	if err != nil {

@@ -76,7 +76,11 @@ func StartLocalTemporal(ctx context.Context, bin, dataDir string, port int) (*Lo
 	}
 	t.cmd = exec.Command(bin, "server", "start-dev", "--headless", "--ip", "127.0.0.1",
 		"--port", strconv.Itoa(port), "--log-level", "error",
-		"--db-filename", filepath.Join(dataDir, "temporal.db"))
+		"--db-filename", filepath.Join(dataDir, "temporal.db"),
+		// One partition per task queue: on one machine a task always
+		// lands where the worker polls, instead of being forwarded.
+		"--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
+		"--dynamic-config-value", "matching.numTaskqueueWritePartitions=1")
 	t.cmd.Stdout, t.cmd.Stderr = logf, logf
 	t.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := t.cmd.Start(); err != nil {

@@ -82,7 +82,11 @@ func (s *Server) start() {
 	s.tb.Helper()
 	_, port, _ := net.SplitHostPort(s.Addr)
 	cmd := exec.Command(s.bin, "server", "start-dev", "--headless", "--ip", "127.0.0.1", "--port", port,
-		"--log-level", "error", "--db-filename", s.db)
+		"--log-level", "error", "--db-filename", s.db,
+		// One partition per task queue: a task always lands where the
+		// worker polls, instead of being forwarded between partitions.
+		"--dynamic-config-value", "matching.numTaskqueueReadPartitions=1",
+		"--dynamic-config-value", "matching.numTaskqueueWritePartitions=1")
 	logf, err := os.OpenFile(s.logf, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err == nil {
 		cmd.Stdout, cmd.Stderr = logf, logf
