@@ -79,7 +79,7 @@ func TestTemporalEncode(t *testing.T) {
 	}
 	res := result(t, r.tmp.Client(), output)
 	if *update {
-		recordHistory(t, r.tmp.Client(), EncodeWorkflowID(output), encodeHistory)
+		recordHistory(t, r.tmp.Client(), EncodeWorkflowID(output), encodeStreamHistory)
 	}
 	kinds := map[string]int{}
 	for _, e := range events(t, out) {

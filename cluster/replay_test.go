@@ -14,9 +14,13 @@ import (
 	"go.temporal.io/sdk/workflow"
 )
 
-// encodeHistory is a recorded history of EncodeWorkflow: 14 chunks, two
-// workers (TestTemporalEncode -update rewrites it).
-var encodeHistory = filepath.Join("testdata", "encode_history.json")
+// Recorded histories of EncodeWorkflow, 14 chunks on two workers:
+// encodeHistory from before the streaming plan (versionStreamPlan),
+// encodeStreamHistory with it (TestTemporalEncode -update rewrites it).
+var (
+	encodeHistory       = filepath.Join("testdata", "encode_history.json")
+	encodeStreamHistory = filepath.Join("testdata", "encode_history_stream.json")
+)
 
 // recordHistory writes the history of the workflow id as the JSON the
 // Temporal CLI and the SDK's replayer read.
@@ -43,13 +47,15 @@ func recordHistory(tb testing.TB, c client.Client, id, path string) {
 	}
 }
 
-// TestReplayEncodeHistory replays a recorded history against today's
+// TestReplayEncodeHistory replays recorded histories against today's
 // EncodeWorkflow: a change to the workflow's code that is not guarded by
 // workflow.GetVersion fails here with a nondeterminism error.
 func TestReplayEncodeHistory(t *testing.T) {
-	r := worker.NewWorkflowReplayer()
-	r.RegisterWorkflowWithOptions(EncodeWorkflow, workflow.RegisterOptions{Name: EncodeWorkflowName})
-	if err := r.ReplayWorkflowHistoryFromJSONFile(quietLogger{}, encodeHistory); err != nil {
-		t.Fatalf("replay %s: %v", encodeHistory, err)
+	for _, h := range []string{encodeHistory, encodeStreamHistory} {
+		r := worker.NewWorkflowReplayer()
+		r.RegisterWorkflowWithOptions(EncodeWorkflow, workflow.RegisterOptions{Name: EncodeWorkflowName})
+		if err := r.ReplayWorkflowHistoryFromJSONFile(quietLogger{}, h); err != nil {
+			t.Errorf("replay %s: %v", h, err)
+		}
 	}
 }

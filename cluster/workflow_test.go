@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.temporal.io/sdk/testsuite"
@@ -26,6 +28,12 @@ type fakeActivities struct {
 	tries   map[int]int
 	pending int // most chunk activities seen running at once
 	running int
+	// signal, when set, is how a streaming plan signals its chunks; the
+	// plan then waits for a chunk encode to start before it returns.
+	signal  func(name string, arg any)
+	started chan struct{} // closed by the first chunk encode
+	// badChunk, when set, is signalled as chunk 0 instead of the plan's.
+	badChunk *encode.Chunk
 }
 
 func (f *fakeActivities) Plan(ctx context.Context, in PlanInput) (PlanOutput, error) {
@@ -33,11 +41,30 @@ func (f *fakeActivities) Plan(ctx context.Context, in PlanInput) (PlanOutput, er
 	for i := 0; i < f.chunks; i++ {
 		p.Chunks = append(p.Chunks, encode.Chunk{Index: i, Start: 10 * i, End: 10 * (i + 1)})
 	}
-	return PlanOutput{Plan: p, SourceID: "id", ETag: `"etag"`}, nil
+	out := PlanOutput{Plan: p, SourceID: "id", ETag: `"etag"`}
+	if in.Stream && f.signal != nil {
+		for _, c := range p.Chunks[:len(p.Chunks)-1] {
+			if c.Index == 0 && f.badChunk != nil {
+				c = *f.badChunk
+			}
+			f.signal(chunkSignal, PlanChunk{Chunk: c, SourceID: out.SourceID, ETag: out.ETag})
+		}
+		if f.badChunk == nil {
+			select {
+			case <-f.started:
+			case <-time.After(10 * time.Second):
+				return out, errors.New("no chunk encode started before the plan ended")
+			}
+		}
+	}
+	return out, nil
 }
 
 func (f *fakeActivities) EncodeChunk(ctx context.Context, in ChunkInput) (ChunkRun, error) {
 	f.mu.Lock()
+	if f.started != nil && f.running == 0 && len(f.tries) == 0 {
+		close(f.started)
+	}
 	f.tries[in.Chunk.Index]++
 	try := f.tries[in.Chunk.Index]
 	f.running++
@@ -48,6 +75,13 @@ func (f *fakeActivities) EncodeChunk(ctx context.Context, in ChunkInput) (ChunkR
 		return ChunkRun{}, err
 	}
 	return ChunkRun{Index: in.Chunk.Index, URL: fmt.Sprintf("%s%05d.nut", in.Prefix, in.Chunk.Index), Bytes: 100, Attempt: try}, nil
+}
+
+// triesOf returns how many times each chunk was tried so far.
+func (f *fakeActivities) triesOf() map[int]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return maps.Clone(f.tries)
 }
 
 func (f *fakeActivities) Concat(ctx context.Context, in ConcatInput) (ConcatOutput, error) {
@@ -96,8 +130,8 @@ func TestEncodeWorkflow(t *testing.T) {
 				if err == nil || Unwrap(err).Error() != tc.wantErr {
 					t.Fatalf("error %v, want %q", err, tc.wantErr)
 				}
-				if f.tries[1] != 1 {
-					t.Errorf("bad input tried %d times, want 1", f.tries[1])
+				if n := f.triesOf()[1]; n != 1 {
+					t.Errorf("bad input tried %d times, want 1", n)
 				}
 				return
 			}
@@ -220,4 +254,43 @@ func TestLadderWorkflowSearch(t *testing.T) {
 			t.Errorf("hull %d: workflow %s, local %s", i, g.Label(), w.Label())
 		}
 	}
+}
+
+// TestEncodeWorkflowStreamedPlan checks the streaming plan: chunks the
+// plan activity signals are encoded while it still runs, the result is
+// the whole plan's, and a plan that does not end with the chunks it
+// signalled fails the workflow.
+func TestEncodeWorkflowStreamedPlan(t *testing.T) {
+	t.Run("overlap", func(t *testing.T) {
+		f := &fakeActivities{chunks: 5, tries: map[int]int{}, started: make(chan struct{})}
+		env := newEnv(t, f)
+		f.signal = func(name string, arg any) { env.SignalWorkflow(name, arg) }
+		env.ExecuteWorkflow(EncodeWorkflowName, EncodeInput{Source: "s3://b/src.mkv", Output: "s3://b/out.mp4"})
+		if err := env.GetWorkflowError(); err != nil {
+			t.Fatal(err)
+		}
+		var res EncodeResult
+		if err := env.GetWorkflowResult(&res); err != nil {
+			t.Fatal(err)
+		}
+		tries := f.triesOf()
+		if res.Chunks != 5 || res.Encoded != 5 || len(res.Runs) != 5 || len(tries) != 5 {
+			t.Errorf("%d chunks, %d encoded, %d runs, %d chunks tried: want 5", res.Chunks, res.Encoded, len(res.Runs), len(tries))
+		}
+		for i, n := range tries {
+			if n != 1 {
+				t.Errorf("chunk %d encoded %d times", i, n)
+			}
+		}
+	})
+	t.Run("mismatch", func(t *testing.T) {
+		f := &fakeActivities{chunks: 3, tries: map[int]int{}, badChunk: &encode.Chunk{Index: 0, Start: 0, End: 12}}
+		env := newEnv(t, f)
+		f.signal = func(name string, arg any) { env.SignalWorkflow(name, arg) }
+		env.ExecuteWorkflow(EncodeWorkflowName, EncodeInput{Source: "s3://b/src.mkv", Output: "s3://b/out.mp4"})
+		err := env.GetWorkflowError()
+		if err == nil || !strings.Contains(err.Error(), "is not the 0:12 signalled") {
+			t.Errorf("workflow error %v, want the plan's chunk 0 is not the 0:12 signalled", err)
+		}
+	})
 }
