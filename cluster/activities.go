@@ -133,18 +133,17 @@ func (a *Activities) Plan(ctx context.Context, in PlanInput) (out PlanOutput, er
 		out.Plan = &encode.Plan{Source: in.Source, Frames: v.Frames, FrameRate: v.FrameRate, SceneCuts: []int{}, Chunks: []encode.Chunk{c}}
 		return out, nil
 	}
-	if !in.Stream || a.Signal == nil {
-		out.Plan, err = encode.PlanChunks(ctx, src, info, in.Plan)
-		return out, err
-	}
-	wf := activity.GetInfo(ctx).WorkflowExecution
-	out.Plan, err = encode.PlanChunksFunc(ctx, src, info, in.Plan, func(c encode.Chunk) error {
-		err := a.Signal(ctx, wf.ID, wf.RunID, chunkSignal, PlanChunk{Chunk: c, SourceID: out.SourceID, ETag: out.ETag})
-		if err != nil {
-			return fmt.Errorf("worker: signal chunk %d: %w", c.Index, err)
+	found := func(encode.Chunk) error { return nil }
+	if in.Stream && a.Signal != nil {
+		wf := activity.GetInfo(ctx).WorkflowExecution
+		found = func(c encode.Chunk) error {
+			if err := a.Signal(ctx, wf.ID, wf.RunID, chunkSignal, PlanChunk{Chunk: c, SourceID: out.SourceID, ETag: out.ETag}); err != nil {
+				return fmt.Errorf("worker: signal chunk %d: %w", c.Index, err)
+			}
+			return nil
 		}
-		return nil
-	})
+	}
+	out.Plan, err = encode.PlanChunksFunc(ctx, src, info, in.Plan, found)
 	return out, err
 }
 

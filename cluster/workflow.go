@@ -106,7 +106,8 @@ func EncodeWorkflow(ctx workflow.Context, in EncodeInput) (*EncodeResult, error)
 	var (
 		chunks   []encode.Chunk // known so far; every chunk once the plan is done
 		planDone bool
-		source   PlanChunk // the source's identity, for the chunk activities
+		sourceID string // the source's identity, for the chunk activities
+		etag     string
 		failed   error
 	)
 	fail := func(err error) {
@@ -116,7 +117,7 @@ func EncodeWorkflow(ctx workflow.Context, in EncodeInput) (*EncodeResult, error)
 	}
 	finishPlan := func() {
 		planDone = true
-		chunks, source.SourceID, source.ETag = planned.Plan.Chunks, planned.SourceID, planned.ETag
+		chunks, sourceID, etag = planned.Plan.Chunks, planned.SourceID, planned.ETag
 		prog.Stage, prog.Plan = "chunks", planned.Plan
 		for _, c := range chunks {
 			prog.Frames += c.Len()
@@ -158,7 +159,7 @@ func EncodeWorkflow(ctx workflow.Context, in EncodeInput) (*EncodeResult, error)
 	schedule = func() {
 		for next := len(futures); next < len(chunks) && next-len(prog.Done) < window; next++ {
 			futures = append(futures, workflow.ExecuteActivity(chunkCtx(next), chunkActivity, ChunkInput{
-				Source: in.Source, ETag: source.ETag, SourceID: source.SourceID, Chunk: chunks[next],
+				Source: in.Source, ETag: etag, SourceID: sourceID, Chunk: chunks[next],
 				Settings: in.Settings, Threads: in.Threads, Prefix: in.ChunkPrefix(),
 			}))
 			runs = append(runs, ChunkRun{})
@@ -189,7 +190,7 @@ func EncodeWorkflow(ctx workflow.Context, in EncodeInput) (*EncodeResult, error)
 			case planDone:
 			case i == len(chunks):
 				chunks = append(chunks, pc.Chunk)
-				source.SourceID, source.ETag = pc.SourceID, pc.ETag
+				sourceID, etag = pc.SourceID, pc.ETag
 				schedule()
 			case i < len(chunks) && chunks[i] != pc.Chunk: // a retried plan must find the same chunks
 				fail(fmt.Errorf("encode: %s: chunk %d signalled as %d:%d and before as %d:%d", in.Source, i, pc.Chunk.Start, pc.Chunk.End, chunks[i].Start, chunks[i].End))

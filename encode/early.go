@@ -21,19 +21,16 @@ func openEarly(src Source, name string) *earlyDecoder {
 	return e
 }
 
-// take waits for the open and hands its decoder over: the caller closes
-// it. A nil earlyDecoder, or one already taken, opens src anew.
+// take waits for the open and hands its decoder over, once: the caller
+// closes it. A nil earlyDecoder opens src now.
 func (e *earlyDecoder) take(src Source, name string) (*frameDecoder, error) {
 	if e == nil {
 		return openFrameDecoder(src, name, 0)
 	}
 	<-e.done
-	fd, err := e.fd, e.err
-	e.fd, e.err = nil, nil
-	if fd == nil && err == nil { // taken before
-		return openFrameDecoder(src, name, 0)
-	}
-	return fd, err
+	fd := e.fd
+	e.fd = nil
+	return fd, e.err
 }
 
 // close waits for the open and closes a decoder nobody took.

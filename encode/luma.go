@@ -18,11 +18,13 @@ type lumaSampler struct {
 	block int
 	buf   []byte
 
-	direct bool       // the table may be used
-	lut    [256]int64 // gray value of each Y value; lumaUnknown where not seen
-	y      []byte     // the frame's luma plane, in place
-	stride int        // of y
-	col    []int64    // per column, the sum over the rows of a block
+	direct bool               // the table may be used
+	format astiav.PixelFormat // of the last frame
+	planar bool               // format has 8-bit luma in its first plane (directLuma)
+	lut    [256]int64         // gray value of each Y value; lumaUnknown where not seen
+	y      []byte             // the frame's luma plane, in place
+	stride int                // of y
+	col    []int64            // per column, the sum over the rows of a block
 }
 
 // lumaUnknown marks a Y value not seen yet: one in a block makes its sum
@@ -38,7 +40,7 @@ var directLuma = map[string]bool{
 }
 
 func newLumaSampler(v *VideoInfo) *lumaSampler {
-	l := &lumaSampler{sc: newScaler(v.Width, v.Height, astiav.FindPixelFormatByName("gray")), block: sceneBlock(v), direct: true}
+	l := &lumaSampler{sc: newScaler(v.Width, v.Height, astiav.FindPixelFormatByName("gray")), block: sceneBlock(v), direct: true, format: astiav.PixelFormatNone}
 	for i := range l.lut {
 		l.lut[i] = lumaUnknown
 	}
@@ -47,7 +49,10 @@ func newLumaSampler(v *VideoInfo) *lumaSampler {
 
 // sums returns the block sums of frame's luma (a new slice).
 func (l *lumaSampler) sums(frame *astiav.Frame) ([]int32, error) {
-	direct := l.direct && directLuma[frame.PixelFormat().Name()]
+	if pf := frame.PixelFormat(); pf != l.format {
+		l.format, l.planar = pf, directLuma[pf.Name()]
+	}
+	direct := l.direct && l.planar
 	if direct {
 		l.y, l.stride = firstPlane(frame)
 		direct = l.y != nil && l.stride >= frame.Width()

@@ -47,15 +47,7 @@ func TestLumaSamplerTable(t *testing.T) {
 
 func checkLumaTable(t *testing.T, clip string, direct bool) {
 	t.Helper()
-	src, closeSrc, err := OpenSource(clip)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeSrc()
-	info, err := Probe(t.Context(), src, clip)
-	if err != nil {
-		t.Fatal(err)
-	}
+	src, info := probedSource(t, clip)
 	fd, err := openFrameDecoder(src, clip, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -78,7 +70,7 @@ func checkLumaTable(t *testing.T, clip string, direct bool) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if table.direct && directLuma[f.PixelFormat().Name()] {
+		if table.direct && table.planar {
 			table.y, table.stride = firstPlane(f)
 			if _, ok := table.tableSums(f.Width(), f.Height()); ok {
 				fromTable++
@@ -106,15 +98,7 @@ func checkLumaTable(t *testing.T, clip string, direct bool) {
 // swscale's gray picture.
 func BenchmarkLumaSums(b *testing.B) {
 	clip := filepath.Join(vmafref.Dir(b), "clips", "multishot_768x432.mkv")
-	src, closeSrc, err := OpenSource(clip)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer closeSrc()
-	info, err := Probe(b.Context(), src, clip)
-	if err != nil {
-		b.Fatal(err)
-	}
+	src, info := probedSource(b, clip)
 	fd, err := openFrameDecoder(src, clip, 1)
 	if err != nil {
 		b.Fatal(err)

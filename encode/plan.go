@@ -39,21 +39,7 @@ type Plan struct {
 // source is a single chunk, since chunk boundaries are what scene cuts
 // are for.
 func PlanChunks(ctx context.Context, src Source, info *Info, opts PlanOptions) (*Plan, error) {
-	v := info.Video
-	p := &Plan{Source: info.Name, Frames: v.Frames, FrameRate: v.FrameRate, SceneCuts: []int{}}
-	minLen, maxLen, detect := planLengths(info, opts)
-	if detect {
-		diffs, err := FrameDifferences(ctx, src, info, opts.Scene)
-		if err != nil {
-			return nil, err
-		}
-		if len(diffs) != v.Frames {
-			return nil, fmt.Errorf("encode: plan %s: decoded %d frames, probe counted %d", info.Name, len(diffs), v.Frames)
-		}
-		p.SceneCuts = SceneCuts(diffs, opts.Scene)
-	}
-	p.Chunks = CutChunks(v.Frames, p.SceneCuts, minLen, maxLen)
-	return p, nil
+	return PlanChunksFunc(ctx, src, info, opts, func(Chunk) error { return nil })
 }
 
 // planLengths returns the shortest and longest chunk of opts in frames
@@ -88,12 +74,9 @@ func seconds(s, def, fps float64) int {
 func CutChunks(frames int, cuts []int, minLen, maxLen int) []Chunk {
 	ch := chunker{frames: frames, minLen: minLen, maxLen: maxLen}
 	var chunks []Chunk
-	next := 0 // index into cuts
 	for i := 1; i < frames; i++ {
-		for next < len(cuts) && cuts[next] < i {
-			next++
-		}
-		if ch.at(i, next < len(cuts) && cuts[next] == i) {
+		var starts bool
+		if starts, cuts = ch.next(i, cuts); starts {
 			chunks = append(chunks, Chunk{Index: len(chunks), Start: ch.prev, End: i})
 		}
 	}
@@ -113,6 +96,17 @@ type chunker struct {
 	frames, minLen, maxLen int
 	last                   int // start of the open chunk
 	prev                   int // start of the chunk before it
+}
+
+// next is at for frame i given cuts, the scene cuts not yet passed, in
+// order: it returns those after i.
+func (c *chunker) next(i int, cuts []int) (bool, []int) {
+	cut := false
+	for len(cuts) > 0 && cuts[0] <= i {
+		cut = cut || cuts[0] == i
+		cuts = cuts[1:]
+	}
+	return c.at(i, cut), cuts
 }
 
 // at reports whether a chunk starts at frame i (0 < i < frames); frames

@@ -8,65 +8,70 @@ import (
 	"golang.org/x/sync/errgroup"
 )
 
-// PlanChunksFunc returns PlanChunks' plan and hands found each of its
-// chunks, in order, as soon as the chunk's end is known, so that a
-// runner can start encoding the first chunks while the rest of the
-// source is still being searched for cuts. An error from found stops
-// the search and is returned.
+// PlanChunksFunc is PlanChunks that hands found each chunk, in order, as
+// soon as the chunk's end is known, so that a runner can start encoding
+// the first chunks while the rest of the source is still searched for
+// cuts. An error from found stops the search and is returned.
 //
-// For intra-only sources the sparse pass runs as two decoders at once:
-// one compares the frames every sceneStride frames, in order, and the
-// other follows it, decoding the frames inside the spans the first flags
-// as they are flagged; their sums go through a sceneStream, which gives
-// FrameDifferences' differences and so PlanChunks' cuts. For other
-// sources the chunks are handed over once PlanChunks is done.
+// For intra-only sources the sparse pass of FrameDifferences runs as two
+// decoders at once (sparseSums), whose sums go through a sceneStream:
+// the same differences, so the same cuts. For other sources the chunks
+// are handed over once every frame is compared.
 func PlanChunksFunc(ctx context.Context, src Source, info *Info, opts PlanOptions, found func(Chunk) error) (*Plan, error) {
 	v := info.Video
 	minLen, maxLen, detect := planLengths(info, opts)
-	if !detect || !stridedScenes(v) {
-		p, err := PlanChunks(ctx, src, info, opts)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range p.Chunks {
-			if err := found(c); err != nil {
-				return nil, err
-			}
-		}
-		return p, nil
-	}
 	p := &Plan{Source: info.Name, Frames: v.Frames, FrameRate: v.FrameRate, SceneCuts: []int{}}
 	ch := chunker{frames: v.Frames, minLen: minLen, maxLen: maxLen}
-	scenes := newSceneStream(v, opts.Scene)
-	asked := 1 // frames the chunker was asked about (frame 0 starts the first chunk)
-	pushed := func(known int) error {
-		cuts := scenes.takeCuts()
-		p.SceneCuts = append(p.SceneCuts, cuts...)
-		for ; asked < known; asked++ {
-			if ch.at(asked, len(cuts) > 0 && cuts[0] == asked) {
+	var pending []int // cuts the chunker has not passed
+	asked := 1        // frames the chunker was asked about (frame 0 starts the first chunk)
+	// known hands over the chunks that end before frame n, whose cuts
+	// are all in pending.
+	known := func(n int) error {
+		for ; asked < n; asked++ {
+			var starts bool
+			if starts, pending = ch.next(asked, pending); starts {
 				c := Chunk{Index: len(p.Chunks), Start: ch.prev, End: asked}
 				p.Chunks = append(p.Chunks, c)
 				if err := found(c); err != nil {
 					return err
 				}
 			}
-			for len(cuts) > 0 && cuts[0] <= asked {
-				cuts = cuts[1:]
-			}
 		}
 		return nil
 	}
-	err := sparseSums(ctx, src, info, opts.Scene, func(i int, sums []int32) error {
-		if i != scenes.next {
-			return fmt.Errorf("encode: plan %s: frame %d's sums came after frame %d's", info.Name, i, scenes.next-1)
+	switch {
+	case !detect:
+	case stridedScenes(v):
+		scenes := newSceneStream(v, opts.Scene)
+		err := sparseSums(ctx, src, info, opts.Scene, func(i int, sums []int32) error {
+			if i != scenes.next {
+				return fmt.Errorf("encode: plan %s: frame %d's sums came after frame %d's", info.Name, i, scenes.next-1)
+			}
+			n := scenes.push(sums)
+			cuts := scenes.takeCuts()
+			p.SceneCuts = append(p.SceneCuts, cuts...)
+			pending = append(pending, cuts...)
+			return known(n)
+		})
+		if err != nil {
+			return nil, err
 		}
-		return pushed(scenes.push(sums))
-	})
-	if err != nil {
-		return nil, err
+		if scenes.next != v.Frames {
+			return nil, fmt.Errorf("encode: plan %s: compared %d frames, probe counted %d", info.Name, scenes.next, v.Frames)
+		}
+	default:
+		diffs, err := FrameDifferences(ctx, src, info, opts.Scene)
+		if err != nil {
+			return nil, err
+		}
+		if len(diffs) != v.Frames {
+			return nil, fmt.Errorf("encode: plan %s: decoded %d frames, probe counted %d", info.Name, len(diffs), v.Frames)
+		}
+		p.SceneCuts = append(p.SceneCuts, SceneCuts(diffs, opts.Scene)...)
+		pending = p.SceneCuts
 	}
-	if scenes.next != v.Frames {
-		return nil, fmt.Errorf("encode: plan %s: compared %d frames, probe counted %d", info.Name, scenes.next, v.Frames)
+	if err := known(v.Frames); err != nil {
+		return nil, err
 	}
 	c := Chunk{Index: len(p.Chunks), Start: ch.last, End: v.Frames}
 	p.Chunks = append(p.Chunks, c)

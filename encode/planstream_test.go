@@ -1,6 +1,7 @@
 package encode
 
 import (
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -11,7 +12,8 @@ import (
 )
 
 // TestPlanChunksFunc checks that the plan found while chunks are handed
-// over equals PlanChunks' (cuts and chunks), that found gets every chunk
+// over equals the plan of FrameDifferences' one-decoder sparse pass (cuts
+// and chunks, sequentialPlan), that found gets every chunk
 // once, in order, and that an error from found stops the search: on
 // intra-only sources (the two-decoder sparse pass), an inter-coded one
 // and a damaged one.
@@ -37,19 +39,8 @@ func TestPlanChunksFunc(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			src, closeSrc, err := OpenSource(tt.path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer closeSrc()
-			info, err := Probe(t.Context(), src, tt.path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			want, err := PlanChunks(t.Context(), src, info, tt.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			src, info := probedSource(t, tt.path)
+			want := sequentialPlan(t, src, info, tt.opts)
 			var handed []Chunk
 			got, err := PlanChunksFunc(t.Context(), src, info, tt.opts, func(c Chunk) error {
 				handed = append(handed, c)
@@ -59,7 +50,7 @@ func TestPlanChunksFunc(t *testing.T) {
 				t.Fatal(err)
 			}
 			if !reflect.DeepEqual(got, want) {
-				t.Errorf("plan %+v, PlanChunks gives %+v", got, want)
+				t.Errorf("plan %+v, the one-decoder pass gives %+v", got, want)
 			}
 			if !reflect.DeepEqual(handed, want.Chunks) {
 				t.Errorf("handed %v, want %v", handed, want.Chunks)
@@ -99,4 +90,37 @@ func corruptCopy(t *testing.T, src, dst string) {
 	if err := os.WriteFile(dst, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// sequentialPlan is the plan of FrameDifferences' differences: the scene
+// cuts of every frame's difference, cut into chunks by CutChunks.
+func sequentialPlan(t *testing.T, src Source, info *Info, opts PlanOptions) *Plan {
+	t.Helper()
+	v := info.Video
+	p := &Plan{Source: info.Name, Frames: v.Frames, FrameRate: v.FrameRate, SceneCuts: []int{}}
+	minLen, maxLen, detect := planLengths(info, opts)
+	if detect {
+		diffs, err := FrameDifferences(t.Context(), src, info, opts.Scene)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.SceneCuts = append(p.SceneCuts, SceneCuts(diffs, opts.Scene)...)
+	}
+	p.Chunks = CutChunks(v.Frames, p.SceneCuts, minLen, maxLen)
+	return p
+}
+
+// probedSource opens and probes a file for a test, closed when it ends.
+func probedSource(tb testing.TB, path string) (Source, *Info) {
+	tb.Helper()
+	src, closeSrc, err := OpenSource(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { closeSrc() })
+	info, err := Probe(context.Background(), src, path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return src, info
 }

@@ -273,12 +273,9 @@ func (p *streamPipeline) startsChunk(i int) bool {
 	if p.job.chunks != nil {
 		return p.cur != nil && p.cur.c.Index+1 < len(p.job.chunks) && p.job.chunks[p.cur.c.Index+1].Start == i
 	}
-	cut := false
-	for len(p.cuts) > 0 && p.cuts[0] <= i {
-		cut = cut || p.cuts[0] == i
-		p.cuts = p.cuts[1:]
-	}
-	return p.chunker.at(i, cut)
+	var starts bool
+	starts, p.cuts = p.chunker.next(i, p.cuts)
+	return starts
 }
 
 // openChunk starts chunk number len(res.chunks) at frame start: an
