@@ -19,14 +19,13 @@ const aacBitRate = 96000
 // converting to planar float in 1024-sample frames (aformat,
 // asetnsamples), and FFmpeg's AAC encoder.
 type aacTranscoder struct {
-	name      string
-	dec, enc  *astiav.CodecContext
-	graph     *astiav.FilterGraph
-	src, sink *astiav.FilterContext
-	frame     *astiav.Frame
-	filtered  *astiav.Frame
-	pkt       *astiav.Packet
-	inTB      astiav.Rational // the source stream's time base
+	name     string
+	dec, enc *astiav.CodecContext
+	graph    *filterGraph
+	frame    *astiav.Frame
+	filtered *astiav.Frame
+	pkt      *astiav.Packet
+	inTB     astiav.Rational // the source stream's time base
 }
 
 // newAACTranscoder opens a decoder for in and an AAC encoder, and fills
@@ -118,8 +117,7 @@ func aacLayout(enc *astiav.Codec, in astiav.ChannelLayout) astiav.ChannelLayout 
 // buildGraph makes abuffer -> aformat -> asetnsamples -> abuffersink; n
 // is the decoder's channel count.
 func (t *aacTranscoder) buildGraph(layout astiav.ChannelLayout, n int) error {
-	t.graph = astiav.AllocFilterGraph()
-	args := astiav.FilterArgs{
+	args := map[string]string{
 		"channel_layout": t.dec.ChannelLayout().String(),
 		"sample_fmt":     t.dec.SampleFormat().Name(),
 		"sample_rate":    strconv.Itoa(t.dec.SampleRate()),
@@ -128,29 +126,12 @@ func (t *aacTranscoder) buildGraph(layout astiav.ChannelLayout, n int) error {
 	if n <= 2 { // also when the source leaves the order unspecified ("2 channels")
 		args["channel_layout"] = layout.String()
 	}
-	var err error
-	if t.src, err = t.graph.NewFilterContext(astiav.FindFilterByName("abuffer"), "in", args); err != nil {
-		return fmt.Errorf("encode: %s: audio filter source: %w", t.name, err)
-	}
-	if t.sink, err = t.graph.NewFilterContext(astiav.FindFilterByName("abuffersink"), "out", nil); err != nil {
-		return fmt.Errorf("encode: %s: audio filter sink: %w", t.name, err)
-	}
-	outputs, inputs := astiav.AllocFilterInOut(), astiav.AllocFilterInOut()
-	defer outputs.Free()
-	defer inputs.Free()
-	outputs.SetName("in")
-	outputs.SetFilterContext(t.src)
-	outputs.SetPadIdx(0)
-	inputs.SetName("out")
-	inputs.SetFilterContext(t.sink)
-	inputs.SetPadIdx(0)
 	graph := fmt.Sprintf("aformat=sample_fmts=fltp:channel_layouts=%s,asetnsamples=n=%d:p=0", layout.String(), max(t.enc.FrameSize(), 1))
-	if err := t.graph.Parse(graph, inputs, outputs); err != nil {
+	g, err := newFilterGraph("abuffer", args, "abuffersink", graph)
+	if err != nil {
 		return fmt.Errorf("encode: %s: audio filter %q: %w", t.name, graph, err)
 	}
-	if err := t.graph.Configure(); err != nil {
-		return fmt.Errorf("encode: %s: audio filter: %w", t.name, err)
-	}
+	t.graph = g
 	return nil
 }
 
@@ -166,7 +147,7 @@ func (t *aacTranscoder) send(pkt *astiav.Packet, write func(*astiav.Packet) erro
 			return nil
 		}
 		if errors.Is(err, astiav.ErrEof) {
-			if err := t.src.BuffersrcAddFrame(nil, astiav.NewBuffersrcFlags()); err != nil {
+			if err := t.graph.push(nil, false); err != nil {
 				return fmt.Errorf("encode: %s: flush audio filter: %w", t.name, err)
 			}
 			if err := t.drain(write); err != nil {
@@ -177,7 +158,7 @@ func (t *aacTranscoder) send(pkt *astiav.Packet, write func(*astiav.Packet) erro
 		if err != nil {
 			return fmt.Errorf("encode: %s: decode audio: %w", t.name, err)
 		}
-		err = t.src.BuffersrcAddFrame(t.frame, astiav.NewBuffersrcFlags(astiav.BuffersrcFlagKeepRef))
+		err = t.graph.push(t.frame, true)
 		t.frame.Unref()
 		if err != nil {
 			return fmt.Errorf("encode: %s: audio filter: %w", t.name, err)
@@ -191,7 +172,7 @@ func (t *aacTranscoder) send(pkt *astiav.Packet, write func(*astiav.Packet) erro
 // drain encodes every frame the filter graph has ready.
 func (t *aacTranscoder) drain(write func(*astiav.Packet) error) error {
 	for {
-		err := t.sink.BuffersinkGetFrame(t.filtered, astiav.NewBuffersinkFlags())
+		err := t.graph.pull(t.filtered)
 		if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
 			return nil
 		}
@@ -199,7 +180,7 @@ func (t *aacTranscoder) drain(write func(*astiav.Packet) error) error {
 			return fmt.Errorf("encode: %s: audio filter: %w", t.name, err)
 		}
 		if t.filtered.Pts() != astiav.NoPtsValue {
-			t.filtered.SetPts(astiav.RescaleQ(t.filtered.Pts(), t.sink.Inputs()[0].TimeBase(), t.enc.TimeBase()))
+			t.filtered.SetPts(astiav.RescaleQ(t.filtered.Pts(), t.graph.sinkTimeBase(), t.enc.TimeBase()))
 		}
 		err = t.encode(t.filtered, write)
 		t.filtered.Unref()
@@ -240,7 +221,7 @@ func (t *aacTranscoder) close() {
 		t.pkt.Free()
 	}
 	if t.graph != nil {
-		t.graph.Free()
+		t.graph.close()
 	}
 	for _, cc := range []*astiav.CodecContext{t.dec, t.enc} {
 		if cc != nil {
