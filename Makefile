@@ -9,14 +9,7 @@ BIN := bin
 export RUNG_MODEL_DIR ?= $(if $(wildcard $(RUNG_SHARED)/vmaf/model/vmaf_v0.6.1.json),$(RUNG_SHARED)/vmaf/model,$(abspath $(BIN)/model))
 MODEL_URL := https://raw.githubusercontent.com/Netflix/vmaf/f85a853692a8c730d0270cd733c8bb30b5b93b7c/model
 DEB_PKGS := libavcodec-dev libavformat-dev libavfilter-dev libavdevice-dev \
-	libswscale-dev libswresample-dev libavutil-dev pkg-config ffmpeg fuse3 gcc lld
-# Every binary is linked by lld with --as-needed and --gc-sections, so a
-# shared library is recorded only when code the program keeps calls into
-# it: go-astiav binds libavdevice and libavfilter, which rung does not link
-# (encode loads libavfilter itself when it deinterlaces or re-encodes
-# audio), and the two bring about 200 more libraries between them. A rung
-# process then starts in 40 ms instead of 110 ms and maps 15 MB less.
-export CGO_LDFLAGS ?= -O2 -g -fuse-ld=lld -Wl,--as-needed -Wl,--gc-sections
+	libswscale-dev libswresample-dev libavutil-dev pkg-config ffmpeg fuse3 gcc
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps build test demo models bench bench-score bench-encode fuzz vet fmt clean browser-deps ladder-check demo-ladder demo-serve minio temporal bench-mezzfs bench-temporal

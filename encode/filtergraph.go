@@ -3,9 +3,10 @@ package encode
 // libavfilter, opened only when a graph is built. Deinterlacing and AAC
 // re-encoding need it; most runs do neither, and linking it would load
 // its 160 libraries (speech synthesis, OCR, SVG, ...) into every rung
-// process: about 20 ms and 12 MB before main. rung is linked with
-// --as-needed and --gc-sections (see the Makefile), so go-astiav's own
-// filter bindings, which this file replaces, leave no reference to it.
+// process: about 20 ms and 12 MB before main. This file replaces
+// go-astiav's filter bindings, so a link with lld, --as-needed and
+// --gc-sections leaves no reference to libavfilter (go-astiav's unused
+// bindings are dropped with their sections).
 
 /*
 #cgo pkg-config: libavutil
