@@ -18,7 +18,7 @@ all: build
 
 # deps installs the Debian packages and Go modules the build and the tests need.
 deps: $(BIN)/.deps
-$(BIN)/.deps: go.mod go.sum Makefile
+$(BIN)/.deps: go.mod go.sum
 	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi

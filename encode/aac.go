@@ -117,7 +117,7 @@ func aacLayout(enc *astiav.Codec, in astiav.ChannelLayout) astiav.ChannelLayout 
 // buildGraph makes abuffer -> aformat -> asetnsamples -> abuffersink; n
 // is the decoder's channel count.
 func (t *aacTranscoder) buildGraph(layout astiav.ChannelLayout, n int) error {
-	args := map[string]string{
+	args := astiav.FilterArgs{
 		"channel_layout": t.dec.ChannelLayout().String(),
 		"sample_fmt":     t.dec.SampleFormat().Name(),
 		"sample_rate":    strconv.Itoa(t.dec.SampleRate()),

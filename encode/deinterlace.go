@@ -1,6 +1,7 @@
 package encode
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -30,7 +31,7 @@ func newDeinterlacer(name string, f *astiav.Frame, tb, sar astiav.Rational) (*de
 	if sar.Num() <= 0 || sar.Den() <= 0 {
 		sar = astiav.NewRational(1, 1)
 	}
-	args := map[string]string{
+	args := astiav.FilterArgs{
 		"video_size":   strconv.Itoa(f.Width()) + "x" + strconv.Itoa(f.Height()),
 		"pix_fmt":      strconv.Itoa(int(f.PixelFormat())),
 		"time_base":    tb.String(),
@@ -56,7 +57,7 @@ func (d *deinterlacer) push(f *astiav.Frame) error {
 func (d *deinterlacer) pull() (*astiav.Frame, error) {
 	d.out.Unref()
 	err := d.graph.pull(d.out)
-	if isAgainOrEOF(err) {
+	if errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof) {
 		return nil, nil
 	}
 	if err != nil {

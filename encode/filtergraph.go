@@ -97,10 +97,7 @@ static AVRational rung_graph_sink_tb(AVFilterContext *c) { return c->inputs[0]->
 import "C"
 
 import (
-	"errors"
 	"fmt"
-	"sort"
-	"strings"
 	"sync"
 	"unsafe"
 
@@ -130,21 +127,12 @@ var graphStages = [...]string{"filters", "source", "sink", "description", "confi
 
 // newFilterGraph builds src (with args, key=value pairs) -> desc -> sink,
 // e.g. "buffer" -> "bwdif" -> "buffersink".
-func newFilterGraph(src string, args map[string]string, sink, desc string) (*filterGraph, error) {
+func newFilterGraph(src string, args astiav.FilterArgs, sink, desc string) (*filterGraph, error) {
 	lib, err := avfilterLib()
 	if err != nil {
 		return nil, err
 	}
-	keys := make([]string, 0, len(args))
-	for k := range args {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	pairs := make([]string, len(keys))
-	for i, k := range keys {
-		pairs[i] = k + "=" + args[k]
-	}
-	cs, ca, ck, cd := C.CString(src), C.CString(strings.Join(pairs, ":")), C.CString(sink), C.CString(desc)
+	cs, ca, ck, cd := C.CString(src), C.CString(args.String()), C.CString(sink), C.CString(desc)
 	defer C.free(unsafe.Pointer(cs))
 	defer C.free(unsafe.Pointer(ca))
 	defer C.free(unsafe.Pointer(ck))
@@ -196,9 +184,4 @@ func (g *filterGraph) close() {
 		C.rung_graph_free(g.lib, g.graph)
 		g.graph = nil
 	}
-}
-
-// isAgainOrEOF reports whether err is pull's "no frame now" answer.
-func isAgainOrEOF(err error) bool {
-	return errors.Is(err, astiav.ErrEagain) || errors.Is(err, astiav.ErrEof)
 }
